@@ -1,0 +1,36 @@
+-- org_positions: each trust's rank and quartile position among its peers.
+--
+-- For every org metric with a value: rank within the trust's benchmark group
+-- and within its NHS England region (1 = highest value; ties share a rank),
+-- the number of trusts ranked, and the quartile position against that peer
+-- set's q1 / median / q3 (1 = lowest quarter ... 4 = highest quarter).
+-- Whether high is good depends on the metric (see org_metrics.sql).
+
+WITH
+v AS (
+    SELECT m.org_code, m.year, m.metric, m.staff_group, m.category, m.ethnicity, m.value,
+           o.benchmark_group, o.region
+    FROM org_metrics m JOIN organisations o ON o.org_code = m.org_code
+    WHERE m.value IS NOT NULL AND NOT m.suppressed
+),
+ranked AS (
+    SELECT v.*,
+           RANK()   OVER (PARTITION BY benchmark_group, year, metric, staff_group, category, ethnicity ORDER BY value DESC) AS group_rank,
+           COUNT(*) OVER (PARTITION BY benchmark_group, year, metric, staff_group, category, ethnicity)                     AS group_n,
+           RANK()   OVER (PARTITION BY region, year, metric, staff_group, category, ethnicity ORDER BY value DESC)          AS region_rank,
+           COUNT(*) OVER (PARTITION BY region, year, metric, staff_group, category, ethnicity)                              AS region_n
+    FROM v
+)
+SELECT r.org_code, r.year, r.metric, r.staff_group, r.category, r.ethnicity, r.value,
+       r.group_rank, r.group_n,
+       CASE WHEN r.value <= g.q1 THEN 1 WHEN r.value <= g.median THEN 2 WHEN r.value <= g.q3 THEN 3 ELSE 4 END AS group_quartile,
+       r.region_rank, r.region_n,
+       CASE WHEN r.value <= rg.q1 THEN 1 WHEN r.value <= rg.median THEN 2 WHEN r.value <= rg.q3 THEN 3 ELSE 4 END AS region_quartile
+FROM ranked r
+JOIN group_metrics g
+  ON g.benchmark_group = r.benchmark_group AND g.year = r.year AND g.metric = r.metric
+ AND g.staff_group = r.staff_group AND g.category = r.category AND g.ethnicity = r.ethnicity
+JOIN region_metrics rg
+  ON rg.level = 'region' AND rg.area = r.region AND rg.year = r.year AND rg.metric = r.metric
+ AND rg.staff_group = r.staff_group AND rg.category = r.category AND rg.ethnicity = r.ethnicity
+ORDER BY r.year, r.org_code, r.metric, r.staff_group, r.category, r.ethnicity

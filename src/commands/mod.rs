@@ -1,0 +1,428 @@
+//! One function per command of the `wresbench` binary. Each writes its report
+//! to `out` (stdout in the binary, a buffer in tests) and returns an
+//! [`Outcome`]; `main.rs` maps it to the exit code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::engine;
+use crate::ingest::{self, ParsedFile, ValidateOptions};
+use crate::register::Register;
+use crate::warehouse;
+
+/// Errors of the command layer: each wraps the layer it came from.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Register(#[from] crate::register::Error),
+    #[error(transparent)]
+    Ingest(#[from] ingest::Error),
+    #[error(transparent)]
+    Warehouse(#[from] warehouse::Error),
+    #[error(transparent)]
+    Engine(#[from] engine::Error),
+    #[error(transparent)]
+    Export(#[from] crate::export::Error),
+    #[error(transparent)]
+    Generate(#[from] crate::generate::Error),
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// How a command finished (errors are the `Err` side).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything accepted: exit 0.
+    Ok,
+    /// Finished, but some input was rejected: exit 1.
+    Rejected,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ReportFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum TableFormat {
+    #[default]
+    Table,
+    Csv,
+    Json,
+}
+
+/// Options every command shares.
+#[derive(Debug, Clone, Default)]
+pub struct Common {
+    pub register: Option<PathBuf>,
+    pub quiet: bool,
+    pub progress: bool,
+}
+
+impl Common {
+    pub fn register(&self) -> Result<Register> {
+        Ok(Register::load(self.register.as_deref())?)
+    }
+}
+
+/// `wresbench template`.
+pub fn template(common: &Common, org: &str, year: i32, out_path: Option<&Path>, out: &mut dyn Write) -> Result<Outcome> {
+    let register = common.register()?;
+    let o = register
+        .get(org)
+        .ok_or_else(|| ingest::Error::UnknownOrg(org.to_string()))?;
+    let default = PathBuf::from(format!("{}-{year}-wres-return.xlsx", o.org_code));
+    let path = out_path.map(Path::to_path_buf).unwrap_or(default);
+    ingest::template::write_template(o, year, &path)?;
+    if !common.quiet {
+        writeln!(
+            out,
+            "Wrote the {year} WRES return workbook for {} ({}) to {}.\nFill in the white cells, then check it with: wresbench validate {}",
+            o.org_code,
+            o.org_name,
+            path.display(),
+            path.display()
+        )?;
+    }
+    Ok(Outcome::Ok)
+}
+
+#[derive(Serialize)]
+struct ValidateJson<'a> {
+    files: Vec<FileJson<'a>>,
+    summary: ValidateSummary,
+}
+
+#[derive(Serialize)]
+struct FileJson<'a> {
+    file: &'a str,
+    sha256: &'a str,
+    format: ingest::Format,
+    outcome: &'static str,
+    sections: Vec<SectionJson<'a>>,
+    messages: Vec<&'a ingest::Message>,
+}
+
+#[derive(Serialize)]
+struct SectionJson<'a> {
+    org_code: &'a str,
+    year: i32,
+    section: &'static str,
+    outcome: &'static str,
+    rows: usize,
+    messages: Vec<&'a ingest::Message>,
+}
+
+#[derive(Serialize, Default)]
+struct ValidateSummary {
+    files: usize,
+    files_rejected: usize,
+    sections_ok: usize,
+    sections_rejected: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+/// `wresbench validate`: checks files, changes nothing.
+pub fn validate(common: &Common, inputs: &[PathBuf], format: ReportFormat, out: &mut dyn Write) -> Result<Outcome> {
+    let register = common.register()?;
+    let files = ingest::expand_inputs(inputs)?;
+    if files.is_empty() {
+        return Err(Error::Usage("no .csv or .xlsx files found in the inputs given".into()));
+    }
+    let parsed = warehouse::load::parse_all(&files, &register, &ValidateOptions::default(), common.progress);
+    let mut summary = ValidateSummary {
+        files: parsed.len(),
+        ..Default::default()
+    };
+    let mut json_files = Vec::new();
+    for f in &parsed {
+        let whole = f.rejected_whole() || f.sections.is_empty();
+        if whole {
+            summary.files_rejected += 1;
+        }
+        let mut sections = Vec::new();
+        for s in &f.sections {
+            let rejected = whole || s.has_errors();
+            if rejected {
+                summary.sections_rejected += 1;
+            } else {
+                summary.sections_ok += 1;
+            }
+            sections.push(SectionJson {
+                org_code: &s.org_code,
+                year: s.year,
+                section: s.section.code(),
+                outcome: if rejected { "rejected" } else { "ok" },
+                rows: s.rows.len(),
+                messages: s.messages.iter().collect(),
+            });
+        }
+        for m in f.all_messages() {
+            if m.is_error() {
+                summary.errors += 1;
+            } else {
+                summary.warnings += 1;
+            }
+        }
+        json_files.push(FileJson {
+            file: &f.display,
+            sha256: &f.sha256,
+            format: f.format,
+            outcome: if whole || f.sections.iter().any(|s| s.has_errors()) {
+                "rejected"
+            } else {
+                "ok"
+            },
+            sections,
+            messages: f.file_messages.iter().collect(),
+        });
+    }
+    match format {
+        ReportFormat::Json => {
+            let doc = ValidateJson {
+                files: json_files,
+                summary,
+            };
+            let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
+            writeln!(out, "{text}")?;
+            let s = &doc.summary;
+            return Ok(if s.files_rejected + s.sections_rejected > 0 {
+                Outcome::Rejected
+            } else {
+                Outcome::Ok
+            });
+        }
+        ReportFormat::Text => {
+            for f in &parsed {
+                write_file_report(f, common.quiet, out)?;
+            }
+            writeln!(
+                out,
+                "\nChecked {} file{}: {} section{} would be accepted, {} rejected{}; {} error{}, {} warning{}.",
+                summary.files,
+                plural(summary.files),
+                summary.sections_ok,
+                plural(summary.sections_ok),
+                summary.sections_rejected,
+                if summary.files_rejected > 0 {
+                    format!(", {} file{} unreadable as a return", summary.files_rejected, plural(summary.files_rejected))
+                } else {
+                    String::new()
+                },
+                summary.errors,
+                plural(summary.errors),
+                summary.warnings,
+                plural(summary.warnings),
+            )?;
+        }
+    }
+    Ok(if summary.files_rejected + summary.sections_rejected > 0 {
+        Outcome::Rejected
+    } else {
+        Outcome::Ok
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// One file's problems, grouped: file-level first, then each section.
+fn write_file_report(f: &ParsedFile, quiet: bool, out: &mut dyn Write) -> Result<()> {
+    let whole = f.rejected_whole() || f.sections.is_empty();
+    if whole {
+        writeln!(out, "{}: REJECTED, cannot be read as a WRES return", f.display)?;
+    } else {
+        let bad = f.sections.iter().filter(|s| s.has_errors()).count();
+        let status = if bad > 0 {
+            format!("REJECTED ({} of {} section{})", bad, f.sections.len(), plural(f.sections.len()))
+        } else {
+            format!("ok ({} section{})", f.sections.len(), plural(f.sections.len()))
+        };
+        writeln!(out, "{}: {status}", f.display)?;
+    }
+    for m in &f.file_messages {
+        writeln!(out, "  {:<7} {:<28} {}: {}", m.severity.as_str(), m.code, m.location, m.message)?;
+    }
+    for s in &f.sections {
+        let (e, w) = (s.errors(), s.warnings());
+        if quiet && e == 0 {
+            continue;
+        }
+        writeln!(
+            out,
+            "  {} {} {}: {} ({} row{}, {} error{}, {} warning{})",
+            s.org_code,
+            s.year,
+            s.section.code(),
+            if e > 0 || whole { "rejected" } else { "ok" },
+            s.rows.len(),
+            plural(s.rows.len()),
+            e,
+            plural(e),
+            w,
+            plural(w)
+        )?;
+        for m in &s.messages {
+            if quiet && !m.is_error() {
+                continue;
+            }
+            writeln!(out, "    {:<7} {:<28} {}: {}", m.severity.as_str(), m.code, m.location, m.message)?;
+        }
+    }
+    Ok(())
+}
+
+/// `wresbench ingest`.
+pub fn ingest(common: &Common, inputs: &[PathBuf], warehouse_dir: &Path, out: &mut dyn Write) -> Result<Outcome> {
+    let opts = warehouse::IngestOptions {
+        inputs: inputs.to_vec(),
+        warehouse: warehouse_dir.to_path_buf(),
+        register: common.register()?,
+        validate: ValidateOptions::default(),
+        progress: common.progress,
+        fail: fail_point_from_env(),
+    };
+    let s = warehouse::ingest(&opts)?;
+    if !common.quiet {
+        write_ingest_summary(&s, warehouse_dir, out)?;
+    }
+    Ok(if s.any_rejected() { Outcome::Rejected } else { Outcome::Ok })
+}
+
+/// Test hook: `WRESBENCH_FAIL=staged:N` or `commit:N` makes the run fail there.
+fn fail_point_from_env() -> Option<warehouse::FailPoint> {
+    let v = std::env::var("WRESBENCH_FAIL").ok()?;
+    let (kind, n) = v.split_once(':')?;
+    let n: usize = n.parse().ok()?;
+    match kind {
+        "staged" => Some(warehouse::FailPoint::AfterStaged(n)),
+        "commit" => Some(warehouse::FailPoint::MidCommit(n)),
+        _ => None,
+    }
+}
+
+pub fn write_ingest_summary(s: &warehouse::IngestSummary, root: &Path, out: &mut dyn Write) -> Result<()> {
+    for r in &s.rejections {
+        writeln!(out, "rejected: {r}")?;
+    }
+    writeln!(
+        out,
+        "Ingested into {}: {} file{} read; {} section{} accepted, {} rejected, {} superseded, {} unchanged; {} file{} unreadable; {} warning{}.",
+        root.display(),
+        s.files_read,
+        plural(s.files_read),
+        s.sections_accepted,
+        plural(s.sections_accepted),
+        s.sections_rejected,
+        s.sections_superseded,
+        s.sections_unchanged,
+        s.files_rejected,
+        plural(s.files_rejected),
+        s.warnings,
+        plural(s.warnings)
+    )?;
+    if let Some(r) = &s.rejects_report {
+        writeln!(out, "Every problem of the rejected returns is listed in {}.", r.display())?;
+    }
+    Ok(())
+}
+
+/// `wresbench restore`.
+pub fn restore(common: &Common, warehouse_dir: &Path, id: &str, out: &mut dyn Write) -> Result<Outcome> {
+    let register = common.register()?;
+    let msg = warehouse::restore(warehouse_dir, id, &register, &ValidateOptions::default())?;
+    if !common.quiet {
+        writeln!(out, "{msg}")?;
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `wresbench benchmark`.
+pub fn benchmark(
+    common: &Common,
+    warehouse_dir: &Path,
+    year: Option<i32>,
+    params: &engine::Params,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let register = common.register()?;
+    let s = engine::benchmark(warehouse_dir, &register, params, year)?;
+    if !common.quiet {
+        write_benchmark_summary(&s, warehouse_dir, out)?;
+    }
+    Ok(Outcome::Ok)
+}
+
+pub fn write_benchmark_summary(s: &engine::BenchmarkSummary, root: &Path, out: &mut dyn Write) -> Result<()> {
+    let span = match (s.years.first(), s.years.last()) {
+        (Some(a), Some(b)) if a != b => format!("{a}-{b}"),
+        (Some(a), _) => a.to_string(),
+        _ => "-".into(),
+    };
+    writeln!(
+        out,
+        "Benchmarked {} trust{} over {} year{} ({span}): {} trust figures, {} suppressed (survey groups under the response threshold), {} undefined (zero counts).",
+        s.trusts,
+        plural(s.trusts),
+        s.years.len(),
+        plural(s.years.len()),
+        s.org_figures,
+        s.suppressed,
+        s.undefined
+    )?;
+    let written: Vec<String> = s.rows.iter().map(|(t, n)| format!("{t} {n}")).collect();
+    writeln!(
+        out,
+        "Wrote {} for {} to {}.",
+        written.join(", "),
+        if s.years_written.len() == s.years.len() {
+            "every year".to_string()
+        } else {
+            s.years_written.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ")
+        },
+        root.join(warehouse::layout::RESULTS_DIR).display()
+    )?;
+    Ok(())
+}
+
+/// `wresbench sql`: ad-hoc SQL over every registered table.
+pub fn sql(common: &Common, warehouse_dir: &Path, query: &str, format: TableFormat, out: &mut dyn Write) -> Result<Outcome> {
+    let register = common.register()?;
+    let engine = engine::Engine::open(warehouse_dir, &register, &engine::Params::default())?;
+    let batch = engine.query("your query", query)?;
+    write_batch(&batch, format, out)?;
+    Ok(Outcome::Ok)
+}
+
+/// Writes a record batch as a terminal table, CSV or JSON (array of objects).
+pub fn write_batch(batch: &datafusion::arrow::array::RecordBatch, format: TableFormat, out: &mut dyn Write) -> Result<()> {
+    use datafusion::arrow::{csv, json, util::pretty};
+    match format {
+        TableFormat::Table => {
+            let t = pretty::pretty_format_batches(std::slice::from_ref(batch)).map_err(engine::Error::from)?;
+            writeln!(out, "{t}")?;
+            writeln!(out, "{} row{}", batch.num_rows(), plural(batch.num_rows()))?;
+        }
+        TableFormat::Csv => {
+            let mut w = csv::WriterBuilder::new().with_header(true).build(&mut *out);
+            w.write(batch).map_err(engine::Error::from)?;
+        }
+        TableFormat::Json => {
+            let mut w = json::ArrayWriter::new(&mut *out);
+            w.write(batch).map_err(engine::Error::from)?;
+            w.finish().map_err(engine::Error::from)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}

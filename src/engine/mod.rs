@@ -1,0 +1,402 @@
+//! The analytical core: DataFusion over the warehouse, running `queries/*.sql`.
+//!
+//! One [`SessionContext`] per run. The warehouse tables and the register are
+//! registered under the names of spec/outputs.md; the query files run in order,
+//! each result registered under its own name for the queries after it, then
+//! written as year-partitioned Parquet in one atomic commit, with each query's
+//! SHA-256 in `manifest.json`.
+
+pub mod udf;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, BooleanArray, Int32Array, RecordBatch, StringArray};
+use datafusion::arrow::compute::{concat_batches, filter_record_batch};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::datasource::MemTable;
+use datafusion::execution::options::ParquetReadOptions;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use serde::Serialize;
+
+use crate::register::Register;
+use crate::warehouse::{self, Lock, Txn, layout, tables};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A query failed: for `wresbench sql`, the user's query; for the shipped
+    /// queries, our bug.
+    #[error("{context}: {source}")]
+    DataFusion {
+        context: String,
+        source: datafusion::error::DataFusionError,
+    },
+    #[error(transparent)]
+    Arrow(#[from] datafusion::arrow::error::ArrowError),
+    #[error(transparent)]
+    Warehouse(#[from] warehouse::Error),
+    #[error("cannot start the query runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("the warehouse {0} holds no accepted returns yet; run `wresbench ingest` first")]
+    Empty(PathBuf),
+    #[error("the warehouse has no results yet; run `wresbench benchmark --warehouse {0}` first")]
+    NoResults(PathBuf),
+    #[error("year {year} is not in the warehouse (years held: {held})")]
+    NoSuchYear { year: i32, held: String },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn df(context: impl Into<String>) -> impl FnOnce(datafusion::error::DataFusionError) -> Error {
+    let context = context.into();
+    move |source| Error::DataFusion { context, source }
+}
+
+/// The result tables, in the order their queries run. Each is a file in
+/// `queries/`, compiled in so the binary works from any folder.
+pub const QUERIES: &[(&str, &str)] = &[
+    ("org_metrics", include_str!("../../queries/org_metrics.sql")),
+    ("group_metrics", include_str!("../../queries/group_metrics.sql")),
+    ("region_metrics", include_str!("../../queries/region_metrics.sql")),
+    ("national_metrics", include_str!("../../queries/national_metrics.sql")),
+    ("org_positions", include_str!("../../queries/org_positions.sql")),
+];
+
+/// Tunable parameters, visible to the SQL as the one-row table `params`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Params {
+    /// Survey groups with fewer responses are suppressed.
+    pub min_responses: f64,
+    /// Fewer people than this in a numerator or denominator: `small_numbers`.
+    pub small_numbers: f64,
+    /// z for 95% intervals.
+    pub z: f64,
+    /// The four-fifths band for relative likelihoods.
+    pub parity_low: f64,
+    pub parity_high: f64,
+    pub model_employer_year: i32,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            min_responses: crate::ingest::validate::MIN_RESPONSES,
+            small_numbers: 10.0,
+            z: udf::Z95,
+            parity_low: 0.80,
+            parity_high: 1.25,
+            model_employer_year: crate::model::MODEL_EMPLOYER_YEAR,
+        }
+    }
+}
+
+/// A DataFusion session over one warehouse, with its own runtime.
+pub struct Engine {
+    pub ctx: SessionContext,
+    rt: tokio::runtime::Runtime,
+    pub root: PathBuf,
+}
+
+impl Engine {
+    /// Opens a warehouse: registers `returns`, `submissions`, `messages`,
+    /// `organisations`, `params` and whatever results exist.
+    pub fn open(root: &Path, register: &Register, params: &Params) -> Result<Engine> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(rayon::current_num_threads().max(1))
+            .enable_all()
+            .build()
+            .map_err(Error::Runtime)?;
+        let config = SessionConfig::new()
+            .with_target_partitions(rayon::current_num_threads().clamp(1, 8))
+            .with_information_schema(true);
+        let ctx = SessionContext::new_with_config(config);
+        for f in udf::all() {
+            ctx.register_udf(f);
+        }
+        let engine = Engine {
+            ctx,
+            rt,
+            root: root.to_path_buf(),
+        };
+        engine.register_parquet_or_empty(
+            "returns",
+            &root.join(layout::RETURNS_DIR),
+            tables::returns_schema(),
+        )?;
+        engine.register_file_or_empty(
+            "submissions",
+            &root.join(layout::SUBMISSIONS),
+            tables::submissions_schema(),
+        )?;
+        engine.register_file_or_empty(
+            "messages",
+            &root.join(layout::MESSAGES),
+            tables::messages_schema(),
+        )?;
+        engine.register_batch("organisations", organisations_batch(register)?)?;
+        engine.register_batch("params", params_batch(params)?)?;
+        for (name, _) in QUERIES {
+            let dir = root.join(layout::RESULTS_DIR).join(name);
+            if dir.is_dir() && !warehouse::partition_years(&dir).is_empty() {
+                engine.register_dir(name, &dir)?;
+            }
+        }
+        Ok(engine)
+    }
+
+    fn register_dir(&self, name: &str, dir: &Path) -> Result<()> {
+        let url = format!("{}/", dir.display());
+        self.rt
+            .block_on(self.ctx.register_parquet(name, &url, ParquetReadOptions::default()))
+            .map_err(df(format!("registering {name} from {}", dir.display())))
+    }
+
+    fn register_parquet_or_empty(&self, name: &str, dir: &Path, schema: SchemaRef) -> Result<()> {
+        if dir.is_dir() && !warehouse::partition_years(dir).is_empty() {
+            self.register_dir(name, dir)
+        } else {
+            self.register_batch(name, RecordBatch::new_empty(schema))
+        }
+    }
+
+    fn register_file_or_empty(&self, name: &str, file: &Path, schema: SchemaRef) -> Result<()> {
+        if file.is_file() {
+            self.rt
+                .block_on(self.ctx.register_parquet(
+                    name,
+                    &file.display().to_string(),
+                    ParquetReadOptions::default(),
+                ))
+                .map_err(df(format!("registering {name}")))
+        } else {
+            self.register_batch(name, RecordBatch::new_empty(schema))
+        }
+    }
+
+    /// Registers (or replaces) a table held in memory.
+    pub fn register_batch(&self, name: &str, batch: RecordBatch) -> Result<()> {
+        let _ = self.ctx.deregister_table(name);
+        let table = MemTable::try_new(batch.schema(), vec![vec![batch]])
+            .map_err(df(format!("registering {name}")))?;
+        self.ctx
+            .register_table(name, Arc::new(table))
+            .map_err(df(format!("registering {name}")))?;
+        Ok(())
+    }
+
+    /// Runs one SQL statement and collects the result into one batch.
+    pub fn query(&self, context: &str, sql: &str) -> Result<RecordBatch> {
+        let batches = self.rt.block_on(async {
+            let frame = self.ctx.sql(sql).await?;
+            frame.collect().await
+        });
+        let batches = batches.map_err(df(context.to_string()))?;
+        let schema = match batches.first() {
+            Some(b) => b.schema(),
+            None => {
+                // An empty result still has a schema: plan it to find out.
+                let frame = self
+                    .rt
+                    .block_on(self.ctx.sql(sql))
+                    .map_err(df(context.to_string()))?;
+                Arc::new(frame.schema().as_arrow().clone())
+            }
+        };
+        Ok(concat_batches(&schema, &batches)?)
+    }
+
+    /// Plans a statement without running it (the `make test` schema check).
+    pub fn plan(&self, context: &str, sql: &str) -> Result<SchemaRef> {
+        let frame = self
+            .rt
+            .block_on(self.ctx.sql(sql))
+            .map_err(df(context.to_string()))?;
+        Ok(Arc::new(frame.schema().as_arrow().clone()))
+    }
+
+    /// Years with accepted returns.
+    pub fn years(&self) -> Result<Vec<i32>> {
+        let b = self.query("listing years", "SELECT DISTINCT year FROM returns ORDER BY year")?;
+        let col = b
+            .column(0)
+            .as_any()
+            .downcast_ref::<Int32Array>()
+            .map(|a| a.iter().flatten().collect())
+            .unwrap_or_default();
+        Ok(col)
+    }
+}
+
+fn organisations_batch(register: &Register) -> Result<RecordBatch> {
+    let orgs: Vec<_> = register.iter().collect();
+    let col = |f: fn(&crate::register::Organisation) -> &str| {
+        Arc::new(StringArray::from_iter_values(orgs.iter().map(|o| f(o)))) as _
+    };
+    let schema = Arc::new(Schema::new(
+        ["org_code", "org_name", "benchmark_group", "region", "icb_code", "icb_name"]
+            .iter()
+            .map(|n| Field::new(*n, DataType::Utf8, false))
+            .collect::<Vec<_>>(),
+    ));
+    Ok(RecordBatch::try_new(
+        schema,
+        vec![
+            col(|o| &o.org_code),
+            col(|o| &o.org_name),
+            col(|o| &o.benchmark_group),
+            col(|o| &o.region),
+            col(|o| &o.icb_code),
+            col(|o| &o.icb_name),
+        ],
+    )?)
+}
+
+fn params_batch(p: &Params) -> Result<RecordBatch> {
+    use datafusion::arrow::array::Float64Array;
+    let f = |v: f64| Arc::new(Float64Array::from(vec![v])) as _;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("min_responses", DataType::Float64, false),
+        Field::new("small_numbers", DataType::Float64, false),
+        Field::new("z", DataType::Float64, false),
+        Field::new("parity_low", DataType::Float64, false),
+        Field::new("parity_high", DataType::Float64, false),
+        Field::new("model_employer_year", DataType::Int32, false),
+    ]));
+    Ok(RecordBatch::try_new(
+        schema,
+        vec![
+            f(p.min_responses),
+            f(p.small_numbers),
+            f(p.z),
+            f(p.parity_low),
+            f(p.parity_high),
+            Arc::new(Int32Array::from(vec![p.model_employer_year])),
+        ],
+    )?)
+}
+
+/// What `wresbench benchmark` did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BenchmarkSummary {
+    pub trusts: usize,
+    pub years: Vec<i32>,
+    pub years_written: Vec<i32>,
+    /// Rows written per result table.
+    pub rows: Vec<(String, usize)>,
+    pub org_figures: usize,
+    pub suppressed: usize,
+    pub undefined: usize,
+}
+
+/// SHA-256 of each query file, as recorded in the manifest and packs.
+pub fn query_hashes() -> serde_json::Map<String, serde_json::Value> {
+    QUERIES
+        .iter()
+        .map(|(name, sql)| {
+            (
+                format!("{name}.sql"),
+                serde_json::Value::String(crate::ingest::sha256_hex(sql.as_bytes())),
+            )
+        })
+        .collect()
+}
+
+/// Runs every query and writes the result tables (all years, or only `year`).
+pub fn benchmark(root: &Path, register: &Register, params: &Params, year: Option<i32>) -> Result<BenchmarkSummary> {
+    let lock = Lock::acquire(root).map_err(Error::Warehouse)?;
+    let engine = Engine::open(root, register, params)?;
+    let years = engine.years()?;
+    if years.is_empty() {
+        return Err(Error::Empty(root.to_path_buf()));
+    }
+    let write_years: Vec<i32> = match year {
+        Some(y) if years.contains(&y) => vec![y],
+        Some(y) => {
+            return Err(Error::NoSuchYear {
+                year: y,
+                held: years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", "),
+            });
+        }
+        None => years.clone(),
+    };
+
+    let mut summary = BenchmarkSummary {
+        years: years.clone(),
+        years_written: write_years.clone(),
+        ..Default::default()
+    };
+    let mut results = Vec::new();
+    for (name, sql) in QUERIES {
+        let batch = engine.query(&format!("queries/{name}.sql (a bug in wresbench: please report it)"), sql)?;
+        engine.register_batch(name, batch.clone())?;
+        results.push((*name, batch));
+    }
+
+    // Summary figures, from the results themselves.
+    let counts = engine.query(
+        "summary",
+        "SELECT COUNT(DISTINCT org_code) AS trusts, COUNT(*) AS figures, \
+         SUM(CASE WHEN suppressed THEN 1 ELSE 0 END) AS suppressed, \
+         SUM(CASE WHEN array_has(flags, 'undefined') THEN 1 ELSE 0 END) AS undefined \
+         FROM org_metrics",
+    )?;
+    let get = |i: usize| -> usize {
+        use datafusion::arrow::array::Int64Array;
+        counts
+            .column(i)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .and_then(|a| (a.len() > 0 && !a.is_null(0)).then(|| a.value(0)))
+            .unwrap_or(0) as usize
+    };
+    summary.trusts = get(0);
+    summary.org_figures = get(1);
+    summary.suppressed = get(2);
+    summary.undefined = get(3);
+
+    let mut txn = Txn::begin(root, &lock, None).map_err(Error::Warehouse)?;
+    for (name, batch) in &results {
+        let mut written = 0;
+        for y in &write_years {
+            let part = year_slice(batch, *y)?;
+            written += part.num_rows();
+            let p = txn.path_for(&layout::result_file(name, *y)).map_err(Error::Warehouse)?;
+            tables::write_parquet(&p, &part).map_err(Error::Warehouse)?;
+        }
+        summary.rows.push((name.to_string(), written));
+    }
+    let run = serde_json::json!({
+        "command": "benchmark",
+        "at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "years_written": write_years,
+        "params": params,
+        "rows": summary.rows,
+    });
+    warehouse::load::stage_manifest(&mut txn, root, |m| {
+        m["queries"] = serde_json::Value::Object(query_hashes());
+        warehouse::load::push_run(m, run);
+    })
+    .map_err(Error::Warehouse)?;
+    txn.commit().map_err(Error::Warehouse)?;
+    Ok(summary)
+}
+
+/// The rows of one year (results are sorted by their queries; filtering keeps the order).
+pub fn year_slice(batch: &RecordBatch, year: i32) -> Result<RecordBatch> {
+    let Some(col) = batch
+        .column_by_name("year")
+        .and_then(|c| c.as_any().downcast_ref::<Int32Array>())
+    else {
+        return Ok(batch.clone());
+    };
+    let mask: BooleanArray = col.iter().map(|v| Some(v == Some(year))).collect();
+    Ok(filter_record_batch(batch, &mask)?)
+}
+
+/// Years for which results exist.
+pub fn result_years(root: &Path) -> BTreeSet<i32> {
+    warehouse::partition_years(&root.join(layout::RESULTS_DIR).join("org_metrics"))
+        .into_iter()
+        .collect()
+}

@@ -1,0 +1,96 @@
+//! The one place numbers are turned into text for people.
+//!
+//! Stored values are never rounded; these functions are for display only, so a
+//! figure prints the same in the HTML pack, the terminal and key findings.
+
+/// A number as plainly as it can be written: `12`, `24.5`, `0.6402...`.
+/// Whole numbers lose their `.0`; used for CSV output and messages.
+pub fn plain_number(n: f64) -> String {
+    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// A percentage to one decimal place: `18.4%`.
+pub fn pct1(p: f64) -> String {
+    format!("{:.1}%", round_half_away(p, 1))
+}
+
+/// A percentage to one decimal place without the sign: `18.4`.
+pub fn num1(p: f64) -> String {
+    format!("{:.1}", round_half_away(p, 1))
+}
+
+/// A ratio to two decimals, as WRES reports print relative likelihoods: `0.64`.
+pub fn ratio2(r: f64) -> String {
+    format!("{:.2}", round_half_away(r, 2))
+}
+
+/// A count with thousands separators: `1,062`.
+pub fn count(n: f64) -> String {
+    let v = n.round() as i64;
+    let s = v.abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if v < 0 { format!("-{out}") } else { out }
+}
+
+/// A value with a metric's natural display: ratios to 2 dp, counts whole,
+/// percentages and percentage points to 1 dp.
+pub fn metric_value(metric: &str, v: f64) -> String {
+    if metric.contains("relative_likelihood") {
+        ratio2(v)
+    } else if metric.ends_with("headcount") || metric.contains("parity") {
+        count(v)
+    } else if metric.ends_with("_pp") {
+        let s = num1(v);
+        if v > 0.0 && s != "0.0" { format!("+{s} pp") } else { format!("{s} pp") }
+    } else {
+        pct1(v)
+    }
+}
+
+/// Optional values print as an en dash, as in trust reports.
+pub fn opt(v: Option<f64>, f: fn(f64) -> String) -> String {
+    v.map_or_else(|| "–".to_string(), f)
+}
+
+/// Rounds half away from zero (Excel's ROUND), so 0.125 -> 0.13 and reports agree
+/// with spreadsheets; Rust's `{:.2}` alone rounds half to even on the binary value.
+pub fn round_half_away(v: f64, dp: i32) -> f64 {
+    let m = 10f64.powi(dp);
+    let scaled = v * m;
+    // Nudge by a relative epsilon so values like 2.675 (stored as 2.67499...) round up.
+    let nudged = scaled + scaled.signum() * scaled.abs() * 1e-12;
+    nudged.round() / m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(plain_number(12.0), "12");
+        assert_eq!(plain_number(24.5), "24.5");
+        assert_eq!(pct1(18.4), "18.4%");
+        assert_eq!(pct1(4.721), "4.7%");
+        assert_eq!(ratio2(0.64025), "0.64");
+        assert_eq!(ratio2(0.125), "0.13");
+        assert_eq!(ratio2(2.675), "2.68");
+        assert_eq!(count(1062.0), "1,062");
+        assert_eq!(count(1234567.0), "1,234,567");
+        assert_eq!(count(999.0), "999");
+        assert_eq!(metric_value("ind8.gap_pp", 14.6), "+14.6 pp");
+        assert_eq!(metric_value("ind9.diff_pp", -4.721), "-4.7 pp");
+        assert_eq!(metric_value("ind2.relative_likelihood", 1.5), "1.50");
+        assert_eq!(opt(None, pct1), "–");
+    }
+}

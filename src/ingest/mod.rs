@@ -1,0 +1,394 @@
+//! Reading and validating WRES returns (spec/returns.md).
+//!
+//! Both encodings (CSV long form and the Excel return workbook) are read into
+//! the same [`RawRecord`]s, which [`validate`] turns into typed [`Row`]s grouped
+//! into [`SectionReturn`]s, each carrying every problem found in it. Nothing here
+//! touches the warehouse: `wresbench validate` is this module alone.
+
+pub mod csv;
+pub mod template;
+pub mod validate;
+pub mod xlsx;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::model::{Category, Ethnicity, Indicator, Measure, Section, StaffGroup};
+use crate::register::Register;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}: no such file or folder")]
+    NotFound(PathBuf),
+    #[error("cannot write the workbook {path}: {source}")]
+    Xlsx {
+        path: PathBuf,
+        source: rust_xlsxwriter::XlsxError,
+    },
+    #[error("unknown organisation code {0}: it is not in the register (pass --register FILE to use another)")]
+    UnknownOrg(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One validation problem: a stable code, where it is, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    pub severity: Severity,
+    pub code: &'static str,
+    /// `file:line` for CSV, `file!Sheet!B7` for Excel, `file` for whole-file problems.
+    pub location: String,
+    pub message: String,
+}
+
+impl Message {
+    pub fn error(code: &'static str, location: impl Into<String>, message: impl Into<String>) -> Self {
+        Message {
+            severity: Severity::Error,
+            code,
+            location: location.into(),
+            message: message.into(),
+        }
+    }
+    pub fn warning(code: &'static str, location: impl Into<String>, message: impl Into<String>) -> Self {
+        Message {
+            severity: Severity::Warning,
+            code,
+            location: location.into(),
+            message: message.into(),
+        }
+    }
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// A cell or field as read, before interpretation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawValue {
+    Empty,
+    Text(String),
+    Number(f64),
+    /// An Excel error cell such as `#DIV/0!`.
+    CellError(String),
+}
+
+impl RawValue {
+    pub fn text(s: &str) -> Self {
+        if s.trim().is_empty() {
+            RawValue::Empty
+        } else {
+            RawValue::Text(s.trim().to_string())
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        matches!(self, RawValue::Empty)
+    }
+    /// The value as text (for codes such as org_code or year).
+    pub fn as_text(&self) -> String {
+        match self {
+            RawValue::Empty => String::new(),
+            RawValue::Text(s) => s.clone(),
+            RawValue::Number(n) => crate::fmt::plain_number(*n),
+            RawValue::CellError(e) => e.clone(),
+        }
+    }
+}
+
+/// One value-bearing record of a return, in the shape of the CSV long form.
+#[derive(Debug, Clone)]
+pub struct RawRecord {
+    pub org_code: RawValue,
+    pub year: RawValue,
+    pub indicator: RawValue,
+    pub measure: RawValue,
+    pub staff_group: RawValue,
+    pub category: RawValue,
+    pub ethnicity: RawValue,
+    pub value: RawValue,
+    /// Where the value is (`file:line` or `file!Sheet!C7`).
+    pub location: String,
+    /// Where the codes of the record are, when elsewhere (Excel: the About sheet,
+    /// the row labels); used to point at the right cell for code errors.
+    pub code_locations: CodeLocations,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CodeLocations {
+    pub org_code: Option<String>,
+    pub year: Option<String>,
+    pub indicator: Option<String>,
+    pub measure: Option<String>,
+    pub staff_group: Option<String>,
+    pub category: Option<String>,
+    pub ethnicity: Option<String>,
+}
+
+/// A validated, typed row of a return.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub org_code: String,
+    pub year: i32,
+    pub indicator: Indicator,
+    pub measure: Measure,
+    pub staff_group: Option<StaffGroup>,
+    pub category: Option<Category>,
+    pub ethnicity: Ethnicity,
+    pub value: f64,
+    pub location: String,
+}
+
+impl Row {
+    pub fn section(&self) -> Section {
+        self.indicator.section()
+    }
+    /// The identity of a row inside its return.
+    pub fn key(&self) -> RowKey {
+        (
+            self.indicator,
+            self.measure,
+            self.staff_group,
+            self.category,
+            self.ethnicity,
+        )
+    }
+}
+
+pub type RowKey = (
+    Indicator,
+    Measure,
+    Option<StaffGroup>,
+    Option<Category>,
+    Ethnicity,
+);
+
+/// One section of one organisation's return for one year, as found in one file.
+#[derive(Debug, Clone)]
+pub struct SectionReturn {
+    pub org_code: String,
+    pub year: i32,
+    pub section: Section,
+    pub rows: Vec<Row>,
+    pub messages: Vec<Message>,
+}
+
+impl SectionReturn {
+    pub fn has_errors(&self) -> bool {
+        self.messages.iter().any(Message::is_error)
+    }
+    pub fn errors(&self) -> usize {
+        self.messages.iter().filter(|m| m.is_error()).count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.messages.len() - self.errors()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// One input file, read and validated.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    pub path: PathBuf,
+    /// The name used in locations (the path as the user gave it).
+    pub display: String,
+    pub sha256: String,
+    pub format: Format,
+    pub bytes: Vec<u8>,
+    pub sections: Vec<SectionReturn>,
+    /// Problems that concern the whole file (unreadable, bad header): they
+    /// reject every section of it.
+    pub file_messages: Vec<Message>,
+}
+
+impl ParsedFile {
+    pub fn rejected_whole(&self) -> bool {
+        self.file_messages.iter().any(Message::is_error)
+    }
+    /// Every message of the file, file-level first, in location order.
+    pub fn all_messages(&self) -> impl Iterator<Item = &Message> {
+        self.file_messages
+            .iter()
+            .chain(self.sections.iter().flat_map(|s| s.messages.iter()))
+    }
+}
+
+/// What validation needs to know besides the file.
+#[derive(Debug, Clone)]
+pub struct ValidateOptions {
+    /// Latest reporting year accepted (next year by default).
+    pub max_year: i32,
+}
+
+impl Default for ValidateOptions {
+    fn default() -> Self {
+        use chrono::Datelike;
+        ValidateOptions {
+            max_year: crate::model::last_year(chrono::Utc::now().year()),
+        }
+    }
+}
+
+/// Lowercase hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest.iter() {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// Decides the encoding from the name, then from the content (a zip is a workbook).
+pub fn detect_format(path: &Path, bytes: &[u8]) -> Format {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods") => Format::Xlsx,
+        Some("csv" | "txt") => Format::Csv,
+        _ if bytes.starts_with(b"PK\x03\x04") => Format::Xlsx,
+        _ => Format::Csv,
+    }
+}
+
+/// Reads, parses and validates one file already in memory. Never panics on
+/// content: every problem becomes a [`Message`].
+pub fn parse_bytes(
+    path: &Path,
+    display: &str,
+    bytes: Vec<u8>,
+    register: &Register,
+    opts: &ValidateOptions,
+) -> ParsedFile {
+    let sha256 = sha256_hex(&bytes);
+    let format = detect_format(path, &bytes);
+    let (records, file_messages) = match format {
+        Format::Csv => csv::read_records(display, &bytes),
+        Format::Xlsx => xlsx::read_records(display, &bytes),
+    };
+    let (sections, mut extra) = validate::validate_records(display, records, register, opts);
+    let mut file_messages = file_messages;
+    file_messages.append(&mut extra);
+    ParsedFile {
+        path: path.to_path_buf(),
+        display: display.to_string(),
+        sha256,
+        format,
+        bytes,
+        sections,
+        file_messages,
+    }
+}
+
+/// Reads a file from disk and parses it. An unreadable file is a [`ParsedFile`]
+/// with an `E_UNREADABLE` message, not an error: one bad input never stops a run.
+pub fn parse_file(path: &Path, register: &Register, opts: &ValidateOptions) -> ParsedFile {
+    let display = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => parse_bytes(path, &display, bytes, register, opts),
+        Err(e) => ParsedFile {
+            path: path.to_path_buf(),
+            display: display.clone(),
+            sha256: sha256_hex(b""),
+            format: detect_format(path, b""),
+            bytes: Vec::new(),
+            sections: Vec::new(),
+            file_messages: vec![Message::error(
+                "E_UNREADABLE",
+                display,
+                format!("The file cannot be read ({e}). Check that it exists and that you may read it."),
+            )],
+        },
+    }
+}
+
+/// Expands files and folders into the list of input files, sorted, so that a
+/// run's outcome never depends on directory order. Folders are searched
+/// recursively for `.csv`, `.xlsx` and `.xlsm` files; hidden entries are skipped.
+pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            walk(input, &mut out)?;
+        } else if input.exists() {
+            out.push(input.clone());
+        } else {
+            return Err(Error::NotFound(input.clone()));
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let p = entry.path();
+        let hidden = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.') || n.starts_with("~$"));
+        if hidden {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else {
+            let ext = p
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(|e| e.to_ascii_lowercase());
+            if matches!(ext.as_deref(), Some("csv" | "xlsx" | "xlsm")) {
+                out.push(p);
+            }
+        }
+    }
+    Ok(())
+}

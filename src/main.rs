@@ -1,0 +1,154 @@
+//! The `wresbench` binary: parses arguments, calls one library function, and
+//! maps the outcome to an exit code (0 ok, 1 finished with rejected input,
+//! 2 error).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use wresbench::commands::{self, Common, Outcome, ReportFormat, TableFormat};
+
+#[derive(Parser)]
+#[command(name = "wresbench", version, about = "Benchmark NHS trusts' Workforce Race Equality Standard returns", long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Global {
+    /// Organisation register to use instead of the built-in one (CSV:
+    /// org_code,org_name,benchmark_group,region,icb_code,icb_name)
+    #[arg(long, global = true, value_name = "FILE")]
+    register: Option<PathBuf>,
+    /// Worker threads for file-level parallelism (default: all cores)
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    /// Print only errors
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// More logging (-v, -vv)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Never draw progress bars
+    #[arg(long, global = true)]
+    no_progress: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a blank Excel return workbook for one trust and year
+    Template {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        year: i32,
+        /// Output file (default: CODE-YEAR-wres-return.xlsx)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Check returns and print every problem; changes nothing
+    Validate {
+        #[arg(required = true, value_name = "FILE")]
+        inputs: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Validate returns (files or folders) and load them into the warehouse
+    Ingest {
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<PathBuf>,
+        #[arg(long, value_name = "DIR")]
+        warehouse: PathBuf,
+    },
+    /// Make an earlier, superseded submission current again
+    Restore {
+        #[arg(long, value_name = "DIR")]
+        warehouse: PathBuf,
+        /// submission_id from the ledger (submissions table)
+        submission: String,
+    },
+    /// Run the SQL in queries/ and write the result tables
+    Benchmark {
+        #[arg(long, value_name = "DIR")]
+        warehouse: PathBuf,
+        /// Write results for this year only (default: every year)
+        #[arg(long)]
+        year: Option<i32>,
+        /// Survey groups with fewer responses are suppressed
+        #[arg(long, default_value_t = 11.0)]
+        min_responses: f64,
+    },
+    /// Run ad-hoc SQL over the warehouse tables
+    Sql {
+        #[arg(long, value_name = "DIR")]
+        warehouse: PathBuf,
+        query: String,
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.global.verbose, cli.global.quiet);
+    if let Some(n) = cli.global.threads {
+        // Only fails if a pool already exists, which it cannot here.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+    }
+    let common = Common {
+        register: cli.global.register.clone(),
+        quiet: cli.global.quiet,
+        progress: !cli.global.no_progress && !cli.global.quiet && std::io::stderr().is_terminal(),
+    };
+    match run(&common, cli.command) {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Rejected) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(common: &Common, command: Command) -> anyhow::Result<Outcome> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let outcome = match command {
+        Command::Template { org, year, output } => commands::template(common, &org, year, output.as_deref(), &mut out)?,
+        Command::Validate { inputs, format } => commands::validate(common, &inputs, format, &mut out)?,
+        Command::Ingest { inputs, warehouse } => commands::ingest(common, &inputs, &warehouse, &mut out)?,
+        Command::Restore { warehouse, submission } => commands::restore(common, &warehouse, &submission, &mut out)?,
+        Command::Benchmark { warehouse, year, min_responses } => {
+            let params = wresbench::engine::Params {
+                min_responses,
+                ..Default::default()
+            };
+            commands::benchmark(common, &warehouse, year, &params, &mut out)?
+        }
+        Command::Sql { warehouse, query, format } => commands::sql(common, &warehouse, &query, format, &mut out)?,
+    };
+    Ok(outcome)
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    use tracing_subscriber::prelude::*;
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WRESBENCH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("wresbench={level}")));
+    // Log lines go through the indicatif layer so they never tear a progress bar.
+    let indicatif = tracing_indicatif::IndicatifLayer::new();
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(indicatif.get_stderr_writer()).without_time())
+        .with(indicatif)
+        .try_init();
+}

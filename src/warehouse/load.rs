@@ -1,0 +1,453 @@
+//! `wresbench ingest`: validate returns and load them into the warehouse.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::tables::{self, MessageRow, StoredRow, Submission};
+use super::txn::{FailPoint, Lock, Txn};
+use super::{Error, Result, layout};
+use crate::ingest::{self, Message, ParsedFile, SectionReturn, ValidateOptions};
+use crate::register::Register;
+
+pub struct IngestOptions {
+    pub inputs: Vec<PathBuf>,
+    pub warehouse: PathBuf,
+    pub register: Register,
+    pub validate: ValidateOptions,
+    pub progress: bool,
+    /// For tests: make the run fail at a chosen point.
+    pub fail: Option<FailPoint>,
+}
+
+/// What a run did, printed at its end and returned to callers.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IngestSummary {
+    pub run_id: String,
+    pub files_read: usize,
+    /// Files rejected before any section could be read (unreadable, wrong format...).
+    pub files_rejected: usize,
+    pub sections_accepted: usize,
+    pub sections_rejected: usize,
+    /// Earlier sections replaced by a section accepted in this run.
+    pub sections_superseded: usize,
+    /// Sections already in the ledger from an earlier run: left as they were.
+    pub sections_unchanged: usize,
+    pub warnings: usize,
+    pub errors: usize,
+    /// The rejects report, when anything was rejected in this run.
+    pub rejects_report: Option<PathBuf>,
+    /// One line per rejection of this run: `file org year section: CODE message`.
+    pub rejections: Vec<String>,
+}
+
+impl IngestSummary {
+    pub fn any_rejected(&self) -> bool {
+        self.sections_rejected > 0 || self.files_rejected > 0
+    }
+}
+
+/// A section (or a whole file) that the ledger will record.
+struct Candidate<'a> {
+    id: String,
+    file: &'a ParsedFile,
+    section: Option<&'a SectionReturn>,
+    messages: Vec<Message>,
+}
+
+impl Candidate<'_> {
+    fn key(&self) -> Option<(String, i32, String)> {
+        self.section
+            .map(|s| (s.org_code.clone(), s.year, s.section.code().to_string()))
+    }
+    fn rejected(&self) -> bool {
+        self.section.is_none() || self.messages.iter().any(Message::is_error)
+    }
+}
+
+fn submission_id(sha: &str, s: Option<&SectionReturn>) -> String {
+    let short = &sha[..16.min(sha.len())];
+    match s {
+        Some(s) => format!("{short}-{}-{}-{}", s.org_code, s.year, s.section.code()),
+        None => format!("{short}-file"),
+    }
+}
+
+fn raw_ext(f: &ParsedFile) -> String {
+    f.path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .filter(|e| e.len() <= 5 && e.chars().all(|c| c.is_ascii_alphanumeric()))
+        .unwrap_or_else(|| f.format.as_str().to_string())
+}
+
+/// Reads and validates files in parallel (rayon), with a progress bar when asked.
+pub fn parse_all(files: &[PathBuf], register: &Register, opts: &ValidateOptions, progress: bool) -> Vec<ParsedFile> {
+    let bar = crate::progress::bar(files.len() as u64, "reading returns", progress);
+    let parsed: Vec<ParsedFile> = files
+        .par_iter()
+        .map(|f| {
+            let p = ingest::parse_file(f, register, opts);
+            bar.inc(1);
+            p
+        })
+        .collect();
+    bar.finish_and_clear();
+    parsed
+}
+
+/// Validates and loads returns; the warehouse changes atomically or not at all.
+pub fn ingest(opts: &IngestOptions) -> Result<IngestSummary> {
+    let files = ingest::expand_inputs(&opts.inputs)?;
+    let parsed = parse_all(&files, &opts.register, &opts.validate, opts.progress);
+    load_parsed(&opts.warehouse, &parsed, opts.fail)
+}
+
+/// Loads already-parsed files (the second half of [`ingest`]).
+pub fn load_parsed(root: &Path, parsed: &[ParsedFile], fail: Option<FailPoint>) -> Result<IngestSummary> {
+    let lock = Lock::acquire(root)?;
+    let mut ledger = tables::read_submissions(&root.join(layout::SUBMISSIONS))?;
+    let mut messages = tables::read_messages(&root.join(layout::MESSAGES))?;
+    let known: HashSet<String> = ledger.iter().map(|s| s.submission_id.clone()).collect();
+
+    let now = chrono::Utc::now();
+    let mut summary = IngestSummary {
+        run_id: format!("run-{}", now.format("%Y%m%dT%H%M%S%.3fZ")),
+        files_read: parsed.len(),
+        ..Default::default()
+    };
+
+    // Every section of every file, or the file itself when nothing could be read.
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut seen_ids = HashSet::new();
+    for f in parsed {
+        if f.sections.is_empty() {
+            let id = submission_id(&f.sha256, None);
+            if known.contains(&id) || !seen_ids.insert(id.clone()) {
+                summary.sections_unchanged += 1;
+                continue;
+            }
+            let mut msgs = f.file_messages.clone();
+            if msgs.is_empty() {
+                msgs.push(Message::error(
+                    "E_EMPTY_FILE",
+                    f.display.clone(),
+                    "The file holds no WRES figures.",
+                ));
+            }
+            candidates.push(Candidate { id, file: f, section: None, messages: msgs });
+            continue;
+        }
+        for s in &f.sections {
+            let id = submission_id(&f.sha256, Some(s));
+            if known.contains(&id) || !seen_ids.insert(id.clone()) {
+                summary.sections_unchanged += 1;
+                continue;
+            }
+            let mut msgs = f.file_messages.clone();
+            msgs.extend(s.messages.iter().cloned());
+            candidates.push(Candidate { id, file: f, section: Some(s), messages: msgs });
+        }
+    }
+
+    // The same org, year and section from two different files in one run:
+    // nobody can tell which is meant, so both are rejected.
+    let mut by_key: BTreeMap<(String, i32, String), Vec<usize>> = BTreeMap::new();
+    for (i, c) in candidates.iter().enumerate() {
+        if let Some(k) = c.key() {
+            by_key.entry(k).or_default().push(i);
+        }
+    }
+    for ((org, year, section), idx) in by_key.iter().filter(|(_, v)| v.len() > 1) {
+        let files: Vec<String> = idx.iter().map(|&i| candidates[i].file.display.clone()).collect();
+        for &i in idx {
+            let others: Vec<&str> = files
+                .iter()
+                .filter(|f| **f != candidates[i].file.display)
+                .map(String::as_str)
+                .collect();
+            let loc = candidates[i].file.display.clone();
+            candidates[i].messages.push(Message::error(
+                "E_DUPLICATE_SECTION",
+                loc,
+                format!(
+                    "The {section} section of {org} {year} also arrives in {} in this run; both are rejected because nobody can tell which is meant. Send one file.",
+                    others.join(", ")
+                ),
+            ));
+        }
+    }
+
+    if candidates.is_empty() {
+        return Ok(summary);
+    }
+
+    // Outcomes and supersession.
+    let mut current: HashMap<(String, i32, String), usize> = HashMap::new();
+    for (i, s) in ledger.iter().enumerate() {
+        if s.current
+            && let (Some(o), Some(y), Some(sec)) = (&s.org_code, s.year, &s.section)
+        {
+            current.insert((o.clone(), y, sec.clone()), i);
+        }
+    }
+    let received_at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut new_rows: Vec<StoredRow> = Vec::new();
+    let mut removed_ids: HashSet<String> = HashSet::new();
+    let mut years: BTreeSet<i32> = BTreeSet::new();
+    let mut raw_needed: BTreeMap<String, &ParsedFile> = BTreeMap::new();
+
+    for c in &candidates {
+        let raw_path = layout::raw_file(&c.file.sha256, &raw_ext(c.file));
+        if !root.join(&raw_path).exists() {
+            raw_needed.insert(raw_path.clone(), c.file);
+        }
+        let errors = c.messages.iter().filter(|m| m.is_error()).count();
+        let warnings = c.messages.len() - errors;
+        summary.errors += errors;
+        summary.warnings += warnings;
+        let rejected = c.rejected();
+        let mut entry = Submission {
+            submission_id: c.id.clone(),
+            run_id: summary.run_id.clone(),
+            received_at: received_at.clone(),
+            file: c.file.display.clone(),
+            sha256: c.file.sha256.clone(),
+            raw_path,
+            format: c.file.format.as_str().to_string(),
+            org_code: c.section.map(|s| s.org_code.clone()),
+            year: c.section.map(|s| s.year),
+            section: c.section.map(|s| s.section.code().to_string()),
+            outcome: if rejected { "rejected" } else { "accepted" }.to_string(),
+            rows: c.section.map_or(0, |s| s.rows.len() as i64),
+            errors: errors as i64,
+            warnings: warnings as i64,
+            supersedes: None,
+            superseded_by: None,
+            current: !rejected,
+        };
+        if rejected {
+            if c.section.is_some() {
+                summary.sections_rejected += 1;
+            } else {
+                summary.files_rejected += 1;
+            }
+            let first = c.messages.iter().find(|m| m.is_error());
+            summary.rejections.push(format!(
+                "{} {}: {}",
+                c.file.display,
+                c.section
+                    .map(|s| format!("{} {} {}", s.org_code, s.year, s.section.code()))
+                    .unwrap_or_else(|| "(whole file)".into()),
+                first.map(|m| format!("{} {}", m.code, m.message)).unwrap_or_default()
+            ));
+        } else if let (Some(s), Some(key)) = (c.section, c.key()) {
+            summary.sections_accepted += 1;
+            if let Some(&old) = current.get(&key) {
+                let prev = &mut ledger[old];
+                prev.current = false;
+                prev.outcome = "superseded".into();
+                prev.superseded_by = Some(c.id.clone());
+                entry.supersedes = Some(prev.submission_id.clone());
+                removed_ids.insert(prev.submission_id.clone());
+                summary.sections_superseded += 1;
+            }
+            years.insert(s.year);
+            new_rows.extend(s.rows.iter().map(|r| StoredRow::from_row(r, &c.id)));
+        }
+        for m in &c.messages {
+            messages.push(MessageRow {
+                submission_id: c.id.clone(),
+                file: c.file.display.clone(),
+                org_code: entry.org_code.clone(),
+                year: entry.year,
+                section: entry.section.clone(),
+                severity: m.severity.as_str().to_string(),
+                code: m.code.to_string(),
+                location: m.location.clone(),
+                message: m.message.clone(),
+            });
+        }
+        ledger.push(entry);
+    }
+
+    // Stage everything, then commit in one step.
+    let mut txn = Txn::begin(root, &lock, fail)?;
+    for (rel, f) in &raw_needed {
+        txn.write(rel, &f.bytes)?;
+    }
+    for year in &years {
+        let rel = layout::returns_file(*year);
+        let mut rows: Vec<StoredRow> = tables::read_returns(&root.join(&rel))?
+            .into_iter()
+            .filter(|r| !removed_ids.contains(&r.submission_id))
+            .collect();
+        rows.extend(new_rows.iter().filter(|r| r.year == *year).cloned());
+        rows.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let p = txn.path_for(&rel)?;
+        tables::write_parquet(&p, &tables::returns_batch(&rows)?)?;
+    }
+    stage_ledger(&mut txn, &ledger, &messages)?;
+    let run = serde_json::json!({
+        "run_id": summary.run_id,
+        "command": "ingest",
+        "at": received_at,
+        "files_read": summary.files_read,
+        "sections_accepted": summary.sections_accepted,
+        "sections_rejected": summary.sections_rejected,
+        "files_rejected": summary.files_rejected,
+        "sections_superseded": summary.sections_superseded,
+    });
+    stage_manifest(&mut txn, root, |m| push_run(m, run))?;
+    txn.commit()?;
+    if summary.any_rejected() {
+        summary.rejects_report = Some(root.join(layout::REJECTS));
+    }
+    Ok(summary)
+}
+
+fn stage_ledger(txn: &mut Txn, ledger: &[Submission], messages: &[MessageRow]) -> Result<()> {
+    let p = txn.path_for(layout::SUBMISSIONS)?;
+    tables::write_parquet(&p, &tables::submissions_batch(ledger)?)?;
+    let p = txn.path_for(layout::MESSAGES)?;
+    tables::write_parquet(&p, &tables::messages_batch(messages)?)?;
+    let rejected: HashSet<&str> = ledger
+        .iter()
+        .filter(|s| s.outcome == "rejected")
+        .map(|s| s.submission_id.as_str())
+        .collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = ["file", "org_code", "year", "section", "code", "location", "message"];
+    let mut rows: Vec<[String; 7]> = messages
+        .iter()
+        .filter(|m| m.severity == "error" && rejected.contains(m.submission_id.as_str()))
+        .map(|m| {
+            [
+                m.file.clone(),
+                m.org_code.clone().unwrap_or_default(),
+                m.year.map(|y| y.to_string()).unwrap_or_default(),
+                m.section.clone().unwrap_or_default(),
+                m.code.clone(),
+                m.location.clone(),
+                m.message.clone(),
+            ]
+        })
+        .collect();
+    rows.sort();
+    rows.dedup();
+    let csv_err = |e: csv::Error| Error::Corrupt {
+        path: PathBuf::from(layout::REJECTS),
+        message: e.to_string(),
+    };
+    w.write_record(header).map_err(csv_err)?;
+    for r in &rows {
+        w.write_record(r).map_err(csv_err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Corrupt {
+        path: PathBuf::from(layout::REJECTS),
+        message: e.to_string(),
+    })?;
+    txn.write(layout::REJECTS, &bytes)
+}
+
+/// Stages `manifest.json` changed by `f`.
+pub fn stage_manifest(txn: &mut Txn, root: &Path, f: impl FnOnce(&mut serde_json::Value)) -> Result<()> {
+    let path = root.join(layout::MANIFEST);
+    let mut m: serde_json::Value = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_else(|| serde_json::json!({}));
+    if !m.is_object() {
+        m = serde_json::json!({});
+    }
+    m["tool"] = serde_json::json!(crate::TOOL);
+    f(&mut m);
+    let text = serde_json::to_string_pretty(&m).unwrap_or_default();
+    txn.write(layout::MANIFEST, text.as_bytes())
+}
+
+/// Appends a run to the manifest's run list.
+pub fn push_run(m: &mut serde_json::Value, run: serde_json::Value) {
+    match m.get_mut("runs").and_then(|r| r.as_array_mut()) {
+        Some(runs) => runs.push(run),
+        None => m["runs"] = serde_json::json!([run]),
+    }
+}
+
+/// `wresbench restore`: makes an earlier (superseded) submission current again,
+/// from its raw file, superseding whatever is current for its org, year and section.
+pub fn restore(root: &Path, id: &str, register: &Register, opts: &ValidateOptions) -> Result<String> {
+    let lock = Lock::acquire(root)?;
+    let mut ledger = tables::read_submissions(&root.join(layout::SUBMISSIONS))?;
+    let messages = tables::read_messages(&root.join(layout::MESSAGES))?;
+    let idx = ledger
+        .iter()
+        .position(|s| s.submission_id == id)
+        .ok_or_else(|| Error::NoSuchSubmission(id.to_string()))?;
+    let entry = ledger[idx].clone();
+    let cannot = |reason: &str| Error::CannotRestore {
+        id: id.to_string(),
+        reason: reason.to_string(),
+    };
+    if entry.current {
+        return Err(cannot("it is already the current version"));
+    }
+    if entry.outcome == "rejected" {
+        return Err(cannot("it was rejected; fix the file and ingest it again"));
+    }
+    let (Some(org), Some(year), Some(section)) = (entry.org_code.clone(), entry.year, entry.section.clone()) else {
+        return Err(cannot("it is not a section of a return"));
+    };
+    let raw = root.join(&entry.raw_path);
+    let bytes = std::fs::read(&raw).map_err(|source| Error::Io { path: raw.clone(), source })?;
+    let parsed = ingest::parse_bytes(&raw, &entry.file, bytes, register, opts);
+    let s = parsed
+        .sections
+        .iter()
+        .find(|s| s.org_code == org && s.year == year && s.section.code() == section)
+        .ok_or_else(|| cannot("its raw file no longer yields that section"))?;
+    if s.has_errors() || parsed.rejected_whole() {
+        return Err(cannot("its raw file no longer validates (was the register changed?)"));
+    }
+    let mut removed = None;
+    for e in ledger.iter_mut() {
+        if e.current && e.org_code.as_deref() == Some(&org) && e.year == Some(year) && e.section.as_deref() == Some(&section) {
+            e.current = false;
+            e.outcome = "superseded".into();
+            e.superseded_by = Some(id.to_string());
+            removed = Some(e.submission_id.clone());
+        }
+    }
+    let restored = &mut ledger[idx];
+    restored.current = true;
+    restored.outcome = "accepted".into();
+    restored.superseded_by = None;
+    restored.supersedes = removed.clone();
+
+    let mut txn = Txn::begin(root, &lock, None)?;
+    let rel = layout::returns_file(year);
+    let mut rows: Vec<StoredRow> = tables::read_returns(&root.join(&rel))?
+        .into_iter()
+        .filter(|r| Some(&r.submission_id) != removed.as_ref())
+        .collect();
+    rows.extend(s.rows.iter().map(|r| StoredRow::from_row(r, id)));
+    rows.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let p = txn.path_for(&rel)?;
+    tables::write_parquet(&p, &tables::returns_batch(&rows)?)?;
+    stage_ledger(&mut txn, &ledger, &messages)?;
+    let run = serde_json::json!({
+        "command": "restore",
+        "at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "restored": id,
+        "superseded": removed,
+    });
+    stage_manifest(&mut txn, root, |m| push_run(m, run))?;
+    txn.commit()?;
+    Ok(format!(
+        "restored {id} ({org} {year} {section}){}",
+        removed.map(|r| format!("; {r} is now superseded")).unwrap_or_default()
+    ))
+}

@@ -1,0 +1,89 @@
+//! The Parquet warehouse (spec/outputs.md): accepted returns, the ledger of
+//! every submission, every message, every input byte for byte.
+//!
+//! ```text
+//! warehouse/
+//!   returns/year=YYYY/returns.parquet   current versions only, sorted by org_code
+//!   submissions.parquet                 the ledger
+//!   messages.parquet                    every error and warning, with location
+//!   rejects.csv                         the errors of every rejected submission, for people
+//!   raw/<sha256>.<ext>                  every input file
+//!   results/...                         written by the engine
+//!   manifest.json
+//! ```
+
+pub mod load;
+pub mod tables;
+pub mod txn;
+
+use std::path::{Path, PathBuf};
+
+pub use load::{IngestOptions, IngestSummary, ingest, restore};
+pub use txn::{FailPoint, Lock, Txn};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the warehouse {0} is in use by another wresbench run; wait for it to finish (or, if none is running, try again: the lock is released when a run ends)")]
+    Locked(PathBuf),
+    #[error("{path}: {message}")]
+    Corrupt { path: PathBuf, message: String },
+    #[error("Parquet error in {path}: {source}")]
+    Parquet {
+        path: PathBuf,
+        source: datafusion::parquet::errors::ParquetError,
+    },
+    #[error(transparent)]
+    Arrow(#[from] datafusion::arrow::error::ArrowError),
+    #[error(transparent)]
+    Ingest(#[from] crate::ingest::Error),
+    #[error("no submission {0} in the ledger; list them with: wresbench sql --warehouse DIR \"SELECT submission_id, file, outcome FROM submissions\"")]
+    NoSuchSubmission(String),
+    #[error("cannot restore {id}: {reason}")]
+    CannotRestore { id: String, reason: String },
+    #[error("injected failure ({0})")]
+    Injected(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Paths inside a warehouse, relative to its root (one place for the layout).
+pub mod layout {
+    pub const SUBMISSIONS: &str = "submissions.parquet";
+    pub const MESSAGES: &str = "messages.parquet";
+    pub const REJECTS: &str = "rejects.csv";
+    pub const MANIFEST: &str = "manifest.json";
+    pub const RETURNS_DIR: &str = "returns";
+    pub const RESULTS_DIR: &str = "results";
+
+    pub fn returns_file(year: i32) -> String {
+        format!("{RETURNS_DIR}/year={year}/returns.parquet")
+    }
+    pub fn raw_file(sha256: &str, ext: &str) -> String {
+        format!("raw/{sha256}.{ext}")
+    }
+    pub fn result_file(table: &str, year: i32) -> String {
+        format!("{RESULTS_DIR}/{table}/year={year}/{table}.parquet")
+    }
+}
+
+/// Years for which a table has a `year=YYYY` folder under `dir`.
+pub fn partition_years(dir: &Path) -> Vec<i32> {
+    let mut years: Vec<i32> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_prefix("year="))
+                .and_then(|y| y.parse().ok())
+        })
+        .collect();
+    years.sort_unstable();
+    years
+}
