@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use wresbench::commands::{self, Common, Outcome, ReportFormat, TableFormat};
+use wresbench::generate::{GenFormat, GenerateOptions};
 
 #[derive(Parser)]
 #[command(name = "wresbench", version, about = "Benchmark NHS trusts' Workforce Race Equality Standard returns", long_about = None)]
@@ -90,6 +91,24 @@ enum Command {
         #[arg(long, value_enum, default_value_t = TableFormat::Table)]
         format: TableFormat,
     },
+    /// Write realistic synthetic returns for every trust in the register
+    Generate {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Reporting years, e.g. 2016-2025
+        #[arg(long, default_value = "2016-2025")]
+        years: String,
+        #[arg(long, default_value_t = 2015)]
+        seed: u64,
+        /// Make K times as many trusts (synthetic codes Z0001...)
+        #[arg(long, default_value_t = 1)]
+        scale: usize,
+        /// Fraction of returns to break, each in a way validation must catch
+        #[arg(long, default_value_t = 0.0)]
+        faults: f64,
+        #[arg(long, value_enum, default_value_t = GenFormat::Csv)]
+        format: GenFormat,
+    },
 }
 
 fn main() -> ExitCode {
@@ -130,6 +149,26 @@ fn run(common: &Common, command: Command) -> anyhow::Result<Outcome> {
             commands::benchmark(common, &warehouse, year, &params, &mut out)?
         }
         Command::Sql { warehouse, query, format } => commands::sql(common, &warehouse, &query, format, &mut out)?,
+        Command::Generate {
+            out: dir,
+            years,
+            seed,
+            scale,
+            faults,
+            format,
+        } => {
+            let (first_year, last_year) = wresbench::generate::parse_years(&years)?;
+            let opts = GenerateOptions {
+                out: dir,
+                first_year,
+                last_year,
+                seed,
+                scale,
+                faults,
+                format,
+            };
+            commands::generate(common, &opts, &mut out)?
+        }
     };
     Ok(outcome)
 }

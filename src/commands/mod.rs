@@ -426,3 +426,37 @@ pub fn write_batch(batch: &datafusion::arrow::array::RecordBatch, format: TableF
     }
     Ok(())
 }
+
+/// `wresbench generate`.
+pub fn generate(common: &Common, opts: &crate::generate::GenerateOptions, out: &mut dyn Write) -> Result<Outcome> {
+    let register = common.register()?;
+    let s = crate::generate::generate(&register, opts)?;
+    if !common.quiet {
+        writeln!(
+            out,
+            "Generated {} trusts x {} years ({}-{}) in {}: {} workforce returns ({} as Excel workbooks), {} staff survey files{}.",
+            s.trusts,
+            s.years.1 - s.years.0 + 1,
+            s.years.0,
+            s.years.1,
+            s.out.display(),
+            s.workforce_files,
+            s.xlsx_files,
+            s.survey_files,
+            if s.faults > 0 {
+                format!(", {} planted faults listed in {}", s.faults, s.out.join("faults.csv").display())
+            } else {
+                String::new()
+            }
+        )?;
+        if opts.scale > 1 {
+            writeln!(
+                out,
+                "The synthetic trusts are in {}: pass --register {} to ingest them.",
+                s.out.join("register.csv").display(),
+                s.out.join("register.csv").display()
+            )?;
+        }
+    }
+    Ok(Outcome::Ok)
+}

@@ -8,7 +8,6 @@ use std::io::Cursor;
 
 use calamine::{Data, Range, Reader};
 
-use super::csv::quote;
 use super::{CodeLocations, Message, RawRecord, RawValue};
 
 pub const SHEET_ABOUT: &str = "About";
@@ -376,8 +375,6 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
         ));
         records.clear();
     }
-    // Report unexpected text in the code cells once, not per ethnicity column.
-    let _ = quote;
     (records, msgs)
 }
 

@@ -1,0 +1,29 @@
+# wresbench: every CI step is a target here; `make help` lists them.
+SHELL := /bin/bash
+CARGO ?= cargo
+DEMO_OUT ?= demo-out
+
+.PHONY: help demo test lint fmt bench build screenshot
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+build: ## Build the release binary
+	$(CARGO) build --release --locked
+
+demo: build ## Generate the national synthetic dataset and run the whole pipeline on it
+	./target/release/wresbench demo --out $(DEMO_OUT)
+
+test: ## Run every test (unit, integration, query plan check, doc tests) in one build
+	$(CARGO) test --locked --all-targets
+	$(CARGO) test --locked --doc
+
+lint: ## Formatting and clippy, warnings as errors
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+bench: ## Criterion benchmarks (figures go in BENCHMARKS.md)
+	$(CARGO) bench --bench pipeline
