@@ -159,9 +159,9 @@ impl Register {
 
     /// The register as CSV (same columns as `data/organisations.csv`).
     pub fn to_csv(&self) -> String {
+        // serialize() writes the header (the field names, = COLUMNS) first.
         let mut w = csv::Writer::from_writer(Vec::new());
         // Writing to a Vec cannot fail.
-        let _ = w.write_record(COLUMNS);
         for o in self.iter() {
             let _ = w.serialize(o);
         }

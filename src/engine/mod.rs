@@ -107,9 +107,13 @@ impl Engine {
             .enable_all()
             .build()
             .map_err(Error::Runtime)?;
-        let config = SessionConfig::new()
+        let mut config = SessionConfig::new()
             .with_target_partitions(rayon::current_num_threads().clamp(1, 8))
             .with_information_schema(true);
+        // Read strings as plain Utf8, as they were written, so a table has the
+        // same types whether it comes from Parquet or from memory.
+        config.options_mut().execution.parquet.schema_force_view_types = false;
+        config.options_mut().sql_parser.map_string_types_to_utf8view = false;
         let ctx = SessionContext::new_with_config(config);
         for f in udf::all() {
             ctx.register_udf(f);

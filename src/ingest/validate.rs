@@ -464,12 +464,12 @@ fn check_section(display: &str, s: &mut SectionReturn, register: &Register, opts
     match s.section {
         Section::Workforce => {
             // Subset rules, for any ethnicity.
-            let pairs: [(u8, Measure, Measure, &str, &str); 3] = [
-                (2, Measure::Shortlisted, Measure::Appointed, "E_APPOINTED_GT_SHORTLISTED", "appointed from shortlisting than were shortlisted"),
-                (3, Measure::Workforce, Measure::EnteredDisciplinary, "E_DISCIPLINARY_GT_WORKFORCE", "entering the disciplinary process than are in the workforce"),
-                (4, Measure::Workforce, Measure::AccessedTraining, "E_TRAINING_GT_WORKFORCE", "accessing training than are in the workforce"),
+            let pairs: [(u8, Measure, Measure, &str); 3] = [
+                (2, Measure::Shortlisted, Measure::Appointed, "E_APPOINTED_GT_SHORTLISTED"),
+                (3, Measure::Workforce, Measure::EnteredDisciplinary, "E_DISCIPLINARY_GT_WORKFORCE"),
+                (4, Measure::Workforce, Measure::AccessedTraining, "E_TRAINING_GT_WORKFORCE"),
             ];
-            for (ind, whole, part, code, what) in pairs {
+            for (ind, whole, part, code) in pairs {
                 for e in Ethnicity::ALL {
                     if let (Some(w), Some(p)) = (get(ind, whole, None, None, *e), get(ind, part, None, None, *e))
                         && p.value > w.value
@@ -478,9 +478,11 @@ fn check_section(display: &str, s: &mut SectionReturn, register: &Register, opts
                             code,
                             p.location.clone(),
                             format!(
-                                "Indicator {ind}: {} {} people {what} ({}). Check both figures.",
-                                crate::fmt::plain_number(p.value),
+                                "Indicator {ind}: {} {} ({}) is more than {} ({}); it counts some of the same people, so it cannot be larger. Check both figures.",
                                 e.short_label(),
+                                part.label().to_lowercase(),
+                                crate::fmt::plain_number(p.value),
+                                whole.label().to_lowercase(),
                                 crate::fmt::plain_number(w.value)
                             ),
                         ));

@@ -86,6 +86,12 @@ impl Sheet<'_> {
             _ => 1..=0,
         }
     }
+    /// True when every value cell of the row is empty: nothing is supplied,
+    /// whatever the label cells say (a note typed above the data, say).
+    fn blank(&self, row: u32, value_cols: &[u32]) -> bool {
+        value_cols.iter().all(|&c| raw(self.get(row, c)).is_empty())
+    }
+
     /// Finds the header row: the first row whose cells include every name of
     /// `header`; returns the row and the column of each name.
     fn find_header(&self, header: &[&str]) -> Option<(u32, Vec<u32>)> {
@@ -244,7 +250,7 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
             Some((h, cols)) => {
                 for r in (h + 1)..=*s.rows().end() {
                     let (sg, cat) = (raw(s.get(r, cols[0])), raw(s.get(r, cols[1])));
-                    if sg.is_empty() && cat.is_empty() {
+                    if s.blank(r, &cols[2..]) {
                         continue;
                     }
                     for (i, e) in eth.iter().enumerate() {
@@ -275,7 +281,7 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
             Some((h, cols)) => {
                 for r in (h + 1)..=*s.rows().end() {
                     let (ind, m) = (raw(s.get(r, cols[0])), raw(s.get(r, cols[1])));
-                    if ind.is_empty() && m.is_empty() {
+                    if s.blank(r, &cols[2..]) {
                         continue;
                     }
                     for (i, e) in eth.iter().enumerate() {
@@ -306,7 +312,7 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
             Some((h, cols)) => {
                 for r in (h + 1)..=*s.rows().end() {
                     let ind = raw(s.get(r, cols[0]));
-                    if ind.is_empty() {
+                    if s.blank(r, &cols[1..]) {
                         continue;
                     }
                     let spec = [
@@ -342,7 +348,7 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
             Some((h, cols)) => {
                 for r in (h + 1)..=*s.rows().end() {
                     let board = raw(s.get(r, cols[0]));
-                    if board.is_empty() {
+                    if s.blank(r, &cols[1..]) {
                         continue;
                     }
                     for (i, e) in eth.iter().enumerate() {

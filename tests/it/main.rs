@@ -1,1 +1,14 @@
+//! Integration tests: one binary, grouped by theme (ripgrep style). Tests that
+//! run the real `wresbench` binary do so in a temporary folder.
 
+mod common;
+
+mod atomicity;
+mod cli;
+mod generate;
+mod hostile;
+mod humber;
+mod properties;
+mod queries;
+mod roundtrip;
+mod validation;

@@ -1,0 +1,63 @@
+//! Helpers shared by the integration tests.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use wresbench::ingest::ValidateOptions;
+use wresbench::register::Register;
+use wresbench::warehouse::{self, IngestOptions, IngestSummary};
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    fixtures().join(rel)
+}
+
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+/// Validation options pinned to a fixed "today", so tests do not age.
+pub fn vopts() -> ValidateOptions {
+    ValidateOptions { max_year: 2027 }
+}
+
+pub fn ingest(inputs: &[PathBuf], wh: &Path) -> IngestSummary {
+    try_ingest(inputs, wh, None).expect("ingest")
+}
+
+pub fn try_ingest(inputs: &[PathBuf], wh: &Path, fail: Option<warehouse::FailPoint>) -> warehouse::Result<IngestSummary> {
+    warehouse::ingest(&IngestOptions {
+        inputs: inputs.to_vec(),
+        warehouse: wh.to_path_buf(),
+        register: Register::builtin(),
+        validate: vopts(),
+        progress: false,
+        fail,
+    })
+}
+
+/// Every file under `dir` with its bytes (for byte-identical comparisons).
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    fn walk(root: &Path, d: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(rd) = std::fs::read_dir(d) else { return };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().display().to_string();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}
+
+pub fn bin() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("wresbench").expect("binary built")
+}
