@@ -58,7 +58,7 @@ pub fn metric_value(metric: &str, v: f64) -> String {
 }
 
 /// Optional values print as an en dash, as in trust reports.
-pub fn opt(v: Option<f64>, f: fn(f64) -> String) -> String {
+pub fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
     v.map_or_else(|| "–".to_string(), f)
 }
 

@@ -109,6 +109,35 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GenFormat::Csv)]
         format: GenFormat,
     },
+    /// Write the per-trust comparison packs (HTML, Excel, JSON) and an index
+    Export {
+        #[arg(long, value_name = "DIR")]
+        warehouse: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Default: the latest year with results
+        #[arg(long)]
+        year: Option<i32>,
+        /// Only these trusts (repeatable)
+        #[arg(long = "org", value_name = "CODE")]
+        orgs: Vec<String>,
+    },
+    /// Ingest, benchmark and export in one go
+    Run {
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<PathBuf>,
+        #[arg(long, value_name = "DIR")]
+        warehouse: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Generate the national synthetic dataset and run everything on it
+    Demo {
+        #[arg(long, value_name = "DIR", default_value = "demo-out")]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -149,6 +178,18 @@ fn run(common: &Common, command: Command) -> anyhow::Result<Outcome> {
             commands::benchmark(common, &warehouse, year, &params, &mut out)?
         }
         Command::Sql { warehouse, query, format } => commands::sql(common, &warehouse, &query, format, &mut out)?,
+        Command::Export { warehouse, out: dir, year, orgs } => {
+            let opts = wresbench::export::ExportOptions {
+                warehouse,
+                out: dir,
+                year,
+                orgs,
+                progress: common.progress,
+            };
+            commands::export(common, &opts, &mut out)?
+        }
+        Command::Run { inputs, warehouse, out: dir, year } => commands::run(common, &inputs, &warehouse, &dir, year, &mut out)?,
+        Command::Demo { out: dir } => commands::demo(common, &dir, &mut out)?,
         Command::Generate {
             out: dir,
             years,

@@ -460,3 +460,68 @@ pub fn generate(common: &Common, opts: &crate::generate::GenerateOptions, out: &
     }
     Ok(Outcome::Ok)
 }
+
+/// `wresbench export`.
+pub fn export(common: &Common, opts: &crate::export::ExportOptions, out: &mut dyn Write) -> Result<Outcome> {
+    let register = common.register()?;
+    let s = crate::export::export(&register, opts)?;
+    if !common.quiet {
+        writeln!(
+            out,
+            "Wrote {} comparison packs for {} (HTML, Excel and JSON each) under {}.\nOpen {}",
+            s.packs,
+            s.year,
+            opts.out.join(s.year.to_string()).display(),
+            s.index.display()
+        )?;
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `wresbench run`: ingest, benchmark and export in one go.
+pub fn run(common: &Common, inputs: &[PathBuf], warehouse_dir: &Path, out_dir: &Path, year: Option<i32>, out: &mut dyn Write) -> Result<Outcome> {
+    let started = std::time::Instant::now();
+    let ingested = ingest(common, inputs, warehouse_dir, out)?;
+    benchmark(common, warehouse_dir, None, &engine::Params::default(), out)?;
+    let opts = crate::export::ExportOptions {
+        warehouse: warehouse_dir.to_path_buf(),
+        out: out_dir.to_path_buf(),
+        year,
+        orgs: Vec::new(),
+        progress: common.progress,
+    };
+    export(common, &opts, out)?;
+    if !common.quiet {
+        writeln!(out, "Done in {:.1} s.", started.elapsed().as_secs_f64())?;
+    }
+    Ok(ingested)
+}
+
+/// `wresbench demo`: the national synthetic dataset, through the whole pipeline.
+pub fn demo(common: &Common, dir: &Path, out: &mut dyn Write) -> Result<Outcome> {
+    let data = dir.join("data");
+    let warehouse_dir = dir.join("warehouse");
+    let packs = dir.join("packs");
+    // A fresh run each time: the demo owns these folders.
+    for d in [&data, &warehouse_dir, &packs] {
+        if d.exists() {
+            std::fs::remove_dir_all(d)?;
+        }
+    }
+    let opts = crate::generate::GenerateOptions {
+        out: data.clone(),
+        format: crate::generate::GenFormat::Mixed,
+        ..Default::default()
+    };
+    generate(common, &opts, out)?;
+    let outcome = run(common, &[data.join("returns"), data.join("survey")], &warehouse_dir, &packs, None, out)?;
+    writeln!(
+        out,
+        "\nThe demo's outputs:\n  returns    {}\n  warehouse  {}\n  packs      {}\nTry: wresbench sql --warehouse {} \"SELECT * FROM national_metrics WHERE metric = 'ind2.relative_likelihood'\"",
+        data.display(),
+        warehouse_dir.display(),
+        packs.display(),
+        warehouse_dir.display()
+    )?;
+    Ok(outcome)
+}

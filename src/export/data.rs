@@ -1,0 +1,376 @@
+//! The result tables, read once and indexed for pack assembly.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use datafusion::arrow::array::{Array, Float64Array, ListArray, RecordBatch, StringArray};
+
+use super::{Funnel, Quality, Result, SubmissionRef};
+use crate::engine::{self, Engine};
+use crate::register::Register;
+use crate::warehouse::tables::Cols;
+
+#[derive(Debug, Clone)]
+pub struct OrgRow {
+    pub metric: String,
+    pub staff_group: String,
+    pub category: String,
+    pub ethnicity: String,
+    pub value: Option<f64>,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub suppressed: bool,
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Stats {
+    pub median: f64,
+    pub q1: f64,
+    pub q3: f64,
+    pub min: f64,
+    pub max: f64,
+    pub n_orgs: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct National {
+    pub pooled: Option<f64>,
+    pub median: f64,
+    pub n_orgs: i64,
+    pub share_significant_above_1: Option<f64>,
+}
+
+/// (metric, staff_group, category, ethnicity)
+pub type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
+type OwnedKey = (String, String, String, String);
+
+fn owned(k: Key) -> OwnedKey {
+    (k.0.to_string(), k.1.to_string(), k.2.to_string(), k.3.to_string())
+}
+
+#[derive(Default)]
+pub struct Results {
+    pub years: Vec<i32>,
+    org: HashMap<(String, i32), Vec<OrgRow>>,
+    org_idx: HashMap<(String, i32, OwnedKey), (usize,)>,
+    group: HashMap<(String, i32, OwnedKey), Stats>,
+    region: HashMap<(String, i32, OwnedKey), Stats>,
+    national: HashMap<(i32, OwnedKey), National>,
+    subs: HashMap<(String, i32), Vec<SubmissionRef>>,
+    quality: HashMap<(String, i32), Vec<Quality>>,
+    pub register_origin: String,
+}
+
+fn opt(a: &Float64Array, i: usize) -> Option<f64> {
+    (!a.is_null(i)).then(|| a.value(i))
+}
+
+fn corrupt(msg: &str) -> engine::Error {
+    engine::Error::Warehouse(crate::warehouse::Error::Corrupt {
+        path: Path::new("results").to_path_buf(),
+        message: msg.to_string(),
+    })
+}
+
+impl Results {
+    pub fn load(e: &Engine, register: &Register) -> Result<Results> {
+        let mut r = Results {
+            register_origin: register.origin.clone(),
+            ..Default::default()
+        };
+        let has = |t: &str| e.ctx.table_exist(t).unwrap_or(false);
+        if !has("org_metrics") || !has("group_metrics") {
+            return Err(engine::Error::NoResults(e.root.clone()).into());
+        }
+        let p = Path::new("results");
+        let b = e.query(
+            "reading org_metrics",
+            "SELECT org_code, year, metric, staff_group, category, ethnicity, value, numerator, denominator, \
+             ci_low, ci_high, suppressed, flags FROM org_metrics ORDER BY org_code, year, metric, staff_group, category, ethnicity",
+        )?;
+        let mut years = BTreeSet::new();
+        {
+            let c = Cols::new(&b, p);
+            let m = |e: crate::warehouse::Error| engine::Error::Warehouse(e);
+            let (org, year, metric, sg, cat, eth) = (
+                c.str("org_code").map_err(m)?,
+                c.i32("year").map_err(m)?,
+                c.str("metric").map_err(m)?,
+                c.str("staff_group").map_err(m)?,
+                c.str("category").map_err(m)?,
+                c.str("ethnicity").map_err(m)?,
+            );
+            let (v, num, den, lo, hi) = (
+                c.f64("value").map_err(m)?,
+                c.f64("numerator").map_err(m)?,
+                c.f64("denominator").map_err(m)?,
+                c.f64("ci_low").map_err(m)?,
+                c.f64("ci_high").map_err(m)?,
+            );
+            let sup = c.bool("suppressed").map_err(m)?;
+            let flags = b
+                .column_by_name("flags")
+                .and_then(|c| c.as_any().downcast_ref::<ListArray>())
+                .ok_or_else(|| corrupt("org_metrics.flags is not a list"))?;
+            for i in 0..b.num_rows() {
+                let fl = flags.value(i);
+                let fl = fl.as_any().downcast_ref::<StringArray>().map(|s| s.iter().flatten().map(str::to_string).collect()).unwrap_or_default();
+                let row = OrgRow {
+                    metric: metric.value(i).to_string(),
+                    staff_group: sg.value(i).to_string(),
+                    category: cat.value(i).to_string(),
+                    ethnicity: eth.value(i).to_string(),
+                    value: opt(v, i),
+                    numerator: opt(num, i),
+                    denominator: opt(den, i),
+                    ci_low: opt(lo, i),
+                    ci_high: opt(hi, i),
+                    suppressed: sup.value(i),
+                    flags: fl,
+                };
+                years.insert(year.value(i));
+                let k = (org.value(i).to_string(), year.value(i));
+                let list = r.org.entry(k.clone()).or_default();
+                r.org_idx.insert(
+                    (k.0, k.1, (row.metric.clone(), row.staff_group.clone(), row.category.clone(), row.ethnicity.clone())),
+                    (list.len(),),
+                );
+                list.push(row);
+            }
+        }
+        r.years = years.into_iter().collect();
+
+        let stats = |b: &RecordBatch, area_col: &str, filter: Option<(&str, &str)>| -> Result<Vec<(String, i32, OwnedKey, Stats)>> {
+            let c = Cols::new(b, p);
+            let m = |e: crate::warehouse::Error| engine::Error::Warehouse(e);
+            let area = c.str(area_col).map_err(m)?;
+            let level = filter.map(|(col, _)| c.str(col)).transpose().map_err(m)?;
+            let (year, metric, sg, cat, eth) = (
+                c.i32("year").map_err(m)?,
+                c.str("metric").map_err(m)?,
+                c.str("staff_group").map_err(m)?,
+                c.str("category").map_err(m)?,
+                c.str("ethnicity").map_err(m)?,
+            );
+            let (med, q1, q3, min, max) = (
+                c.f64("median").map_err(m)?,
+                c.f64("q1").map_err(m)?,
+                c.f64("q3").map_err(m)?,
+                c.f64("min").map_err(m)?,
+                c.f64("max").map_err(m)?,
+            );
+            let n = c.i64("n_orgs").map_err(m)?;
+            let mut out = Vec::new();
+            for i in 0..b.num_rows() {
+                if let (Some(l), Some((_, want))) = (level, filter)
+                    && l.value(i) != want
+                {
+                    continue;
+                }
+                out.push((
+                    area.value(i).to_string(),
+                    year.value(i),
+                    (metric.value(i).to_string(), sg.value(i).to_string(), cat.value(i).to_string(), eth.value(i).to_string()),
+                    Stats {
+                        median: med.value(i),
+                        q1: q1.value(i),
+                        q3: q3.value(i),
+                        min: min.value(i),
+                        max: max.value(i),
+                        n_orgs: n.value(i),
+                    },
+                ));
+            }
+            Ok(out)
+        };
+        let g = e.query("reading group_metrics", "SELECT * FROM group_metrics ORDER BY year")?;
+        for (a, y, k, s) in stats(&g, "benchmark_group", None)? {
+            r.group.insert((a, y, k), s);
+        }
+        let g = e.query("reading region_metrics", "SELECT * FROM region_metrics ORDER BY year")?;
+        for (a, y, k, s) in stats(&g, "area", Some(("level", "region")))? {
+            r.region.insert((a, y, k), s);
+        }
+        let b = e.query("reading national_metrics", "SELECT * FROM national_metrics ORDER BY year")?;
+        {
+            let c = Cols::new(&b, p);
+            let m = |e: crate::warehouse::Error| engine::Error::Warehouse(e);
+            let (year, metric, sg, cat, eth) = (
+                c.i32("year").map_err(m)?,
+                c.str("metric").map_err(m)?,
+                c.str("staff_group").map_err(m)?,
+                c.str("category").map_err(m)?,
+                c.str("ethnicity").map_err(m)?,
+            );
+            let (pooled, med, n, share) = (
+                c.f64("pooled").map_err(m)?,
+                c.f64("median").map_err(m)?,
+                c.i64("n_orgs").map_err(m)?,
+                c.f64("share_significant_above_1").map_err(m)?,
+            );
+            for i in 0..b.num_rows() {
+                r.national.insert(
+                    (year.value(i), (metric.value(i).to_string(), sg.value(i).to_string(), cat.value(i).to_string(), eth.value(i).to_string())),
+                    National {
+                        pooled: opt(pooled, i),
+                        median: med.value(i),
+                        n_orgs: n.value(i),
+                        share_significant_above_1: opt(share, i),
+                    },
+                );
+            }
+        }
+
+        // Provenance and data quality: the current submissions and their messages.
+        let b = e.query(
+            "reading submissions",
+            "SELECT submission_id, file, sha256, org_code, year, section, received_at FROM submissions \
+             WHERE current ORDER BY org_code, year, section",
+        )?;
+        {
+            let c = Cols::new(&b, p);
+            let m = |e: crate::warehouse::Error| engine::Error::Warehouse(e);
+            let (id, file, sha, org, year, sec, at) = (
+                c.str("submission_id").map_err(m)?,
+                c.str("file").map_err(m)?,
+                c.str("sha256").map_err(m)?,
+                c.str("org_code").map_err(m)?,
+                c.i32("year").map_err(m)?,
+                c.str("section").map_err(m)?,
+                c.str("received_at").map_err(m)?,
+            );
+            for i in 0..b.num_rows() {
+                r.subs.entry((org.value(i).to_string(), year.value(i))).or_default().push(SubmissionRef {
+                    id: id.value(i).to_string(),
+                    file: file.value(i).to_string(),
+                    sha256: sha.value(i).to_string(),
+                    section: sec.value(i).to_string(),
+                    year: year.value(i),
+                    received_at: at.value(i).to_string(),
+                });
+            }
+        }
+        let b = e.query(
+            "reading messages",
+            "SELECT m.org_code, m.year, m.severity, m.code, m.message, m.location FROM messages m \
+             JOIN submissions s ON s.submission_id = m.submission_id WHERE s.current \
+             ORDER BY m.org_code, m.year, m.location, m.code",
+        )?;
+        {
+            let c = Cols::new(&b, p);
+            let m = |e: crate::warehouse::Error| engine::Error::Warehouse(e);
+            let (org, year, sev, code, msg, loc) = (
+                c.str("org_code").map_err(m)?,
+                c.i32("year").map_err(m)?,
+                c.str("severity").map_err(m)?,
+                c.str("code").map_err(m)?,
+                c.str("message").map_err(m)?,
+                c.str("location").map_err(m)?,
+            );
+            for i in 0..b.num_rows() {
+                r.quality.entry((org.value(i).to_string(), year.value(i))).or_default().push(Quality {
+                    severity: sev.value(i).to_string(),
+                    code: code.value(i).to_string(),
+                    message: msg.value(i).to_string(),
+                    location: Path::new(loc.value(i))
+                        .file_name()
+                        .map(|f| f.to_string_lossy().to_string())
+                        .unwrap_or_default(),
+                });
+            }
+        }
+        Ok(r)
+    }
+
+    pub fn has_org_year(&self, org: &str, year: i32) -> bool {
+        self.org.contains_key(&(org.to_string(), year))
+    }
+
+    pub fn org_rows(&self, org: &str, year: i32) -> &[OrgRow] {
+        self.org.get(&(org.to_string(), year)).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn org_row(&self, org: &str, year: i32, k: Key) -> Option<&OrgRow> {
+        let (i,) = self.org_idx.get(&(org.to_string(), year, owned(k)))?;
+        self.org.get(&(org.to_string(), year))?.get(*i)
+    }
+
+    pub fn group(&self, group: &str, year: i32, k: Key) -> Option<&Stats> {
+        self.group.get(&(group.to_string(), year, owned(k)))
+    }
+
+    pub fn region(&self, region: &str, year: i32, k: Key) -> Option<&Stats> {
+        self.region.get(&(region.to_string(), year, owned(k)))
+    }
+
+    pub fn national(&self, year: i32, k: Key) -> Option<&National> {
+        self.national.get(&(year, owned(k)))
+    }
+
+    pub fn submissions(&self, org: &str, year: i32) -> Vec<SubmissionRef> {
+        self.subs.get(&(org.to_string(), year)).cloned().unwrap_or_default()
+    }
+
+    pub fn quality(&self, org: &str, year: i32) -> Vec<Quality> {
+        self.quality.get(&(org.to_string(), year)).cloned().unwrap_or_default()
+    }
+
+    /// Funnel plot data for a relative likelihood: x is the BME denominator.
+    pub fn funnel(&self, metric: &str, year: i32, this_org: &str) -> Option<Funnel> {
+        let pct = match metric {
+            "ind2.relative_likelihood" => "ind2.appointed_pct",
+            "ind3.relative_likelihood" => "ind3.disciplinary_pct",
+            _ => "ind4.training_pct",
+        };
+        let centre = self.national(year, (metric, "", "", ""))?.pooled?;
+        let pw = self.national(year, (pct, "", "", "white"))?.pooled? / 100.0;
+        let pb = self.national(year, (pct, "", "", "bme"))?.pooled? / 100.0;
+        let mut points = Vec::new();
+        let mut this = None;
+        let (mut wsum, mut bsum) = (0.0, 0.0);
+        let mut orgs: Vec<&(String, i32)> = self.org.keys().filter(|(_, y)| *y == year).collect();
+        orgs.sort();
+        for (org, _) in orgs {
+            let rl = self.org_row(org, year, (metric, "", "", "")).and_then(|r| r.value);
+            let bd = self.org_row(org, year, (pct, "", "", "bme")).and_then(|r| r.denominator);
+            let wd = self.org_row(org, year, (pct, "", "", "white")).and_then(|r| r.denominator);
+            if let (Some(v), Some(b), Some(w)) = (rl, bd, wd) {
+                points.push((b, v));
+                wsum += w;
+                bsum += b;
+                if org == this_org {
+                    this = Some((b, v));
+                }
+            }
+        }
+        if points.is_empty() || !(pw > 0.0 && pb > 0.0 && pw < 1.0 && pb < 1.0) {
+            return None;
+        }
+        points.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let ratio = if bsum > 0.0 { wsum / bsum } else { 1.0 };
+        let xmax = points.iter().map(|p| p.0).fold(10.0, f64::max);
+        let limits = (1..=40)
+            .map(|i| {
+                let n = 5.0 * (xmax / 5.0).powf(f64::from(i) / 40.0);
+                let se = ((1.0 - pb) / (n * pb) + (1.0 - pw) / (n * ratio * pw)).sqrt();
+                (
+                    n,
+                    centre * (-1.959964 * se).exp(),
+                    centre * (1.959964 * se).exp(),
+                    centre * (-3.090232 * se).exp(),
+                    centre * (3.090232 * se).exp(),
+                )
+            })
+            .collect();
+        Some(Funnel {
+            metric: metric.to_string(),
+            centre,
+            points,
+            this_trust: this,
+            limits,
+        })
+    }
+}

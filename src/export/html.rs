@@ -1,0 +1,507 @@
+//! HTML packs: one self-contained file per trust (inline CSS and SVG, no
+//! network), rendered with askama from `templates/`.
+
+use askama::Template;
+
+use super::{Figure, Funnel, Pack};
+use crate::fmt;
+use crate::model::{self, BANDS, Category, MEDICAL_GRADES, StaffGroup};
+use crate::register::Register;
+
+/// A table: every row has a header cell.
+pub struct Table {
+    pub caption: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<(String, Vec<String>)>,
+    pub note: String,
+}
+
+pub struct Chart {
+    pub svg: String,
+    pub caption: String,
+}
+
+pub struct Section {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub intro: String,
+    pub tables: Vec<Table>,
+    pub charts: Vec<Chart>,
+}
+
+pub struct HeadlineView {
+    pub label: &'static str,
+    pub value: String,
+    pub median: String,
+    pub band: &'static str,
+}
+
+pub struct ProvView {
+    pub section: String,
+    pub year: i32,
+    pub file: String,
+    pub sha: String,
+    pub received_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "pack.html")]
+struct PackPage<'a> {
+    year: i32,
+    survey_year: i32,
+    org_code: &'a str,
+    org_name: &'a str,
+    benchmark_group: &'a str,
+    region: &'a str,
+    headlines: Vec<HeadlineView>,
+    findings: &'a [String],
+    sections: Vec<Section>,
+    quality: &'a [super::Quality],
+    method_notes: &'a [&'static str],
+    provenance: Vec<ProvView>,
+    tool: &'static str,
+    queries: String,
+    register: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "funnel.svg", escape = "html")]
+struct FunnelSvg<'a> {
+    id: String,
+    title: String,
+    desc: String,
+    org_code: &'a str,
+    xlabel: &'static str,
+    w: i64,
+    h: i64,
+    left: i64,
+    right: i64,
+    top: i64,
+    bottom: i64,
+    pw: i64,
+    ph: i64,
+    yticks: Vec<(String, i64)>,
+    xticks: Vec<(String, i64)>,
+    lim95_lo: String,
+    lim95_hi: String,
+    lim998_lo: String,
+    lim998_hi: String,
+    centre_y: i64,
+    points: Vec<(String, String)>,
+    this: Option<(i64, i64)>,
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+struct IndexPage {
+    year: i32,
+    count: usize,
+    regions: Vec<(String, Vec<(String, String)>)>,
+}
+
+fn find<'a>(p: &'a Pack, metric: &str, sg: &str, cat: &str, eth: &str) -> Option<&'a Figure> {
+    p.figures.iter().find(|f| {
+        f.metric == metric
+            && f.staff_group.as_deref().unwrap_or("") == sg
+            && f.category.as_deref().unwrap_or("") == cat
+            && f.ethnicity.as_deref().unwrap_or("") == eth
+    })
+}
+
+fn v(p: &Pack, metric: &str, sg: &str, cat: &str, eth: &str) -> Option<f64> {
+    find(p, metric, sg, cat, eth).and_then(|f| f.value)
+}
+
+fn shown(f: Option<&Figure>, metric: &str) -> String {
+    match f {
+        Some(f) if f.suppressed => "suppressed".into(),
+        Some(f) => fmt::opt(f.value, |x| fmt::metric_value(metric, x)),
+        None => "–".into(),
+    }
+}
+
+fn indicator1(p: &Pack) -> Section {
+    let mut tables = Vec::new();
+    let overall = find(p, "ind1.bme_pct", "all", "all", "");
+    for sg in StaffGroup::ALL {
+        let cats: &[Category] = match sg {
+            StaffGroup::Medical => MEDICAL_GRADES,
+            _ => BANDS,
+        };
+        let mut rows = Vec::new();
+        for c in cats {
+            let (sgc, cc) = (sg.code(), c.code());
+            let Some(pct) = find(p, "ind1.bme_pct", sgc, cc, "") else { continue };
+            let hc = |e: &str| fmt::opt(v(p, "ind1.headcount", sgc, cc, e), fmt::count);
+            rows.push((
+                c.label().to_string(),
+                vec![
+                    hc("white"),
+                    hc("bme"),
+                    hc("unknown"),
+                    shown(Some(pct), "ind1.bme_pct"),
+                    fmt::opt(pct.benchmark.as_ref().map(|b| b.median), fmt::pct1),
+                    fmt::opt(v(p, "ind1.parity_gap", sgc, cc, ""), fmt::count),
+                ],
+            ));
+        }
+        if rows.is_empty() {
+            continue;
+        }
+        tables.push(Table {
+            caption: format!("{}: BME staff by band or grade", sg.label()),
+            headers: ["Band or grade", "White", "BME", "Unknown", "BME %", "Benchmark median BME %", "BME staff short of parity"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+            note: format!(
+                "Parity: the BME headcount each band would need to mirror the trust's overall {} BME workforce (Model Employer).",
+                fmt::opt(overall.and_then(|o| o.value), fmt::pct1)
+            ),
+        });
+    }
+    let intro = match overall {
+        Some(o) => format!(
+            "BME staff are {} of the workforce{}; the benchmark median is {}.{}",
+            shown(Some(o), "ind1.bme_pct"),
+            match (o.numerator, o.denominator) {
+                (Some(n), Some(d)) => format!(" ({} of {})", fmt::count(n), fmt::count(d)),
+                _ => String::new(),
+            },
+            fmt::opt(o.benchmark.as_ref().map(|b| b.median), fmt::pct1),
+            if o.flags.iter().any(|f| f == "workforce_from_ind3") {
+                " No indicator 1 table was returned: indicator 3's workforce stands in."
+            } else {
+                ""
+            }
+        ),
+        None => "No workforce figures were returned.".into(),
+    };
+    Section {
+        id: "ind1",
+        title: "Indicator 1: workforce by band",
+        intro,
+        tables,
+        charts: Vec::new(),
+    }
+}
+
+fn indicators_2_4(p: &Pack) -> Section {
+    let mut tables = Vec::new();
+    let mut charts = Vec::new();
+    let spec = [
+        (2u8, "ind2.appointed_pct", "Shortlisted applicants", "Appointed from shortlisting", "Likelihood of appointment"),
+        (3, "ind3.disciplinary_pct", "Workforce", "Entered the formal disciplinary process", "Likelihood of entering the process"),
+        (4, "ind4.training_pct", "Workforce", "Accessed non-mandatory training and CPD", "Likelihood of accessing training"),
+    ];
+    for (ind, pct, den_label, num_label, lik_label) in spec {
+        let eths = ["all", "white", "bme", "unknown"];
+        let figs: Vec<Option<&Figure>> = eths.iter().map(|e| find(p, pct, "", "", e)).collect();
+        if figs.iter().all(Option::is_none) {
+            continue;
+        }
+        let col = |f: fn(&Figure) -> Option<f64>, show: fn(f64) -> String| -> Vec<String> {
+            figs.iter().map(|x| fmt::opt(x.and_then(f), show)).collect()
+        };
+        let rl_metric = format!("ind{ind}.relative_likelihood");
+        let rl = find(p, &rl_metric, "", "", "");
+        let rows = vec![
+            (den_label.to_string(), col(|f| f.denominator, fmt::count)),
+            (num_label.to_string(), col(|f| f.numerator, fmt::count)),
+            (lik_label.to_string(), col(|f| f.value, |x| format!("{:.2}%", fmt::round_half_away(x, 2)))),
+        ];
+        tables.push(Table {
+            caption: format!("Indicator {ind}: {}", model::Indicator::new(ind).map_or("", |i| i.title())),
+            headers: ["", "Total", "White", "BME", "Unknown"].map(String::from).to_vec(),
+            rows,
+            note: String::new(),
+        });
+        if let Some(rl) = rl {
+            let mut rows = vec![(
+                "This trust".to_string(),
+                vec![
+                    shown(Some(rl), &rl_metric),
+                    match (rl.ci_low, rl.ci_high) {
+                        (Some(a), Some(b)) => format!("{} to {}", fmt::ratio2(a), fmt::ratio2(b)),
+                        _ => "–".into(),
+                    },
+                    fmt::opt(rl.benchmark.as_ref().map(|b| b.median), fmt::ratio2),
+                    fmt::opt(rl.national.as_ref().and_then(|n| n.pooled), fmt::ratio2),
+                    if rl.flags.is_empty() { "–".into() } else { rl.flags.join(", ").replace('_', " ") },
+                ],
+            )];
+            for t in rl.trend.iter().rev().skip(1) {
+                rows.push((
+                    t.year.to_string(),
+                    vec![
+                        fmt::opt(t.value, fmt::ratio2),
+                        String::new(),
+                        fmt::opt(t.benchmark_median, fmt::ratio2),
+                        fmt::opt(t.national_pooled, fmt::ratio2),
+                        String::new(),
+                    ],
+                ));
+            }
+            tables.push(Table {
+                caption: format!("Indicator {ind}: relative likelihood, {} and earlier years", p.year),
+                headers: ["", "Relative likelihood", "95% interval", "Benchmark median", "National (pooled)", "Flags"]
+                    .map(String::from)
+                    .to_vec(),
+                rows,
+                note: format!(
+                    "{}. Trend: {}.",
+                    model::metric_label(&rl_metric),
+                    rl.direction.unwrap_or("not enough years")
+                ),
+            });
+        }
+        if let Some(f) = p.funnels.iter().find(|f| f.metric == rl_metric)
+            && let Ok(svg) = funnel_svg(f, ind, &p.org.org_code)
+        {
+            charts.push(Chart {
+                svg,
+                caption: format!(
+                    "Indicator {ind}: every trust's relative likelihood against its number of BME {}, with 95% (dashed) and 99.8% (dotted) limits around the national figure {}. {} is the large marker.",
+                    if ind == 2 { "shortlisted applicants" } else { "staff" },
+                    fmt::ratio2(f.centre),
+                    p.org.org_code
+                ),
+            });
+        }
+    }
+    Section {
+        id: "ind2-4",
+        title: "Indicators 2-4: appointment, disciplinary, training",
+        intro: "Relative likelihoods are computed from the counts below; 1 means parity.".into(),
+        tables,
+        charts,
+    }
+}
+
+fn indicators_5_8(p: &Pack) -> Section {
+    let mut tables = Vec::new();
+    for ind in 5u8..=8 {
+        let metric = format!("ind{ind}.pct");
+        let (w, b) = (find(p, &metric, "", "", "white"), find(p, &metric, "", "", "bme"));
+        if w.is_none() && b.is_none() {
+            continue;
+        }
+        let years: Vec<i32> = ((p.year - super::TREND_YEARS + 1)..=p.year).collect();
+        fn point(f: Option<&Figure>, y: i32) -> Option<&super::TrendPoint> {
+            f.and_then(|f| f.trend.iter().find(|t| t.year == y))
+        }
+        let pct_row = |f: Option<&Figure>| -> Vec<String> {
+            years
+                .iter()
+                .map(|y| match point(f, *y) {
+                    Some(t) if t.suppressed => "*".into(),
+                    Some(t) => fmt::opt(t.value, fmt::pct1),
+                    None => "–".into(),
+                })
+                .collect()
+        };
+        let avg_row = |f: Option<&Figure>| -> Vec<String> {
+            years.iter().map(|y| fmt::opt(point(f, *y).and_then(|t| t.benchmark_median), fmt::pct1)).collect()
+        };
+        let resp_row = |f: Option<&Figure>| -> Vec<String> {
+            years.iter().map(|y| fmt::opt(point(f, *y).and_then(|t| t.denominator), fmt::count)).collect()
+        };
+        let mut headers = vec![String::new()];
+        headers.extend(years.iter().map(|y| (y - 1).to_string()));
+        tables.push(Table {
+            caption: format!("Indicator {ind}: {}", model::Indicator::new(ind).map_or("", |i| i.title())),
+            headers,
+            rows: vec![
+                ("White: Your org".into(), pct_row(w)),
+                ("BME: Your org".into(), pct_row(b)),
+                ("White: Average".into(), avg_row(w)),
+                ("BME: Average".into(), avg_row(b)),
+                ("White: Responses".into(), resp_row(w)),
+                ("BME: Responses".into(), resp_row(b)),
+            ],
+            note: "Average calculated as the median for the benchmark group. Columns are staff survey years. * fewer than 11 responses: suppressed.".into(),
+        });
+    }
+    Section {
+        id: "ind5-8",
+        title: "Indicators 5-8: staff survey",
+        intro: format!("From the NHS Staff Survey {} (WRES year {}).", p.survey_year, p.year),
+        tables,
+        charts: Vec::new(),
+    }
+}
+
+fn indicator9(p: &Pack) -> Section {
+    let mut rows = Vec::new();
+    for c in crate::model::BOARD {
+        let Some(b) = find(p, "ind9.board_bme_pct", "", c.code(), "") else { continue };
+        let d = v(p, "ind9.diff_pp", "", c.code(), "");
+        rows.push((
+            c.label().to_string(),
+            vec![
+                fmt::opt(b.denominator, fmt::count),
+                fmt::opt(b.numerator, fmt::count),
+                shown(Some(b), "ind9.board_bme_pct"),
+                fmt::opt(d.zip(b.value).map(|(d, bv)| bv - d), fmt::pct1),
+                fmt::opt(d, |x| fmt::metric_value("ind9.diff_pp", x)),
+                fmt::opt(find(p, "ind9.diff_pp", "", c.code(), "").and_then(|f| f.benchmark.as_ref()).map(|b| b.median), |x| {
+                    fmt::metric_value("ind9.diff_pp", x)
+                }),
+            ],
+        ));
+    }
+    Section {
+        id: "ind9",
+        title: "Indicator 9: board membership",
+        intro: "A negative difference means the board is less diverse than the workforce.".into(),
+        tables: vec![Table {
+            caption: "Board members against the workforce".into(),
+            headers: ["Board", "Members", "BME members", "BME % of board", "BME % of workforce", "Difference", "Benchmark median difference"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+            note: String::new(),
+        }],
+        charts: Vec::new(),
+    }
+}
+
+fn funnel_svg(f: &Funnel, ind: u8, org: &str) -> Result<String, askama::Error> {
+    let (w, h, left, right, top, bottom) = (620i64, 340i64, 64i64, 600i64, 14i64, 300i64);
+    let xmin = 5f64.ln();
+    let xmax = f.points.iter().map(|p| p.0).fold(10.0f64, f64::max).ln();
+    let vals: Vec<f64> = f.points.iter().map(|p| p.1).filter(|v| *v > 0.0).collect();
+    let ymin = vals.iter().copied().fold(f.centre, f64::min).min(f.centre / 2.0).max(0.05).ln();
+    let ymax = vals.iter().copied().fold(f.centre, f64::max).max(f.centre * 2.0).min(20.0).ln();
+    let sx = |x: f64| left as f64 + (x.max(5.0).ln() - xmin) / (xmax - xmin).max(1e-9) * (right - left) as f64;
+    let sy = |y: f64| bottom as f64 - (y.max(0.05).ln().clamp(ymin, ymax) - ymin) / (ymax - ymin).max(1e-9) * (bottom - top) as f64;
+    let line = |sel: fn(&(f64, f64, f64, f64, f64)) -> f64| -> String {
+        f.limits
+            .iter()
+            .map(|l| format!("{:.1},{:.1}", sx(l.0), sy(sel(l))))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let yticks = [0.25, 0.5, 0.8, 1.0, 1.25, 2.0, 4.0, 8.0]
+        .iter()
+        .filter(|t: &&f64| t.ln() >= ymin && t.ln() <= ymax)
+        .map(|t| (format!("{t}"), sy(*t).round() as i64))
+        .collect();
+    let xticks = [5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0]
+        .iter()
+        .filter(|t: &&f64| t.ln() >= xmin && t.ln() <= xmax)
+        .map(|t| (fmt::count(*t), sx(*t).round() as i64))
+        .collect();
+    let this = f.this_trust.map(|(x, y)| (sx(x).round() as i64, sy(y).round() as i64));
+    let n_out = f
+        .points
+        .iter()
+        .filter(|(x, y)| {
+            f.limits
+                .iter()
+                .min_by(|a, b| (a.0 - x).abs().total_cmp(&(b.0 - x).abs()))
+                .is_some_and(|l| *y < l.3 || *y > l.4)
+        })
+        .count();
+    let svg = FunnelSvg {
+        id: format!("funnel{ind}"),
+        title: format!("Funnel plot, indicator {ind}"),
+        desc: format!(
+            "{} trusts plotted; national pooled relative likelihood {}; {} trusts lie outside the 99.8% limits. {}",
+            f.points.len(),
+            fmt::ratio2(f.centre),
+            n_out,
+            match f.this_trust {
+                Some((x, y)) => format!("{org} has {} and a relative likelihood of {}.", fmt::count(x), fmt::ratio2(y)),
+                None => format!("{org} has no value this year."),
+            }
+        ),
+        org_code: org,
+        xlabel: if ind == 2 { "BME shortlisted applicants" } else { "BME staff" },
+        w,
+        h,
+        left,
+        right,
+        top,
+        bottom,
+        pw: right - left,
+        ph: bottom - top,
+        yticks,
+        xticks,
+        lim95_lo: line(|l| l.1),
+        lim95_hi: line(|l| l.2),
+        lim998_lo: line(|l| l.3),
+        lim998_hi: line(|l| l.4),
+        centre_y: sy(f.centre).round() as i64,
+        points: f.points.iter().map(|(x, y)| (format!("{:.1}", sx(*x)), format!("{:.1}", sy(*y)))).collect(),
+        this,
+    };
+    svg.render()
+}
+
+/// The self-contained HTML page of a pack.
+pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
+    let headlines = p
+        .summary
+        .iter()
+        .map(|h| HeadlineView {
+            label: h.label,
+            value: fmt::opt(h.value, |x| fmt::metric_value(&h.metric, x)),
+            median: fmt::opt(h.benchmark_median, |x| fmt::metric_value(&h.metric, x)),
+            band: h.band,
+        })
+        .collect();
+    let page = PackPage {
+        year: p.year,
+        survey_year: p.survey_year,
+        org_code: &p.org.org_code,
+        org_name: &p.org.org_name,
+        benchmark_group: &p.org.benchmark_group,
+        region: &p.org.region,
+        headlines,
+        findings: &p.findings,
+        sections: vec![indicator1(p), indicators_2_4(p), indicators_5_8(p), indicator9(p)],
+        quality: &p.data_quality,
+        method_notes: &p.method_notes,
+        provenance: p
+            .provenance
+            .submissions
+            .iter()
+            .map(|s| ProvView {
+                section: s.section.clone(),
+                year: s.year,
+                file: std::path::Path::new(&s.file).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default(),
+                sha: s.sha256.chars().take(16).collect(),
+                received_at: s.received_at.clone(),
+            })
+            .collect(),
+        tool: p.tool,
+        queries: p
+            .provenance
+            .queries
+            .iter()
+            .map(|(k, v)| format!("{k} {}", v.as_str().unwrap_or("").chars().take(12).collect::<String>()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        register: &p.provenance.register,
+    };
+    page.render()
+}
+
+/// `OUT/YYYY/index.html`: every trust's pack, grouped by region.
+pub fn index_page(year: i32, listed: &[(String, String)], register: &Register) -> Result<String, askama::Error> {
+    let mut regions: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
+    for (code, name) in listed {
+        let region = register.get(code).map(|o| o.region.clone()).unwrap_or_default();
+        regions.entry(region).or_default().push((code.clone(), name.clone()));
+    }
+    for v in regions.values_mut() {
+        v.sort_by(|a, b| a.1.cmp(&b.1));
+    }
+    IndexPage {
+        year,
+        count: listed.len(),
+        regions: regions.into_iter().collect(),
+    }
+    .render()
+}

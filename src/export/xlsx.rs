@@ -1,0 +1,195 @@
+//! Excel packs: numbers stored as numbers with number formats, frozen
+//! headers, a native chart, one sheet per section.
+
+use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, Worksheet, XlsxError};
+
+use super::Pack;
+use crate::ingest::template::fixed_properties;
+
+fn header(ws: &mut Worksheet, cols: &[&str], bold: &Format) -> Result<(), XlsxError> {
+    for (i, c) in cols.iter().enumerate() {
+        ws.write_string_with_format(0, i as u16, *c, bold)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+fn num(ws: &mut Worksheet, r: u32, c: u16, v: Option<f64>, f: &Format) -> Result<(), XlsxError> {
+    if let Some(v) = v {
+        ws.write_number_with_format(r, c, v, f)?;
+    }
+    Ok(())
+}
+
+/// The Excel workbook of a pack (same content as the JSON).
+pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    wb.set_properties(&fixed_properties()?.set_title(format!("WRES {} {}", p.year, p.org.org_code)));
+    let bold = Format::new().set_bold().set_background_color(0xEEF3F8);
+    let dp2 = Format::new().set_num_format("0.00");
+    let dp1 = Format::new().set_num_format("0.0");
+    let whole = Format::new().set_num_format("#,##0");
+    let fmt_for = |metric: &str| if metric.contains("relative_likelihood") { &dp2 } else { &dp1 };
+
+    // Summary
+    let ws = wb.add_worksheet();
+    ws.set_name("Summary")?;
+    ws.write_string_with_format(0, 0, format!("WRES {}: {} ({})", p.year, p.org.org_name, p.org.org_code), &Format::new().set_bold().set_font_size(14))?;
+    ws.write_string(1, 0, format!("{} · {} · staff survey {}", p.org.benchmark_group, p.org.region, p.survey_year))?;
+    let cols = ["Figure", "This trust", "Benchmark median", "Compared with the median", "Method"];
+    for (i, c) in cols.iter().enumerate() {
+        ws.write_string_with_format(3, i as u16, *c, &bold)?;
+    }
+    for (i, h) in p.summary.iter().enumerate() {
+        let r = 4 + i as u32;
+        ws.write_string(r, 0, h.label)?;
+        num(ws, r, 1, h.value, fmt_for(&h.metric))?;
+        num(ws, r, 2, h.benchmark_median, fmt_for(&h.metric))?;
+        ws.write_string(r, 3, h.band)?;
+        ws.write_string(r, 4, h.method)?;
+    }
+    ws.set_freeze_panes(4, 0)?;
+    ws.set_column_width(0, 52)?;
+    ws.set_column_width(3, 24)?;
+
+    // Every figure, one row each.
+    let ws = wb.add_worksheet();
+    ws.set_name("Figures")?;
+    header(
+        ws,
+        &[
+            "Metric", "Staff group", "Category", "Ethnicity", "Value", "Numerator", "Denominator", "95% low", "95% high",
+            "Suppressed", "Flags", "Benchmark median", "Benchmark q1", "Benchmark q3", "Benchmark trusts", "Region median",
+            "National pooled", "National median", "Trend",
+        ],
+        &bold,
+    )?;
+    for (i, f) in p.figures.iter().enumerate() {
+        let r = 1 + i as u32;
+        let vf = fmt_for(&f.metric);
+        ws.write_string(r, 0, &f.metric)?;
+        ws.write_string(r, 1, f.staff_group.as_deref().unwrap_or(""))?;
+        ws.write_string(r, 2, f.category.as_deref().unwrap_or(""))?;
+        ws.write_string(r, 3, f.ethnicity.as_deref().unwrap_or(""))?;
+        num(ws, r, 4, f.value, vf)?;
+        num(ws, r, 5, f.numerator, &whole)?;
+        num(ws, r, 6, f.denominator, &whole)?;
+        num(ws, r, 7, f.ci_low, vf)?;
+        num(ws, r, 8, f.ci_high, vf)?;
+        ws.write_boolean(r, 9, f.suppressed)?;
+        ws.write_string(r, 10, f.flags.join(", "))?;
+        if let Some(b) = &f.benchmark {
+            num(ws, r, 11, Some(b.median), vf)?;
+            num(ws, r, 12, Some(b.q1), vf)?;
+            num(ws, r, 13, Some(b.q3), vf)?;
+            ws.write_number(r, 14, b.n_orgs as f64)?;
+        }
+        num(ws, r, 15, f.region.as_ref().map(|x| x.median), vf)?;
+        num(ws, r, 16, f.national.as_ref().and_then(|x| x.pooled), vf)?;
+        num(ws, r, 17, f.national.as_ref().map(|x| x.median), vf)?;
+        ws.write_string(r, 18, f.direction.unwrap_or(""))?;
+    }
+    ws.set_column_width(0, 30)?;
+    ws.autofilter(0, 0, p.figures.len() as u32, 18)?;
+
+    // Indicators 5-8: the trend table of trust reports, and a native chart.
+    let ws = wb.add_worksheet();
+    ws.set_name("Indicators 5-8")?;
+    let years: Vec<i32> = ((p.year - super::TREND_YEARS + 1)..=p.year).collect();
+    let mut r = 0u32;
+    let mut chart_rows = None;
+    for ind in 5u8..=8 {
+        let metric = format!("ind{ind}.pct");
+        let get = |eth: &str| p.figures.iter().find(|f| f.metric == metric && f.ethnicity.as_deref() == Some(eth));
+        let (w, b) = (get("white"), get("bme"));
+        if w.is_none() && b.is_none() {
+            continue;
+        }
+        ws.write_string_with_format(r, 0, format!("Indicator {ind}"), &bold)?;
+        for (j, y) in years.iter().enumerate() {
+            ws.write_number_with_format(r, 1 + j as u16, f64::from(y - 1), &bold)?;
+        }
+        let rows: [(&str, Option<&super::Figure>, u8); 6] = [
+            ("White: Your org", w, 0),
+            ("BME: Your org", b, 0),
+            ("White: Average", w, 1),
+            ("BME: Average", b, 1),
+            ("White: Responses", w, 2),
+            ("BME: Responses", b, 2),
+        ];
+        for (k, (label, f, what)) in rows.iter().enumerate() {
+            let rr = r + 1 + k as u32;
+            ws.write_string(rr, 0, *label)?;
+            for (j, y) in years.iter().enumerate() {
+                let t = f.and_then(|f| f.trend.iter().find(|t| t.year == *y));
+                let (val, fm) = match what {
+                    0 => (t.and_then(|t| t.value), &dp1),
+                    1 => (t.and_then(|t| t.benchmark_median), &dp1),
+                    _ => (t.and_then(|t| t.denominator), &whole),
+                };
+                num(ws, rr, 1 + j as u16, val, fm)?;
+            }
+        }
+        ws.write_string(r + 7, 0, "Average calculated as the median for the benchmark group")?;
+        if ind == 8 || chart_rows.is_none() {
+            chart_rows = Some((ind, r));
+        }
+        r += 9;
+    }
+    ws.set_column_width(0, 22)?;
+    if let Some((ind, top)) = chart_rows {
+        let mut chart = Chart::new(ChartType::Line);
+        let last = years.len() as u16;
+        for (k, name) in ["White: Your org", "BME: Your org", "White: Average", "BME: Average"].iter().enumerate() {
+            chart
+                .add_series()
+                .set_name(*name)
+                .set_categories(("Indicators 5-8", top, 1, top, last))
+                .set_values(("Indicators 5-8", top + 1 + k as u32, 1, top + 1 + k as u32, last));
+        }
+        chart.title().set_name(&format!("Indicator {ind} by staff survey year (%)"));
+        ws.insert_chart(r + 1, 0, &chart)?;
+    }
+
+    // Findings, data quality, provenance.
+    let ws = wb.add_worksheet();
+    ws.set_name("Findings")?;
+    header(ws, &["Key findings"], &bold)?;
+    for (i, f) in p.findings.iter().enumerate() {
+        ws.write_string(1 + i as u32, 0, f)?;
+    }
+    ws.set_column_width(0, 140)?;
+
+    let ws = wb.add_worksheet();
+    ws.set_name("Data quality")?;
+    header(ws, &["Severity", "Code", "Where", "What"], &bold)?;
+    for (i, q) in p.data_quality.iter().enumerate() {
+        let r = 1 + i as u32;
+        ws.write_string(r, 0, &q.severity)?;
+        ws.write_string(r, 1, &q.code)?;
+        ws.write_string(r, 2, &q.location)?;
+        ws.write_string(r, 3, &q.message)?;
+    }
+
+    let ws = wb.add_worksheet();
+    ws.set_name("Provenance")?;
+    header(ws, &["Submission", "Section", "WRES year", "File", "SHA-256", "Received"], &bold)?;
+    for (i, s) in p.provenance.submissions.iter().enumerate() {
+        let r = 1 + i as u32;
+        ws.write_string(r, 0, &s.id)?;
+        ws.write_string(r, 1, &s.section)?;
+        ws.write_number(r, 2, f64::from(s.year))?;
+        ws.write_string(r, 3, &s.file)?;
+        ws.write_string(r, 4, &s.sha256)?;
+        ws.write_string(r, 5, &s.received_at)?;
+    }
+    let base = p.provenance.submissions.len() as u32 + 2;
+    ws.write_string_with_format(base, 0, "Query", &bold)?;
+    ws.write_string_with_format(base, 1, "SHA-256", &bold)?;
+    for (i, (k, v)) in p.provenance.queries.iter().enumerate() {
+        ws.write_string(base + 1 + i as u32, 0, k)?;
+        ws.write_string(base + 1 + i as u32, 1, v.as_str().unwrap_or(""))?;
+    }
+    ws.write_string(base + 2 + p.provenance.queries.len() as u32, 0, p.tool)?;
+    wb.save_to_buffer()
+}
