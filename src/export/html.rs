@@ -256,7 +256,7 @@ fn indicators_2_4(p: &Pack) -> Section {
             });
         }
         if let Some(f) = p.funnels.iter().find(|f| f.metric == rl_metric)
-            && let Ok(svg) = funnel_svg(f, ind, &p.org.org_code)
+            && let Ok(svg) = funnel_svg(f, ind, &p.org.code)
         {
             charts.push(Chart {
                 svg,
@@ -264,7 +264,7 @@ fn indicators_2_4(p: &Pack) -> Section {
                     "Indicator {ind}: every trust's relative likelihood against its number of BME {}, with 95% (dashed) and 99.8% (dotted) limits around the national figure {}. {} is the large marker.",
                     if ind == 2 { "shortlisted applicants" } else { "staff" },
                     fmt::ratio2(f.centre),
-                    p.org.org_code
+                    p.org.code
                 ),
             });
         }
@@ -454,8 +454,8 @@ pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
     let page = PackPage {
         year: p.year,
         survey_year: p.survey_year,
-        org_code: &p.org.org_code,
-        org_name: &p.org.org_name,
+        org_code: &p.org.code,
+        org_name: &p.org.name,
         benchmark_group: &p.org.benchmark_group,
         region: &p.org.region,
         headlines,

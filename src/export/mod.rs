@@ -63,7 +63,7 @@ pub struct Pack {
     pub year: i32,
     /// The staff survey year that WRES year `year` carries (`year - 1`).
     pub survey_year: i32,
-    pub org: Organisation,
+    pub org: PackOrg,
     pub figures: Vec<Figure>,
     pub summary: Vec<Headline>,
     pub funnels: Vec<Funnel>,
@@ -71,6 +71,30 @@ pub struct Pack {
     pub data_quality: Vec<Quality>,
     pub method_notes: Vec<&'static str>,
     pub provenance: Provenance,
+}
+
+/// The organisation as the pack schema names it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackOrg {
+    pub code: String,
+    pub name: String,
+    pub benchmark_group: String,
+    pub region: String,
+    pub icb_code: String,
+    pub icb_name: String,
+}
+
+impl From<&Organisation> for PackOrg {
+    fn from(o: &Organisation) -> Self {
+        PackOrg {
+            code: o.org_code.clone(),
+            name: o.org_name.clone(),
+            benchmark_group: o.benchmark_group.clone(),
+            region: o.region.clone(),
+            icb_code: o.icb_code.clone(),
+            icb_name: o.icb_name.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -381,7 +405,7 @@ pub fn build_pack(r: &data::Results, org: &Organisation, year: i32) -> Pack {
         tool: crate::TOOL,
         year,
         survey_year: year - 1,
-        org: org.clone(),
+        org: org.into(),
         figures,
         summary,
         funnels,

@@ -24,7 +24,7 @@ fn num(ws: &mut Worksheet, r: u32, c: u16, v: Option<f64>, f: &Format) -> Result
 /// The Excel workbook of a pack (same content as the JSON).
 pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
-    wb.set_properties(&fixed_properties()?.set_title(format!("WRES {} {}", p.year, p.org.org_code)));
+    wb.set_properties(&fixed_properties()?.set_title(format!("WRES {} {}", p.year, p.org.code)));
     let bold = Format::new().set_bold().set_background_color(0xEEF3F8);
     let dp2 = Format::new().set_num_format("0.00");
     let dp1 = Format::new().set_num_format("0.0");
@@ -34,7 +34,7 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     // Summary
     let ws = wb.add_worksheet();
     ws.set_name("Summary")?;
-    ws.write_string_with_format(0, 0, format!("WRES {}: {} ({})", p.year, p.org.org_name, p.org.org_code), &Format::new().set_bold().set_font_size(14))?;
+    ws.write_string_with_format(0, 0, format!("WRES {}: {} ({})", p.year, p.org.name, p.org.code), &Format::new().set_bold().set_font_size(14))?;
     ws.write_string(1, 0, format!("{} · {} · staff survey {}", p.org.benchmark_group, p.org.region, p.survey_year))?;
     let cols = ["Figure", "This trust", "Benchmark median", "Compared with the median", "Method"];
     for (i, c) in cols.iter().enumerate() {

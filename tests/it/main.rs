@@ -5,6 +5,7 @@ mod common;
 
 mod atomicity;
 mod cli;
+mod export;
 mod generate;
 mod hostile;
 mod humber;
