@@ -11,8 +11,8 @@ help: ## List the targets
 build: ## Build the release binary
 	$(CARGO) build --release --locked
 
-demo: build ## Generate the national synthetic dataset and run the whole pipeline on it
-	./target/release/wresbench demo --out $(DEMO_OUT)
+demo: ## Generate the national synthetic dataset and run the whole pipeline on it
+	$(CARGO) run --locked --quiet -- demo --out $(DEMO_OUT)
 
 test: ## Run every test (unit, integration, query plan check, doc tests) in one build
 	$(CARGO) test --locked --all-targets
@@ -27,3 +27,11 @@ fmt: ## Format the code
 
 bench: ## Criterion benchmarks (figures go in BENCHMARKS.md)
 	$(CARGO) bench --bench pipeline
+
+CHROMIUM ?= chromium
+screenshot: ## Render one demo pack in headless Chromium to demo-out/pack.png (needs: apt-get install chromium; run make demo first)
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	  --disable-background-networking --disable-component-update --disable-sync \
+	  --user-data-dir=$$(mktemp -d) --window-size=1200,6000 \
+	  --screenshot=$(DEMO_OUT)/pack.png file://$(CURDIR)/$(DEMO_OUT)/packs/2025/trusts/RV9/RV9-2025.html
+	@echo "Wrote $(DEMO_OUT)/pack.png"
