@@ -16,7 +16,11 @@ fn dataset(dir: &std::path::Path, format: GenFormat) -> Vec<std::path::PathBuf> 
     let out = dir.join(format!("{format:?}"));
     generate::generate(
         &Register::builtin(),
-        &GenerateOptions { out: out.clone(), format, ..Default::default() },
+        &GenerateOptions {
+            out: out.clone(),
+            format,
+            ..Default::default()
+        },
     )
     .expect("generate");
     vec![out.join("returns"), out.join("survey")]
@@ -43,15 +47,22 @@ fn pipeline(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("ingest");
     g.sample_size(10).measurement_time(Duration::from_secs(20));
-    g.bench_function("2050 returns + 10 survey files, CSV", |b| b.iter(|| ingest_into(&csv, &wh)));
-    g.bench_function("2050 returns + 10 survey files, 20% Excel", |b| b.iter(|| ingest_into(&mixed, &wh)));
+    g.bench_function("2050 returns + 10 survey files, CSV", |b| {
+        b.iter(|| ingest_into(&csv, &wh))
+    });
+    g.bench_function("2050 returns + 10 survey files, 20% Excel", |b| {
+        b.iter(|| ingest_into(&mixed, &wh))
+    });
     g.finish();
 
     ingest_into(&csv, &wh);
     let mut g = c.benchmark_group("benchmark");
     g.sample_size(10).measurement_time(Duration::from_secs(30));
     g.bench_function("205 trusts x 10 years", |b| {
-        b.iter(|| engine::benchmark(&wh, &Register::builtin(), &Params::default(), None).expect("benchmark"))
+        b.iter(|| {
+            engine::benchmark(&wh, &Register::builtin(), &Params::default(), None)
+                .expect("benchmark")
+        })
     });
     g.finish();
 
@@ -62,7 +73,13 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| {
             export::export(
                 &Register::builtin(),
-                &ExportOptions { warehouse: wh.clone(), out: out.clone(), year: None, orgs: vec![], progress: false },
+                &ExportOptions {
+                    warehouse: wh.clone(),
+                    out: out.clone(),
+                    year: None,
+                    orgs: vec![],
+                    progress: false,
+                },
             )
             .expect("export")
         })

@@ -51,7 +51,11 @@ pub fn metric_value(metric: &str, v: f64) -> String {
         count(v)
     } else if metric.ends_with("_pp") {
         let s = num1(v);
-        if v > 0.0 && s != "0.0" { format!("+{s} pp") } else { format!("{s} pp") }
+        if v > 0.0 && s != "0.0" {
+            format!("+{s} pp")
+        } else {
+            format!("{s} pp")
+        }
     } else {
         pct1(v)
     }

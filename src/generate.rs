@@ -75,9 +75,16 @@ impl Default for GenerateOptions {
 
 /// Parses `2016-2025` or `2021`.
 pub fn parse_years(s: &str) -> Result<(i32, i32)> {
-    let bad = || Error::Usage(format!("--years {s:?}: give a year or a range such as 2016-2025"));
+    let bad = || {
+        Error::Usage(format!(
+            "--years {s:?}: give a year or a range such as 2016-2025"
+        ))
+    };
     let (a, b) = match s.split_once('-') {
-        Some((a, b)) => (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?),
+        Some((a, b)) => (
+            a.trim().parse().map_err(|_| bad())?,
+            b.trim().parse().map_err(|_| bad())?,
+        ),
         None => {
             let y = s.trim().parse().map_err(|_| bad())?;
             (y, y)
@@ -178,8 +185,13 @@ fn binomial(rng: &mut ChaCha8Rng, n: f64, p: f64) -> f64 {
 fn band_weights(sg: StaffGroup) -> &'static [f64] {
     match sg {
         // under_band_1, 1..7, 8a, 8b, 8c, 8d, 9, vsm
-        StaffGroup::NonClinical => &[0.002, 0.01, 0.22, 0.25, 0.2, 0.09, 0.07, 0.06, 0.045, 0.025, 0.013, 0.008, 0.004, 0.005],
-        StaffGroup::Clinical => &[0.0, 0.0, 0.1, 0.16, 0.08, 0.26, 0.21, 0.13, 0.04, 0.012, 0.005, 0.002, 0.001, 0.0],
+        StaffGroup::NonClinical => &[
+            0.002, 0.01, 0.22, 0.25, 0.2, 0.09, 0.07, 0.06, 0.045, 0.025, 0.013, 0.008, 0.004,
+            0.005,
+        ],
+        StaffGroup::Clinical => &[
+            0.0, 0.0, 0.1, 0.16, 0.08, 0.26, 0.21, 0.13, 0.04, 0.012, 0.005, 0.002, 0.001, 0.0,
+        ],
         // consultant, senior_medical_manager (of which), ncg, trainee, other
         StaffGroup::Medical => &[0.42, 0.0, 0.12, 0.43, 0.03],
     }
@@ -188,8 +200,12 @@ fn band_weights(sg: StaffGroup) -> &'static [f64] {
 /// How BME representation in a band compares with the trust's overall share.
 fn band_bme_multiplier(sg: StaffGroup, i: usize) -> f64 {
     match sg {
-        StaffGroup::NonClinical => [1.0, 1.0, 1.15, 1.0, 0.85, 0.8, 0.7, 0.65, 0.55, 0.5, 0.42, 0.38, 0.3, 0.25][i],
-        StaffGroup::Clinical => [1.0, 1.0, 1.1, 1.0, 0.9, 1.6, 1.0, 0.75, 0.6, 0.5, 0.42, 0.35, 0.3, 0.25][i],
+        StaffGroup::NonClinical => [
+            1.0, 1.0, 1.15, 1.0, 0.85, 0.8, 0.7, 0.65, 0.55, 0.5, 0.42, 0.38, 0.3, 0.25,
+        ][i],
+        StaffGroup::Clinical => [
+            1.0, 1.0, 1.1, 1.0, 0.9, 1.6, 1.0, 0.75, 0.6, 0.5, 0.42, 0.35, 0.3, 0.25,
+        ][i],
         StaffGroup::Medical => [1.7, 1.0, 2.2, 2.0, 1.8][i],
     }
 }
@@ -206,7 +222,16 @@ struct TrustYear {
     survey: Vec<Row>,
 }
 
-fn row(org: &str, year: i32, ind: u8, m: Measure, sg: Option<StaffGroup>, c: Option<Category>, e: Ethnicity, v: f64) -> Row {
+fn row(
+    org: &str,
+    year: i32,
+    ind: u8,
+    m: Measure,
+    sg: Option<StaffGroup>,
+    c: Option<Category>,
+    e: Ethnicity,
+    v: f64,
+) -> Row {
     Row {
         org_code: org.to_string(),
         year,
@@ -248,19 +273,30 @@ pub fn scaled_register(base: &Register, scale: usize) -> Register {
     r
 }
 
-fn workforce_year(org: &Organisation, year: i32, seed: u64, trust_factor: f64, size: f64) -> TrustYear {
+fn workforce_year(
+    org: &Organisation,
+    year: i32,
+    seed: u64,
+    trust_factor: f64,
+    size: f64,
+) -> TrustYear {
     let mut rng = ChaCha8Rng::seed_from_u64(seed_for(seed, &org.org_code, year, 1));
     let code = &org.org_code;
     let (nat_bme, _, _, _) = national_targets(year);
     // BME share before national calibration (the caller rescales).
     let share = (nat_bme / 100.0 * trust_factor).clamp(0.005, 0.85);
-    let unknown_share = (0.02 + 0.04 * rng.random::<f64>()) * if rng.random::<f64>() < 0.08 { 3.5 } else { 1.0 };
-    let total = (size * (1.0 + 0.015 * (year - 2016) as f64) * (1.0 + 0.02 * normal(&mut rng))).round().max(150.0);
+    let unknown_share =
+        (0.02 + 0.04 * rng.random::<f64>()) * if rng.random::<f64>() < 0.08 { 3.5 } else { 1.0 };
+    let total = (size * (1.0 + 0.015 * (year - 2016) as f64) * (1.0 + 0.02 * normal(&mut rng)))
+        .round()
+        .max(150.0);
 
     let ambulance = org.benchmark_group.starts_with("Ambulance");
     let split = if ambulance {
         [0.35, 0.65, 0.0]
-    } else if org.benchmark_group.starts_with("Mental") || org.benchmark_group.starts_with("Community") {
+    } else if org.benchmark_group.starts_with("Mental")
+        || org.benchmark_group.starts_with("Community")
+    {
         [0.33, 0.6, 0.07]
     } else {
         [0.36, 0.5, 0.14]
@@ -285,7 +321,9 @@ fn workforce_year(org: &Organisation, year: i32, seed: u64, trust_factor: f64, s
             let n = if *cat == Category::SeniorMedicalManager {
                 (consultant.0 + consultant.1 + consultant.2) * 0.06
             } else {
-                (total * split[gi] * band_weights(*sg)[i] * (1.0 + 0.1 * normal(&mut rng))).max(0.0).round()
+                (total * split[gi] * band_weights(*sg)[i] * (1.0 + 0.1 * normal(&mut rng)))
+                    .max(0.0)
+                    .round()
             };
             if n <= 0.0 && *cat != Category::SeniorMedicalManager {
                 continue;
@@ -310,15 +348,32 @@ fn workforce_year(org: &Organisation, year: i32, seed: u64, trust_factor: f64, s
                 b_all += b;
                 u_all += u;
             }
-            for (e, v) in [(Ethnicity::White, w), (Ethnicity::Bme, b), (Ethnicity::Unknown, u)] {
-                rows.push(row(code, year, 1, Measure::Headcount, Some(*sg), Some(*cat), e, v));
+            for (e, v) in [
+                (Ethnicity::White, w),
+                (Ethnicity::Bme, b),
+                (Ethnicity::Unknown, u),
+            ] {
+                rows.push(row(
+                    code,
+                    year,
+                    1,
+                    Measure::Headcount,
+                    Some(*sg),
+                    Some(*cat),
+                    e,
+                    v,
+                ));
             }
         }
     }
 
     // Indicators 3 and 4 use the workforce; now and then it disagrees a little
     // with the indicator 1 total, as in real returns.
-    let drift = if rng.random::<f64>() < 0.06 { 1.0 + 0.03 * (rng.random::<f64>() - 0.3) } else { 1.0 };
+    let drift = if rng.random::<f64>() < 0.06 {
+        1.0 + 0.03 * (rng.random::<f64>() - 0.3)
+    } else {
+        1.0
+    };
     let wf = |v: f64| (v * drift).round();
     let (w3, b3, u3) = (wf(w_all), wf(b_all), wf(u_all));
 
@@ -338,13 +393,26 @@ fn workforce_year(org: &Organisation, year: i32, seed: u64, trust_factor: f64, s
     // Indicator 4: training, White slightly more likely early on.
     let w_train = 0.35 + 0.3 * rng.random::<f64>();
     let rl4 = (1.15 - 0.02 * (year - 2016) as f64).max(0.98) * (0.1 * normal(&mut rng)).exp();
-    for (e, n) in [(Ethnicity::White, w3), (Ethnicity::Bme, b3), (Ethnicity::Unknown, u3)] {
+    for (e, n) in [
+        (Ethnicity::White, w3),
+        (Ethnicity::Bme, b3),
+        (Ethnicity::Unknown, u3),
+    ] {
         rows_out.push(row(code, year, 4, Measure::Workforce, None, None, e, n));
         let p = match e {
             Ethnicity::Bme => w_train / rl4,
             _ => w_train,
         };
-        rows_out.push(row(code, year, 4, Measure::AccessedTraining, None, None, e, binomial(&mut rng, n, p.min(1.0))));
+        rows_out.push(row(
+            code,
+            year,
+            4,
+            Measure::AccessedTraining,
+            None,
+            None,
+            e,
+            binomial(&mut rng, n, p.min(1.0)),
+        ));
     }
 
     let survey = survey_year(org, year, seed, share, w_all + b_all + u_all);
@@ -364,10 +432,46 @@ impl TrustYear {
         let mut rng = ChaCha8Rng::seed_from_u64(seed_for(0, &self.org.org_code, self.year, 7));
         let code = self.org.org_code.clone();
         let y = self.year;
-        self.rows.push(row(&code, y, 2, Measure::Shortlisted, None, None, Ethnicity::Unknown, us));
-        self.rows.push(row(&code, y, 2, Measure::Appointed, None, None, Ethnicity::Unknown, binomial(&mut rng, us, self.ind2.2)));
-        self.rows.push(row(&code, y, 3, Measure::Workforce, None, None, Ethnicity::Unknown, u3));
-        self.rows.push(row(&code, y, 3, Measure::EnteredDisciplinary, None, None, Ethnicity::Unknown, binomial(&mut rng, u3, self.ind3.2)));
+        self.rows.push(row(
+            &code,
+            y,
+            2,
+            Measure::Shortlisted,
+            None,
+            None,
+            Ethnicity::Unknown,
+            us,
+        ));
+        self.rows.push(row(
+            &code,
+            y,
+            2,
+            Measure::Appointed,
+            None,
+            None,
+            Ethnicity::Unknown,
+            binomial(&mut rng, us, self.ind2.2),
+        ));
+        self.rows.push(row(
+            &code,
+            y,
+            3,
+            Measure::Workforce,
+            None,
+            None,
+            Ethnicity::Unknown,
+            u3,
+        ));
+        self.rows.push(row(
+            &code,
+            y,
+            3,
+            Measure::EnteredDisciplinary,
+            None,
+            None,
+            Ethnicity::Unknown,
+            binomial(&mut rng, u3, self.ind3.2),
+        ));
         self
     }
 }
@@ -382,7 +486,10 @@ fn survey_year(org: &Organisation, year: i32, seed: u64, share: f64, workforce: 
     let t = (year - 2016) as f64;
     // (white %, BME %) national levels for indicators 5-8.
     let levels = [
-        (if ambulance { 45.0 } else { 26.0 }, if ambulance { 44.0 } else { 28.5 }),
+        (
+            if ambulance { 45.0 } else { 26.0 },
+            if ambulance { 44.0 } else { 28.5 },
+        ),
         (24.0 - 0.2 * t, 28.5 - 0.2 * t),
         (87.5 - 0.3 * t, 71.0 + 0.4 * t),
         (6.3, 14.5 - 0.1 * t),
@@ -392,7 +499,11 @@ fn survey_year(org: &Organisation, year: i32, seed: u64, share: f64, workforce: 
         let trust = normal(&mut rng) * 2.0;
         for (e, level, n) in [(Ethnicity::White, *w, w_resp), (Ethnicity::Bme, *b, b_resp)] {
             let p = ((level + trust) / 100.0).clamp(0.005, 0.995);
-            let pct = if n > 0.0 { binomial(&mut rng, n, p) / n * 100.0 } else { 0.0 };
+            let pct = if n > 0.0 {
+                binomial(&mut rng, n, p) / n * 100.0
+            } else {
+                0.0
+            };
             let pct = (pct * 10.0).round() / 10.0;
             let ind = 5 + i as u8;
             if n > 0.0 {
@@ -461,7 +572,9 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 /// `faults.csv`.
 pub fn generate(base: &Register, opts: &GenerateOptions) -> Result<GenerateSummary> {
     if !(0.0..=1.0).contains(&opts.faults) {
-        return Err(Error::Usage("--faults is a fraction between 0 and 1".into()));
+        return Err(Error::Usage(
+            "--faults is a fraction between 0 and 1".into(),
+        ));
     }
     let register = scaled_register(base, opts.scale);
     let orgs: Vec<Organisation> = register.iter().cloned().collect();
@@ -474,7 +587,11 @@ pub fn generate(base: &Register, opts: &GenerateOptions) -> Result<GenerateSumma
             let mut rng = ChaCha8Rng::seed_from_u64(seed_for(opts.seed, &o.org_code, 0, 0));
             let (median, sd) = group_size(&o.benchmark_group);
             let size = (median * (sd * normal(&mut rng)).exp()).round().max(400.0);
-            let amb = if o.benchmark_group.starts_with("Ambulance") { 0.45 } else { 1.0 };
+            let amb = if o.benchmark_group.starts_with("Ambulance") {
+                0.45
+            } else {
+                1.0
+            };
             let factor = region_factor(&o.region) * amb * (0.35 * normal(&mut rng)).exp();
             (size, factor)
         })
@@ -485,7 +602,8 @@ pub fn generate(base: &Register, opts: &GenerateOptions) -> Result<GenerateSumma
         // Calibrate the workforce BME share: pooled share = published figure.
         let (target_bme, target_board, target_rl2, target_rl3) = national_targets(year);
         // Two passes: the first measures what clamping at high shares loses.
-        let pooled_factor: f64 = consts.iter().map(|(s, f)| s * f).sum::<f64>() / consts.iter().map(|(s, _)| s).sum::<f64>();
+        let pooled_factor: f64 = consts.iter().map(|(s, f)| s * f).sum::<f64>()
+            / consts.iter().map(|(s, _)| s).sum::<f64>();
         let mut k = 1.0 / pooled_factor;
         let make = |k: f64| -> Vec<TrustYear> {
             orgs.par_iter()
@@ -494,9 +612,22 @@ pub fn generate(base: &Register, opts: &GenerateOptions) -> Result<GenerateSumma
                 .collect()
         };
         let mut ty = make(k);
-        let (b, n) = ty.iter().flat_map(|t| t.rows.iter()).filter(|r| r.indicator.number() == 1 && r.category != Some(Category::SeniorMedicalManager)).fold((0.0, 0.0), |(b, n), r| {
-            (b + if r.ethnicity == Ethnicity::Bme { r.value } else { 0.0 }, n + r.value)
-        });
+        let (b, n) = ty
+            .iter()
+            .flat_map(|t| t.rows.iter())
+            .filter(|r| {
+                r.indicator.number() == 1 && r.category != Some(Category::SeniorMedicalManager)
+            })
+            .fold((0.0, 0.0), |(b, n), r| {
+                (
+                    b + if r.ethnicity == Ethnicity::Bme {
+                        r.value
+                    } else {
+                        0.0
+                    },
+                    n + r.value,
+                )
+            });
         if b > 0.0 {
             k *= target_bme / (100.0 * b / n);
             ty = make(k);
@@ -522,23 +653,96 @@ pub fn generate(base: &Register, opts: &GenerateOptions) -> Result<GenerateSumma
         // Board: BME share of members scaled by the trust's own workforce share.
         let board_scale = target_board / target_bme;
         for t in ty.iter_mut() {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed_for(opts.seed, &t.org.org_code, t.year, 3));
+            let mut rng =
+                ChaCha8Rng::seed_from_u64(seed_for(opts.seed, &t.org.org_code, t.year, 3));
             let code = t.org.org_code.clone();
             let y = t.year;
             let (ws, bs, wr, rel) = t.ind2;
             let wa = binomial(&mut rng, ws, wr);
             let ba = binomial(&mut rng, bs, (wr * rel / m2).min(1.0));
-            t.rows.push(row(&code, y, 2, Measure::Shortlisted, None, None, Ethnicity::White, ws));
-            t.rows.push(row(&code, y, 2, Measure::Shortlisted, None, None, Ethnicity::Bme, bs));
-            t.rows.push(row(&code, y, 2, Measure::Appointed, None, None, Ethnicity::White, wa));
-            t.rows.push(row(&code, y, 2, Measure::Appointed, None, None, Ethnicity::Bme, ba));
+            t.rows.push(row(
+                &code,
+                y,
+                2,
+                Measure::Shortlisted,
+                None,
+                None,
+                Ethnicity::White,
+                ws,
+            ));
+            t.rows.push(row(
+                &code,
+                y,
+                2,
+                Measure::Shortlisted,
+                None,
+                None,
+                Ethnicity::Bme,
+                bs,
+            ));
+            t.rows.push(row(
+                &code,
+                y,
+                2,
+                Measure::Appointed,
+                None,
+                None,
+                Ethnicity::White,
+                wa,
+            ));
+            t.rows.push(row(
+                &code,
+                y,
+                2,
+                Measure::Appointed,
+                None,
+                None,
+                Ethnicity::Bme,
+                ba,
+            ));
             let (ww, bw, wd, rel3) = t.ind3;
             let we = binomial(&mut rng, ww, wd);
             let be = binomial(&mut rng, bw, (wd * rel3 * m3).min(1.0));
-            t.rows.push(row(&code, y, 3, Measure::Workforce, None, None, Ethnicity::White, ww));
-            t.rows.push(row(&code, y, 3, Measure::Workforce, None, None, Ethnicity::Bme, bw));
-            t.rows.push(row(&code, y, 3, Measure::EnteredDisciplinary, None, None, Ethnicity::White, we));
-            t.rows.push(row(&code, y, 3, Measure::EnteredDisciplinary, None, None, Ethnicity::Bme, be));
+            t.rows.push(row(
+                &code,
+                y,
+                3,
+                Measure::Workforce,
+                None,
+                None,
+                Ethnicity::White,
+                ww,
+            ));
+            t.rows.push(row(
+                &code,
+                y,
+                3,
+                Measure::Workforce,
+                None,
+                None,
+                Ethnicity::Bme,
+                bw,
+            ));
+            t.rows.push(row(
+                &code,
+                y,
+                3,
+                Measure::EnteredDisciplinary,
+                None,
+                None,
+                Ethnicity::White,
+                we,
+            ));
+            t.rows.push(row(
+                &code,
+                y,
+                3,
+                Measure::EnteredDisciplinary,
+                None,
+                None,
+                Ethnicity::Bme,
+                be,
+            ));
             // Board: total, voting (a subset), executive (a subset).
             let share = if ww + bw > 0.0 { bw / (ww + bw) } else { 0.0 };
             let total = (11.0 + 6.0 * rng.random::<f64>()).round();
@@ -547,10 +751,19 @@ pub fn generate(base: &Register, opts: &GenerateOptions) -> Result<GenerateSumma
             let w_total = (total - b_total - u_total).max(0.0);
             let voting_frac = 0.75 + 0.1 * rng.random::<f64>();
             let exec_frac = 0.45 + 0.1 * rng.random::<f64>();
-            for (cat, frac) in [(Category::Total, 1.0), (Category::Voting, voting_frac), (Category::Executive, exec_frac)] {
+            for (cat, frac) in [
+                (Category::Total, 1.0),
+                (Category::Voting, voting_frac),
+                (Category::Executive, exec_frac),
+            ] {
                 let sub = |v: f64| if frac >= 1.0 { v } else { (v * frac).floor() };
-                for (e, v) in [(Ethnicity::White, sub(w_total)), (Ethnicity::Bme, sub(b_total)), (Ethnicity::Unknown, sub(u_total))] {
-                    t.rows.push(row(&code, y, 9, Measure::Members, None, Some(cat), e, v));
+                for (e, v) in [
+                    (Ethnicity::White, sub(w_total)),
+                    (Ethnicity::Bme, sub(b_total)),
+                    (Ethnicity::Unknown, sub(u_total)),
+                ] {
+                    t.rows
+                        .push(row(&code, y, 9, Measure::Members, None, Some(cat), e, v));
                 }
             }
         }
@@ -596,14 +809,31 @@ pub fn generate(base: &Register, opts: &GenerateOptions) -> Result<GenerateSumma
             // Text-level faults only exist in CSV.
             let csv_only = matches!(
                 fault,
-                Some("E_NOT_A_NUMBER" | "E_DUPLICATE_KEY" | "E_UNKNOWN_CATEGORY" | "E_UNKNOWN_ETHNICITY" | "E_UNKNOWN_MEASURE" | "E_UNKNOWN_COLUMN" | "E_NOT_UTF8")
+                Some(
+                    "E_NOT_A_NUMBER"
+                        | "E_DUPLICATE_KEY"
+                        | "E_UNKNOWN_CATEGORY"
+                        | "E_UNKNOWN_ETHNICITY"
+                        | "E_UNKNOWN_MEASURE"
+                        | "E_UNKNOWN_COLUMN"
+                        | "E_NOT_UTF8"
+                )
             );
             let xlsx = xlsx && !csv_only;
             let mut rows = t.rows.clone();
             let mut faults = Vec::new();
-            let name = format!("{}-{}-workforce.{}", t.org.org_code, t.year, if xlsx { "xlsx" } else { "csv" });
+            let name = format!(
+                "{}-{}-workforce.{}",
+                t.org.org_code,
+                t.year,
+                if xlsx { "xlsx" } else { "csv" }
+            );
             let path = dir.join(&name);
-            let rel = path.strip_prefix(out).unwrap_or(&path).display().to_string();
+            let rel = path
+                .strip_prefix(out)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
             let mut fault_year = t.year;
             let mut fault_org = t.org.org_code.clone();
             if let Some(code) = fault {
@@ -627,10 +857,16 @@ pub fn generate(base: &Register, opts: &GenerateOptions) -> Result<GenerateSumma
                 if code == "E_DUPLICATE_SECTION" {
                     // A second file for the same return, one figure changed.
                     let mut rows2 = rows.clone();
-                    if let Some(r) = rows2.iter_mut().find(|r| r.indicator.number() == 3 && r.measure == Measure::Workforce) {
+                    if let Some(r) = rows2
+                        .iter_mut()
+                        .find(|r| r.indicator.number() == 3 && r.measure == Measure::Workforce)
+                    {
                         r.value += 1.0;
                     }
-                    let p2 = dir.join(format!("{}-{}-workforce-resubmitted.csv", t.org.org_code, t.year));
+                    let p2 = dir.join(format!(
+                        "{}-{}-workforce-resubmitted.csv",
+                        t.org.org_code, t.year
+                    ));
                     std::fs::write(&p2, ingest::csv::write_rows(&rows2)).map_err(io(&p2))?;
                     faults.push(Fault {
                         file: p2.strip_prefix(out).unwrap_or(&p2).display().to_string(),
@@ -658,13 +894,21 @@ pub fn generate(base: &Register, opts: &GenerateOptions) -> Result<GenerateSumma
         summary.xlsx_files += usize::from(x);
         faults.extend(f);
     }
-    summary.workforce_files += faults.iter().filter(|f| f.expected_code == "E_DUPLICATE_SECTION").count() / 2;
+    summary.workforce_files += faults
+        .iter()
+        .filter(|f| f.expected_code == "E_DUPLICATE_SECTION")
+        .count()
+        / 2;
 
     // One national staff survey file per year, every trust.
     let sdir = out.join("survey");
     std::fs::create_dir_all(&sdir).map_err(io(&sdir))?;
     for &year in &years {
-        let rows: Vec<Row> = all.iter().filter(|t| t.year == year).flat_map(|t| t.survey.iter().cloned()).collect();
+        let rows: Vec<Row> = all
+            .iter()
+            .filter(|t| t.year == year)
+            .flat_map(|t| t.survey.iter().cloned())
+            .collect();
         let p = sdir.join(format!("staff-survey-{}.csv", year - 1));
         std::fs::write(&p, ingest::csv::write_rows(&rows)).map_err(io(&p))?;
         summary.survey_files += 1;
@@ -690,21 +934,64 @@ pub fn generate(base: &Register, opts: &GenerateOptions) -> Result<GenerateSumma
 
 fn plant_row_fault(code: &str, rows: &mut [Row], year: &mut i32, org: &mut String) {
     let find = |rows: &mut [Row], ind: u8, m: Measure, cat: Option<Category>| -> Option<usize> {
-        rows.iter().position(|r| r.indicator.number() == ind && r.measure == m && r.ethnicity == Ethnicity::Bme && (cat.is_none() || r.category == cat))
+        rows.iter().position(|r| {
+            r.indicator.number() == ind
+                && r.measure == m
+                && r.ethnicity == Ethnicity::Bme
+                && (cat.is_none() || r.category == cat)
+        })
     };
-    let bump_over = |rows: &mut [Row], ind: u8, whole: Measure, part: Measure, cat_w: Option<Category>, cat_p: Option<Category>| {
+    let bump_over = |rows: &mut [Row],
+                     ind: u8,
+                     whole: Measure,
+                     part: Measure,
+                     cat_w: Option<Category>,
+                     cat_p: Option<Category>| {
         if let (Some(w), Some(p)) = (find(rows, ind, whole, cat_w), find(rows, ind, part, cat_p)) {
             rows[p].value = rows[w].value + 3.0;
         }
     };
     match code {
-        "E_APPOINTED_GT_SHORTLISTED" => bump_over(rows, 2, Measure::Shortlisted, Measure::Appointed, None, None),
-        "E_DISCIPLINARY_GT_WORKFORCE" => bump_over(rows, 3, Measure::Workforce, Measure::EnteredDisciplinary, None, None),
-        "E_TRAINING_GT_WORKFORCE" => bump_over(rows, 4, Measure::Workforce, Measure::AccessedTraining, None, None),
-        "E_BOARD_GT_TOTAL" => bump_over(rows, 9, Measure::Members, Measure::Members, Some(Category::Total), Some(Category::Voting)),
+        "E_APPOINTED_GT_SHORTLISTED" => bump_over(
+            rows,
+            2,
+            Measure::Shortlisted,
+            Measure::Appointed,
+            None,
+            None,
+        ),
+        "E_DISCIPLINARY_GT_WORKFORCE" => bump_over(
+            rows,
+            3,
+            Measure::Workforce,
+            Measure::EnteredDisciplinary,
+            None,
+            None,
+        ),
+        "E_TRAINING_GT_WORKFORCE" => bump_over(
+            rows,
+            4,
+            Measure::Workforce,
+            Measure::AccessedTraining,
+            None,
+            None,
+        ),
+        "E_BOARD_GT_TOTAL" => bump_over(
+            rows,
+            9,
+            Measure::Members,
+            Measure::Members,
+            Some(Category::Total),
+            Some(Category::Voting),
+        ),
         "E_SMM_GT_CONSULTANT" => {
-            let c = rows.iter().position(|r| r.category == Some(Category::Consultant) && r.ethnicity == Ethnicity::White);
-            let s = rows.iter().position(|r| r.category == Some(Category::SeniorMedicalManager) && r.ethnicity == Ethnicity::White);
+            let c = rows.iter().position(|r| {
+                r.category == Some(Category::Consultant) && r.ethnicity == Ethnicity::White
+            });
+            let s = rows.iter().position(|r| {
+                r.category == Some(Category::SeniorMedicalManager)
+                    && r.ethnicity == Ethnicity::White
+            });
             if let (Some(c), Some(s)) = (c, s) {
                 rows[s].value = rows[c].value + 2.0;
             }

@@ -15,6 +15,7 @@ pub mod fmt;
 pub mod generate;
 pub mod ingest;
 pub mod model;
+pub mod peers;
 pub mod progress;
 pub mod register;
 pub mod warehouse;

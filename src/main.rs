@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use wresbench::commands::{self, Common, Outcome, ReportFormat, TableFormat};
+use wresbench::commands::{self, Common, Outcome, PeerFormat, ReportFormat, TableFormat};
 use wresbench::generate::{GenFormat, GenerateOptions};
+use wresbench::peers::PeerSet;
 
 #[derive(Parser)]
 #[command(name = "wresbench", version, about = "Benchmark NHS trusts' Workforce Race Equality Standard returns", long_about = None)]
@@ -133,6 +134,33 @@ enum Command {
         #[arg(long)]
         year: Option<i32>,
     },
+    /// Compare a set of trusts side by side (with disclosure control)
+    Peers {
+        #[arg(long, value_name = "DIR")]
+        warehouse: PathBuf,
+        /// Default: the latest year with results
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long, group = "set")]
+        region: Option<String>,
+        #[arg(long, group = "set")]
+        icb: Option<String>,
+        #[arg(long, group = "set")]
+        group: Option<String>,
+        /// Comma-separated trust codes
+        #[arg(long, group = "set", value_delimiter = ',')]
+        orgs: Option<Vec<String>>,
+        /// Metrics to show (repeatable; default: the headline figures)
+        #[arg(long = "metric")]
+        metrics: Vec<String>,
+        /// Values derived from counts of 1 to this minus one are shown as *
+        #[arg(long, default_value_t = 8.0)]
+        min_count: f64,
+        #[arg(long, value_enum, default_value_t = PeerFormat::Table)]
+        format: PeerFormat,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Generate the national synthetic dataset and run everything on it
     Demo {
         #[arg(long, value_name = "DIR", default_value = "demo-out")]
@@ -145,7 +173,9 @@ fn main() -> ExitCode {
     init_logging(cli.global.verbose, cli.global.quiet);
     if let Some(n) = cli.global.threads {
         // Only fails if a pool already exists, which it cannot here.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
     }
     let common = Common {
         register: cli.global.register.clone(),
@@ -166,19 +196,41 @@ fn run(common: &Common, command: Command) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let outcome = match command {
-        Command::Template { org, year, output } => commands::template(common, &org, year, output.as_deref(), &mut out)?,
-        Command::Validate { inputs, format } => commands::validate(common, &inputs, format, &mut out)?,
-        Command::Ingest { inputs, warehouse } => commands::ingest(common, &inputs, &warehouse, &mut out)?,
-        Command::Restore { warehouse, submission } => commands::restore(common, &warehouse, &submission, &mut out)?,
-        Command::Benchmark { warehouse, year, min_responses } => {
+        Command::Template { org, year, output } => {
+            commands::template(common, &org, year, output.as_deref(), &mut out)?
+        }
+        Command::Validate { inputs, format } => {
+            commands::validate(common, &inputs, format, &mut out)?
+        }
+        Command::Ingest { inputs, warehouse } => {
+            commands::ingest(common, &inputs, &warehouse, &mut out)?
+        }
+        Command::Restore {
+            warehouse,
+            submission,
+        } => commands::restore(common, &warehouse, &submission, &mut out)?,
+        Command::Benchmark {
+            warehouse,
+            year,
+            min_responses,
+        } => {
             let params = wresbench::engine::Params {
                 min_responses,
                 ..Default::default()
             };
             commands::benchmark(common, &warehouse, year, &params, &mut out)?
         }
-        Command::Sql { warehouse, query, format } => commands::sql(common, &warehouse, &query, format, &mut out)?,
-        Command::Export { warehouse, out: dir, year, orgs } => {
+        Command::Sql {
+            warehouse,
+            query,
+            format,
+        } => commands::sql(common, &warehouse, &query, format, &mut out)?,
+        Command::Export {
+            warehouse,
+            out: dir,
+            year,
+            orgs,
+        } => {
             let opts = wresbench::export::ExportOptions {
                 warehouse,
                 out: dir,
@@ -188,7 +240,45 @@ fn run(common: &Common, command: Command) -> anyhow::Result<Outcome> {
             };
             commands::export(common, &opts, &mut out)?
         }
-        Command::Run { inputs, warehouse, out: dir, year } => commands::run(common, &inputs, &warehouse, &dir, year, &mut out)?,
+        Command::Run {
+            inputs,
+            warehouse,
+            out: dir,
+            year,
+        } => commands::run(common, &inputs, &warehouse, &dir, year, &mut out)?,
+        Command::Peers {
+            warehouse,
+            year,
+            region,
+            icb,
+            group,
+            orgs,
+            metrics,
+            min_count,
+            format,
+            output,
+        } => {
+            let set = match (region, icb, group, orgs) {
+                (Some(r), ..) => PeerSet::Region(r),
+                (_, Some(i), ..) => PeerSet::Icb(i),
+                (_, _, Some(g), _) => PeerSet::Group(g),
+                (_, _, _, Some(o)) => PeerSet::Orgs(o),
+                _ => anyhow::bail!(
+                    "say which trusts to compare: --region R, --icb C, --group G or --orgs A,B"
+                ),
+            };
+            commands::peers(
+                common,
+                &warehouse,
+                year,
+                &set,
+                &metrics,
+                min_count,
+                format,
+                output.as_deref(),
+                &mut out,
+            )?
+        }
         Command::Demo { out: dir } => commands::demo(common, &dir, &mut out)?,
         Command::Generate {
             out: dir,
@@ -228,7 +318,11 @@ fn init_logging(verbose: u8, quiet: bool) {
     let indicatif = tracing_indicatif::IndicatifLayer::new();
     let _ = tracing_subscriber::registry()
         .with(filter)
-        .with(tracing_subscriber::fmt::layer().with_writer(indicatif.get_stderr_writer()).without_time())
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(indicatif.get_stderr_writer())
+                .without_time(),
+        )
         .with(indicatif)
         .try_init();
 }

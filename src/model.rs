@@ -259,15 +259,33 @@ impl Indicator {
     /// The indicator's title as trust reports give it.
     pub fn title(self) -> &'static str {
         match self.0 {
-            1 => "Percentage of BME staff in each band and staff group compared with the overall workforce",
-            2 => "Relative likelihood of White applicants being appointed from shortlisting compared with BME applicants",
-            3 => "Relative likelihood of BME staff entering the formal disciplinary process compared with White staff",
-            4 => "Relative likelihood of White staff accessing non-mandatory training and CPD compared with BME staff",
-            5 => "Staff experiencing harassment, bullying or abuse from patients, relatives or the public in the last 12 months",
-            6 => "Staff experiencing harassment, bullying or abuse from staff in the last 12 months",
-            7 => "Staff believing the organisation provides equal opportunities for career progression or promotion",
-            8 => "Staff experiencing discrimination at work from a manager, team leader or other colleagues",
-            _ => "Difference between board membership and the overall workforce (BME percentage points)",
+            1 => {
+                "Percentage of BME staff in each band and staff group compared with the overall workforce"
+            }
+            2 => {
+                "Relative likelihood of White applicants being appointed from shortlisting compared with BME applicants"
+            }
+            3 => {
+                "Relative likelihood of BME staff entering the formal disciplinary process compared with White staff"
+            }
+            4 => {
+                "Relative likelihood of White staff accessing non-mandatory training and CPD compared with BME staff"
+            }
+            5 => {
+                "Staff experiencing harassment, bullying or abuse from patients, relatives or the public in the last 12 months"
+            }
+            6 => {
+                "Staff experiencing harassment, bullying or abuse from staff in the last 12 months"
+            }
+            7 => {
+                "Staff believing the organisation provides equal opportunities for career progression or promotion"
+            }
+            8 => {
+                "Staff experiencing discrimination at work from a manager, team leader or other colleagues"
+            }
+            _ => {
+                "Difference between board membership and the overall workforce (BME percentage points)"
+            }
         }
     }
 }
@@ -358,8 +376,14 @@ mod tests {
         assert_eq!(Category::parse("  band 8A "), Some(Category::Band8a));
         assert_eq!(Ethnicity::parse("BME"), Some(Ethnicity::Bme));
         assert_eq!(Ethnicity::parse_lenient("BAME"), Some(Ethnicity::Bme));
-        assert_eq!(StaffGroup::parse("Medical and Dental"), Some(StaffGroup::Medical));
-        assert_eq!(Measure::parse("Entered_Disciplinary"), Some(Measure::EnteredDisciplinary));
+        assert_eq!(
+            StaffGroup::parse("Medical and Dental"),
+            Some(StaffGroup::Medical)
+        );
+        assert_eq!(
+            Measure::parse("Entered_Disciplinary"),
+            Some(Measure::EnteredDisciplinary)
+        );
         assert_eq!(Category::parse("band_10"), None);
     }
 
@@ -375,10 +399,19 @@ mod tests {
     fn indicators_parse_and_know_their_section() {
         assert_eq!(Indicator::parse("3").map(Indicator::number), Some(3));
         assert_eq!(Indicator::parse("3.0").map(Indicator::number), Some(3));
-        assert_eq!(Indicator::parse("Indicator 8").map(Indicator::number), Some(8));
+        assert_eq!(
+            Indicator::parse("Indicator 8").map(Indicator::number),
+            Some(8)
+        );
         assert_eq!(Indicator::parse("10"), None);
         assert_eq!(Indicator::parse("0"), None);
-        assert_eq!(Indicator::new(6).map(Indicator::section), Some(Section::Survey));
-        assert_eq!(Indicator::new(9).map(Indicator::section), Some(Section::Workforce));
+        assert_eq!(
+            Indicator::new(6).map(Indicator::section),
+            Some(Section::Survey)
+        );
+        assert_eq!(
+            Indicator::new(9).map(Indicator::section),
+            Some(Section::Workforce)
+        );
     }
 }

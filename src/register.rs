@@ -105,7 +105,10 @@ impl Register {
         let mut orgs = BTreeMap::new();
         for rec in rdr.records() {
             let rec = rec.map_err(|e| {
-                invalid(e.position().map_or(0, |p| p.line()), format!("malformed CSV: {e}"))
+                invalid(
+                    e.position().map_or(0, |p| p.line()),
+                    format!("malformed CSV: {e}"),
+                )
             })?;
             let line = rec.position().map_or(0, |p| p.line());
             let get = |i: usize| rec.get(idx[i]).unwrap_or("").to_string();
@@ -226,6 +229,9 @@ mod tests {
     #[test]
     fn slugs() {
         assert_eq!(slug("North East and Yorkshire"), "north-east-and-yorkshire");
-        assert_eq!(slug("Acute and Acute & Community Trusts"), "acute-and-acute-community-trusts");
+        assert_eq!(
+            slug("Acute and Acute & Community Trusts"),
+            "acute-and-acute-community-trusts"
+        );
     }
 }

@@ -27,6 +27,8 @@ pub enum Error {
     Export(#[from] crate::export::Error),
     #[error(transparent)]
     Generate(#[from] crate::generate::Error),
+    #[error(transparent)]
+    Peers(#[from] crate::peers::Error),
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
     #[error("{0}")]
@@ -74,7 +76,13 @@ impl Common {
 }
 
 /// `wresbench template`.
-pub fn template(common: &Common, org: &str, year: i32, out_path: Option<&Path>, out: &mut dyn Write) -> Result<Outcome> {
+pub fn template(
+    common: &Common,
+    org: &str,
+    year: i32,
+    out_path: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
     let register = common.register()?;
     let o = register
         .get(org)
@@ -132,13 +140,25 @@ struct ValidateSummary {
 }
 
 /// `wresbench validate`: checks files, changes nothing.
-pub fn validate(common: &Common, inputs: &[PathBuf], format: ReportFormat, out: &mut dyn Write) -> Result<Outcome> {
+pub fn validate(
+    common: &Common,
+    inputs: &[PathBuf],
+    format: ReportFormat,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
     let register = common.register()?;
     let files = ingest::expand_inputs(inputs)?;
     if files.is_empty() {
-        return Err(Error::Usage("no .csv or .xlsx files found in the inputs given".into()));
+        return Err(Error::Usage(
+            "no .csv or .xlsx files found in the inputs given".into(),
+        ));
     }
-    let parsed = warehouse::load::parse_all(&files, &register, &ValidateOptions::default(), common.progress);
+    let parsed = warehouse::load::parse_all(
+        &files,
+        &register,
+        &ValidateOptions::default(),
+        common.progress,
+    );
     let mut summary = ValidateSummary {
         files: parsed.len(),
         ..Default::default()
@@ -214,7 +234,11 @@ pub fn validate(common: &Common, inputs: &[PathBuf], format: ReportFormat, out: 
                 plural(summary.sections_ok),
                 summary.sections_rejected,
                 if summary.files_rejected > 0 {
-                    format!(", {} file{} unreadable as a return", summary.files_rejected, plural(summary.files_rejected))
+                    format!(
+                        ", {} file{} unreadable as a return",
+                        summary.files_rejected,
+                        plural(summary.files_rejected)
+                    )
                 } else {
                     String::new()
                 },
@@ -240,18 +264,38 @@ fn plural(n: usize) -> &'static str {
 fn write_file_report(f: &ParsedFile, quiet: bool, out: &mut dyn Write) -> Result<()> {
     let whole = f.rejected_whole() || f.sections.is_empty();
     if whole {
-        writeln!(out, "{}: REJECTED, cannot be read as a WRES return", f.display)?;
+        writeln!(
+            out,
+            "{}: REJECTED, cannot be read as a WRES return",
+            f.display
+        )?;
     } else {
         let bad = f.sections.iter().filter(|s| s.has_errors()).count();
         let status = if bad > 0 {
-            format!("REJECTED ({} of {} section{})", bad, f.sections.len(), plural(f.sections.len()))
+            format!(
+                "REJECTED ({} of {} section{})",
+                bad,
+                f.sections.len(),
+                plural(f.sections.len())
+            )
         } else {
-            format!("ok ({} section{})", f.sections.len(), plural(f.sections.len()))
+            format!(
+                "ok ({} section{})",
+                f.sections.len(),
+                plural(f.sections.len())
+            )
         };
         writeln!(out, "{}: {status}", f.display)?;
     }
     for m in &f.file_messages {
-        writeln!(out, "  {:<7} {:<28} {}: {}", m.severity.as_str(), m.code, m.location, m.message)?;
+        writeln!(
+            out,
+            "  {:<7} {:<28} {}: {}",
+            m.severity.as_str(),
+            m.code,
+            m.location,
+            m.message
+        )?;
     }
     for s in &f.sections {
         let (e, w) = (s.errors(), s.warnings());
@@ -276,14 +320,26 @@ fn write_file_report(f: &ParsedFile, quiet: bool, out: &mut dyn Write) -> Result
             if quiet && !m.is_error() {
                 continue;
             }
-            writeln!(out, "    {:<7} {:<28} {}: {}", m.severity.as_str(), m.code, m.location, m.message)?;
+            writeln!(
+                out,
+                "    {:<7} {:<28} {}: {}",
+                m.severity.as_str(),
+                m.code,
+                m.location,
+                m.message
+            )?;
         }
     }
     Ok(())
 }
 
 /// `wresbench ingest`.
-pub fn ingest(common: &Common, inputs: &[PathBuf], warehouse_dir: &Path, out: &mut dyn Write) -> Result<Outcome> {
+pub fn ingest(
+    common: &Common,
+    inputs: &[PathBuf],
+    warehouse_dir: &Path,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
     let opts = warehouse::IngestOptions {
         inputs: inputs.to_vec(),
         warehouse: warehouse_dir.to_path_buf(),
@@ -296,7 +352,11 @@ pub fn ingest(common: &Common, inputs: &[PathBuf], warehouse_dir: &Path, out: &m
     if !common.quiet {
         write_ingest_summary(&s, warehouse_dir, out)?;
     }
-    Ok(if s.any_rejected() { Outcome::Rejected } else { Outcome::Ok })
+    Ok(if s.any_rejected() {
+        Outcome::Rejected
+    } else {
+        Outcome::Ok
+    })
 }
 
 /// Test hook: `WRESBENCH_FAIL=staged:N` or `commit:N` makes the run fail there.
@@ -311,7 +371,11 @@ fn fail_point_from_env() -> Option<warehouse::FailPoint> {
     }
 }
 
-pub fn write_ingest_summary(s: &warehouse::IngestSummary, root: &Path, out: &mut dyn Write) -> Result<()> {
+pub fn write_ingest_summary(
+    s: &warehouse::IngestSummary,
+    root: &Path,
+    out: &mut dyn Write,
+) -> Result<()> {
     for r in &s.rejections {
         writeln!(out, "rejected: {r}")?;
     }
@@ -332,13 +396,22 @@ pub fn write_ingest_summary(s: &warehouse::IngestSummary, root: &Path, out: &mut
         plural(s.warnings)
     )?;
     if let Some(r) = &s.rejects_report {
-        writeln!(out, "Every problem of the rejected returns is listed in {}.", r.display())?;
+        writeln!(
+            out,
+            "Every problem of the rejected returns is listed in {}.",
+            r.display()
+        )?;
     }
     Ok(())
 }
 
 /// `wresbench restore`.
-pub fn restore(common: &Common, warehouse_dir: &Path, id: &str, out: &mut dyn Write) -> Result<Outcome> {
+pub fn restore(
+    common: &Common,
+    warehouse_dir: &Path,
+    id: &str,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
     let register = common.register()?;
     let msg = warehouse::restore(warehouse_dir, id, &register, &ValidateOptions::default())?;
     if !common.quiet {
@@ -363,7 +436,11 @@ pub fn benchmark(
     Ok(Outcome::Ok)
 }
 
-pub fn write_benchmark_summary(s: &engine::BenchmarkSummary, root: &Path, out: &mut dyn Write) -> Result<()> {
+pub fn write_benchmark_summary(
+    s: &engine::BenchmarkSummary,
+    root: &Path,
+    out: &mut dyn Write,
+) -> Result<()> {
     let span = match (s.years.first(), s.years.last()) {
         (Some(a), Some(b)) if a != b => format!("{a}-{b}"),
         (Some(a), _) => a.to_string(),
@@ -388,7 +465,11 @@ pub fn write_benchmark_summary(s: &engine::BenchmarkSummary, root: &Path, out: &
         if s.years_written.len() == s.years.len() {
             "every year".to_string()
         } else {
-            s.years_written.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ")
+            s.years_written
+                .iter()
+                .map(|y| y.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         },
         root.join(warehouse::layout::RESULTS_DIR).display()
     )?;
@@ -396,7 +477,13 @@ pub fn write_benchmark_summary(s: &engine::BenchmarkSummary, root: &Path, out: &
 }
 
 /// `wresbench sql`: ad-hoc SQL over every registered table.
-pub fn sql(common: &Common, warehouse_dir: &Path, query: &str, format: TableFormat, out: &mut dyn Write) -> Result<Outcome> {
+pub fn sql(
+    common: &Common,
+    warehouse_dir: &Path,
+    query: &str,
+    format: TableFormat,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
     let register = common.register()?;
     let engine = engine::Engine::open(warehouse_dir, &register, &engine::Params::default())?;
     let batch = engine.query("your query", query)?;
@@ -405,11 +492,16 @@ pub fn sql(common: &Common, warehouse_dir: &Path, query: &str, format: TableForm
 }
 
 /// Writes a record batch as a terminal table, CSV or JSON (array of objects).
-pub fn write_batch(batch: &datafusion::arrow::array::RecordBatch, format: TableFormat, out: &mut dyn Write) -> Result<()> {
+pub fn write_batch(
+    batch: &datafusion::arrow::array::RecordBatch,
+    format: TableFormat,
+    out: &mut dyn Write,
+) -> Result<()> {
     use datafusion::arrow::{csv, json, util::pretty};
     match format {
         TableFormat::Table => {
-            let t = pretty::pretty_format_batches(std::slice::from_ref(batch)).map_err(engine::Error::from)?;
+            let t = pretty::pretty_format_batches(std::slice::from_ref(batch))
+                .map_err(engine::Error::from)?;
             writeln!(out, "{t}")?;
             writeln!(out, "{} row{}", batch.num_rows(), plural(batch.num_rows()))?;
         }
@@ -428,7 +520,11 @@ pub fn write_batch(batch: &datafusion::arrow::array::RecordBatch, format: TableF
 }
 
 /// `wresbench generate`.
-pub fn generate(common: &Common, opts: &crate::generate::GenerateOptions, out: &mut dyn Write) -> Result<Outcome> {
+pub fn generate(
+    common: &Common,
+    opts: &crate::generate::GenerateOptions,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
     let register = common.register()?;
     let s = crate::generate::generate(&register, opts)?;
     if !common.quiet {
@@ -444,7 +540,11 @@ pub fn generate(common: &Common, opts: &crate::generate::GenerateOptions, out: &
             s.xlsx_files,
             s.survey_files,
             if s.faults > 0 {
-                format!(", {} planted faults listed in {}", s.faults, s.out.join("faults.csv").display())
+                format!(
+                    ", {} planted faults listed in {}",
+                    s.faults,
+                    s.out.join("faults.csv").display()
+                )
             } else {
                 String::new()
             }
@@ -462,13 +562,28 @@ pub fn generate(common: &Common, opts: &crate::generate::GenerateOptions, out: &
 }
 
 /// `wresbench export`.
-pub fn export(common: &Common, opts: &crate::export::ExportOptions, out: &mut dyn Write) -> Result<Outcome> {
+pub fn export(
+    common: &Common,
+    opts: &crate::export::ExportOptions,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
     let register = common.register()?;
     let s = crate::export::export(&register, opts)?;
+    let engine = engine::Engine::open(&opts.warehouse, &register, &engine::Params::default())?;
+    let results = crate::export::data::Results::load(&engine, &register)?;
+    let counts = crate::peers::return_counts(&opts.warehouse, s.year);
+    crate::peers::write_region_and_national(
+        &results,
+        &register,
+        s.year,
+        &opts.out,
+        DEFAULT_MIN_COUNT,
+        &counts,
+    )?;
     if !common.quiet {
         writeln!(
             out,
-            "Wrote {} comparison packs for {} (HTML, Excel and JSON each) under {}.\nOpen {}",
+            "Wrote {} comparison packs for {} (HTML, Excel and JSON each), region packs and the national summary under {}.\nOpen {}",
             s.packs,
             s.year,
             opts.out.join(s.year.to_string()).display(),
@@ -479,7 +594,14 @@ pub fn export(common: &Common, opts: &crate::export::ExportOptions, out: &mut dy
 }
 
 /// `wresbench run`: ingest, benchmark and export in one go.
-pub fn run(common: &Common, inputs: &[PathBuf], warehouse_dir: &Path, out_dir: &Path, year: Option<i32>, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(
+    common: &Common,
+    inputs: &[PathBuf],
+    warehouse_dir: &Path,
+    out_dir: &Path,
+    year: Option<i32>,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
     let started = std::time::Instant::now();
     let ingested = ingest(common, inputs, warehouse_dir, out)?;
     benchmark(common, warehouse_dir, None, &engine::Params::default(), out)?;
@@ -514,7 +636,14 @@ pub fn demo(common: &Common, dir: &Path, out: &mut dyn Write) -> Result<Outcome>
         ..Default::default()
     };
     generate(common, &opts, out)?;
-    let outcome = run(common, &[data.join("returns"), data.join("survey")], &warehouse_dir, &packs, None, out)?;
+    let outcome = run(
+        common,
+        &[data.join("returns"), data.join("survey")],
+        &warehouse_dir,
+        &packs,
+        None,
+        out,
+    )?;
     writeln!(
         out,
         "\nThe demo's outputs:\n  returns    {}\n  warehouse  {}\n  packs      {}\nTry: wresbench sql --warehouse {} \"SELECT * FROM national_metrics WHERE metric = 'ind2.relative_likelihood'\"",
@@ -524,4 +653,88 @@ pub fn demo(common: &Common, dir: &Path, out: &mut dyn Write) -> Result<Outcome>
         warehouse_dir.display()
     )?;
     Ok(outcome)
+}
+
+/// Counts of 1 to this minus one are shown as `*` wherever other trusts' figures appear.
+pub const DEFAULT_MIN_COUNT: f64 = 8.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum PeerFormat {
+    #[default]
+    Table,
+    Csv,
+    Xlsx,
+    Html,
+    Json,
+}
+
+/// `wresbench peers`.
+#[allow(clippy::too_many_arguments)]
+pub fn peers(
+    common: &Common,
+    warehouse_dir: &Path,
+    year: Option<i32>,
+    set: &crate::peers::PeerSet,
+    metrics: &[String],
+    min_count: f64,
+    format: PeerFormat,
+    output: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let register = common.register()?;
+    let engine = engine::Engine::open(warehouse_dir, &register, &engine::Params::default())?;
+    let results = crate::export::data::Results::load(&engine, &register)
+        .map_err(crate::export::Error::from)?;
+    let year = match year {
+        Some(y) => y,
+        None => *results
+            .years
+            .last()
+            .ok_or_else(|| engine::Error::NoResults(warehouse_dir.to_path_buf()))?,
+    };
+    let columns = crate::peers::columns_for(metrics)?;
+    let t = crate::peers::peer_table(&results, &register, year, set, &columns, min_count)?;
+    let bytes: Vec<u8> = match format {
+        PeerFormat::Table => {
+            let mut b = Vec::new();
+            crate::peers::write_text_table(&t, &mut b)?;
+            b
+        }
+        PeerFormat::Csv => {
+            let mut b = Vec::new();
+            crate::peers::write_csv(&t, &mut b)?;
+            b
+        }
+        PeerFormat::Json => {
+            let mut b = serde_json::to_vec_pretty(&t).map_err(std::io::Error::other)?;
+            b.push(b'\n');
+            b
+        }
+        PeerFormat::Xlsx => crate::peers::xlsx_bytes(&t)
+            .map_err(|e| Error::Usage(format!("cannot write the workbook: {e}")))?,
+        PeerFormat::Html => crate::peers::html_page(&t, &[])
+            .map_err(|e| Error::Usage(format!("cannot render: {e}")))?
+            .into_bytes(),
+    };
+    match output {
+        Some(p) => {
+            std::fs::write(p, &bytes)?;
+            if !common.quiet {
+                writeln!(
+                    out,
+                    "Wrote the peer table for {} ({}) to {}.",
+                    t.set,
+                    year,
+                    p.display()
+                )?;
+            }
+        }
+        None if format == PeerFormat::Xlsx => {
+            return Err(Error::Usage(
+                "an Excel peer table needs -o FILE.xlsx".into(),
+            ));
+        }
+        None => out.write_all(&bytes)?,
+    }
+    Ok(Outcome::Ok)
 }

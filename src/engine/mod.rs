@@ -57,10 +57,22 @@ fn df(context: impl Into<String>) -> impl FnOnce(datafusion::error::DataFusionEr
 /// `queries/`, compiled in so the binary works from any folder.
 pub const QUERIES: &[(&str, &str)] = &[
     ("org_metrics", include_str!("../../queries/org_metrics.sql")),
-    ("group_metrics", include_str!("../../queries/group_metrics.sql")),
-    ("region_metrics", include_str!("../../queries/region_metrics.sql")),
-    ("national_metrics", include_str!("../../queries/national_metrics.sql")),
-    ("org_positions", include_str!("../../queries/org_positions.sql")),
+    (
+        "group_metrics",
+        include_str!("../../queries/group_metrics.sql"),
+    ),
+    (
+        "region_metrics",
+        include_str!("../../queries/region_metrics.sql"),
+    ),
+    (
+        "national_metrics",
+        include_str!("../../queries/national_metrics.sql"),
+    ),
+    (
+        "org_positions",
+        include_str!("../../queries/org_positions.sql"),
+    ),
 ];
 
 /// Tunable parameters, visible to the SQL as the one-row table `params`.
@@ -112,7 +124,11 @@ impl Engine {
             .with_information_schema(true);
         // Read strings as plain Utf8, as they were written, so a table has the
         // same types whether it comes from Parquet or from memory.
-        config.options_mut().execution.parquet.schema_force_view_types = false;
+        config
+            .options_mut()
+            .execution
+            .parquet
+            .schema_force_view_types = false;
         config.options_mut().sql_parser.map_string_types_to_utf8view = false;
         let ctx = SessionContext::new_with_config(config);
         for f in udf::all() {
@@ -152,7 +168,10 @@ impl Engine {
     fn register_dir(&self, name: &str, dir: &Path) -> Result<()> {
         let url = format!("{}/", dir.display());
         self.rt
-            .block_on(self.ctx.register_parquet(name, &url, ParquetReadOptions::default()))
+            .block_on(
+                self.ctx
+                    .register_parquet(name, &url, ParquetReadOptions::default()),
+            )
             .map_err(df(format!("registering {name} from {}", dir.display())))
     }
 
@@ -221,7 +240,10 @@ impl Engine {
 
     /// Years with accepted returns.
     pub fn years(&self) -> Result<Vec<i32>> {
-        let b = self.query("listing years", "SELECT DISTINCT year FROM returns ORDER BY year")?;
+        let b = self.query(
+            "listing years",
+            "SELECT DISTINCT year FROM returns ORDER BY year",
+        )?;
         let col = b
             .column(0)
             .as_any()
@@ -238,10 +260,17 @@ fn organisations_batch(register: &Register) -> Result<RecordBatch> {
         Arc::new(StringArray::from_iter_values(orgs.iter().map(|o| f(o)))) as _
     };
     let schema = Arc::new(Schema::new(
-        ["org_code", "org_name", "benchmark_group", "region", "icb_code", "icb_name"]
-            .iter()
-            .map(|n| Field::new(*n, DataType::Utf8, false))
-            .collect::<Vec<_>>(),
+        [
+            "org_code",
+            "org_name",
+            "benchmark_group",
+            "region",
+            "icb_code",
+            "icb_name",
+        ]
+        .iter()
+        .map(|n| Field::new(*n, DataType::Utf8, false))
+        .collect::<Vec<_>>(),
     ));
     Ok(RecordBatch::try_new(
         schema,
@@ -307,7 +336,12 @@ pub fn query_hashes() -> serde_json::Map<String, serde_json::Value> {
 }
 
 /// Runs every query and writes the result tables (all years, or only `year`).
-pub fn benchmark(root: &Path, register: &Register, params: &Params, year: Option<i32>) -> Result<BenchmarkSummary> {
+pub fn benchmark(
+    root: &Path,
+    register: &Register,
+    params: &Params,
+    year: Option<i32>,
+) -> Result<BenchmarkSummary> {
     let lock = Lock::acquire(root).map_err(Error::Warehouse)?;
     let engine = Engine::open(root, register, params)?;
     let years = engine.years()?;
@@ -319,7 +353,11 @@ pub fn benchmark(root: &Path, register: &Register, params: &Params, year: Option
         Some(y) => {
             return Err(Error::NoSuchYear {
                 year: y,
-                held: years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", "),
+                held: years
+                    .iter()
+                    .map(|y| y.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
         None => years.clone(),
@@ -332,7 +370,10 @@ pub fn benchmark(root: &Path, register: &Register, params: &Params, year: Option
     };
     let mut results = Vec::new();
     for (name, sql) in QUERIES {
-        let batch = engine.query(&format!("queries/{name}.sql (a bug in wresbench: please report it)"), sql)?;
+        let batch = engine.query(
+            &format!("queries/{name}.sql (a bug in wresbench: please report it)"),
+            sql,
+        )?;
         engine.register_batch(name, batch.clone())?;
         results.push((*name, batch));
     }
@@ -365,7 +406,9 @@ pub fn benchmark(root: &Path, register: &Register, params: &Params, year: Option
         for y in &write_years {
             let part = year_slice(batch, *y)?;
             written += part.num_rows();
-            let p = txn.path_for(&layout::result_file(name, *y)).map_err(Error::Warehouse)?;
+            let p = txn
+                .path_for(&layout::result_file(name, *y))
+                .map_err(Error::Warehouse)?;
             tables::write_parquet(&p, &part).map_err(Error::Warehouse)?;
         }
         summary.rows.push((name.to_string(), written));

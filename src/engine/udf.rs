@@ -43,7 +43,9 @@ fn wilson_udf(name: &'static str, upper: bool) -> ScalarUDF {
                 arrays[0].as_any().downcast_ref::<Float64Array>(),
                 arrays[1].as_any().downcast_ref::<Float64Array>(),
             ) else {
-                return Err(DataFusionError::Internal(format!("{name} takes two DOUBLE arguments")));
+                return Err(DataFusionError::Internal(format!(
+                    "{name} takes two DOUBLE arguments"
+                )));
             };
             let out: Float64Array = (0..x.len())
                 .map(|i| {
@@ -63,7 +65,10 @@ fn wilson_udf(name: &'static str, upper: bool) -> ScalarUDF {
 
 /// `wilson_low(x, n)` and `wilson_high(x, n)`: 95% Wilson limits on the 0-1 scale.
 pub fn all() -> Vec<ScalarUDF> {
-    vec![wilson_udf("wilson_low", false), wilson_udf("wilson_high", true)]
+    vec![
+        wilson_udf("wilson_low", false),
+        wilson_udf("wilson_high", true),
+    ]
 }
 
 #[cfg(test)]
@@ -87,7 +92,10 @@ mod tests {
         ];
         for (x, n, lo, hi) in cases {
             let (l, h) = wilson(x, n, Z95).unwrap();
-            assert!(close(l, lo) && close(h, hi), "{x}/{n}: got {l:.4}-{h:.4}, want {lo}-{hi}");
+            assert!(
+                close(l, lo) && close(h, hi),
+                "{x}/{n}: got {l:.4}-{h:.4}, want {lo}-{hi}"
+            );
         }
     }
 

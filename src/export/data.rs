@@ -48,7 +48,12 @@ pub type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
 type OwnedKey = (String, String, String, String);
 
 fn owned(k: Key) -> OwnedKey {
-    (k.0.to_string(), k.1.to_string(), k.2.to_string(), k.3.to_string())
+    (
+        k.0.to_string(),
+        k.1.to_string(),
+        k.2.to_string(),
+        k.3.to_string(),
+    )
 }
 
 #[derive(Default)]
@@ -117,7 +122,11 @@ impl Results {
                 .ok_or_else(|| corrupt("org_metrics.flags is not a list"))?;
             for i in 0..b.num_rows() {
                 let fl = flags.value(i);
-                let fl = fl.as_any().downcast_ref::<StringArray>().map(|s| s.iter().flatten().map(str::to_string).collect()).unwrap_or_default();
+                let fl = fl
+                    .as_any()
+                    .downcast_ref::<StringArray>()
+                    .map(|s| s.iter().flatten().map(str::to_string).collect())
+                    .unwrap_or_default();
                 let row = OrgRow {
                     metric: metric.value(i).to_string(),
                     staff_group: sg.value(i).to_string(),
@@ -135,7 +144,16 @@ impl Results {
                 let k = (org.value(i).to_string(), year.value(i));
                 let list = r.org.entry(k.clone()).or_default();
                 r.org_idx.insert(
-                    (k.0, k.1, (row.metric.clone(), row.staff_group.clone(), row.category.clone(), row.ethnicity.clone())),
+                    (
+                        k.0,
+                        k.1,
+                        (
+                            row.metric.clone(),
+                            row.staff_group.clone(),
+                            row.category.clone(),
+                            row.ethnicity.clone(),
+                        ),
+                    ),
                     (list.len(),),
                 );
                 list.push(row);
@@ -143,7 +161,10 @@ impl Results {
         }
         r.years = years.into_iter().collect();
 
-        let stats = |b: &RecordBatch, area_col: &str, filter: Option<(&str, &str)>| -> Result<Vec<(String, i32, OwnedKey, Stats)>> {
+        let stats = |b: &RecordBatch,
+                     area_col: &str,
+                     filter: Option<(&str, &str)>|
+         -> Result<Vec<(String, i32, OwnedKey, Stats)>> {
             let c = Cols::new(b, p);
             let m = |e: crate::warehouse::Error| engine::Error::Warehouse(e);
             let area = c.str(area_col).map_err(m)?;
@@ -173,7 +194,12 @@ impl Results {
                 out.push((
                     area.value(i).to_string(),
                     year.value(i),
-                    (metric.value(i).to_string(), sg.value(i).to_string(), cat.value(i).to_string(), eth.value(i).to_string()),
+                    (
+                        metric.value(i).to_string(),
+                        sg.value(i).to_string(),
+                        cat.value(i).to_string(),
+                        eth.value(i).to_string(),
+                    ),
                     Stats {
                         median: med.value(i),
                         q1: q1.value(i),
@@ -186,15 +212,24 @@ impl Results {
             }
             Ok(out)
         };
-        let g = e.query("reading group_metrics", "SELECT * FROM group_metrics ORDER BY year")?;
+        let g = e.query(
+            "reading group_metrics",
+            "SELECT * FROM group_metrics ORDER BY year",
+        )?;
         for (a, y, k, s) in stats(&g, "benchmark_group", None)? {
             r.group.insert((a, y, k), s);
         }
-        let g = e.query("reading region_metrics", "SELECT * FROM region_metrics ORDER BY year")?;
+        let g = e.query(
+            "reading region_metrics",
+            "SELECT * FROM region_metrics ORDER BY year",
+        )?;
         for (a, y, k, s) in stats(&g, "area", Some(("level", "region")))? {
             r.region.insert((a, y, k), s);
         }
-        let b = e.query("reading national_metrics", "SELECT * FROM national_metrics ORDER BY year")?;
+        let b = e.query(
+            "reading national_metrics",
+            "SELECT * FROM national_metrics ORDER BY year",
+        )?;
         {
             let c = Cols::new(&b, p);
             let m = |e: crate::warehouse::Error| engine::Error::Warehouse(e);
@@ -213,7 +248,15 @@ impl Results {
             );
             for i in 0..b.num_rows() {
                 r.national.insert(
-                    (year.value(i), (metric.value(i).to_string(), sg.value(i).to_string(), cat.value(i).to_string(), eth.value(i).to_string())),
+                    (
+                        year.value(i),
+                        (
+                            metric.value(i).to_string(),
+                            sg.value(i).to_string(),
+                            cat.value(i).to_string(),
+                            eth.value(i).to_string(),
+                        ),
+                    ),
                     National {
                         pooled: opt(pooled, i),
                         median: med.value(i),
@@ -243,14 +286,17 @@ impl Results {
                 c.str("received_at").map_err(m)?,
             );
             for i in 0..b.num_rows() {
-                r.subs.entry((org.value(i).to_string(), year.value(i))).or_default().push(SubmissionRef {
-                    id: id.value(i).to_string(),
-                    file: file.value(i).to_string(),
-                    sha256: sha.value(i).to_string(),
-                    section: sec.value(i).to_string(),
-                    year: year.value(i),
-                    received_at: at.value(i).to_string(),
-                });
+                r.subs
+                    .entry((org.value(i).to_string(), year.value(i)))
+                    .or_default()
+                    .push(SubmissionRef {
+                        id: id.value(i).to_string(),
+                        file: file.value(i).to_string(),
+                        sha256: sha.value(i).to_string(),
+                        section: sec.value(i).to_string(),
+                        year: year.value(i),
+                        received_at: at.value(i).to_string(),
+                    });
             }
         }
         let b = e.query(
@@ -271,15 +317,18 @@ impl Results {
                 c.str("location").map_err(m)?,
             );
             for i in 0..b.num_rows() {
-                r.quality.entry((org.value(i).to_string(), year.value(i))).or_default().push(Quality {
-                    severity: sev.value(i).to_string(),
-                    code: code.value(i).to_string(),
-                    message: msg.value(i).to_string(),
-                    location: Path::new(loc.value(i))
-                        .file_name()
-                        .map(|f| f.to_string_lossy().to_string())
-                        .unwrap_or_default(),
-                });
+                r.quality
+                    .entry((org.value(i).to_string(), year.value(i)))
+                    .or_default()
+                    .push(Quality {
+                        severity: sev.value(i).to_string(),
+                        code: code.value(i).to_string(),
+                        message: msg.value(i).to_string(),
+                        location: Path::new(loc.value(i))
+                            .file_name()
+                            .map(|f| f.to_string_lossy().to_string())
+                            .unwrap_or_default(),
+                    });
             }
         }
         Ok(r)
@@ -290,7 +339,10 @@ impl Results {
     }
 
     pub fn org_rows(&self, org: &str, year: i32) -> &[OrgRow] {
-        self.org.get(&(org.to_string(), year)).map(Vec::as_slice).unwrap_or(&[])
+        self.org
+            .get(&(org.to_string(), year))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     pub fn org_row(&self, org: &str, year: i32, k: Key) -> Option<&OrgRow> {
@@ -311,11 +363,17 @@ impl Results {
     }
 
     pub fn submissions(&self, org: &str, year: i32) -> Vec<SubmissionRef> {
-        self.subs.get(&(org.to_string(), year)).cloned().unwrap_or_default()
+        self.subs
+            .get(&(org.to_string(), year))
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub fn quality(&self, org: &str, year: i32) -> Vec<Quality> {
-        self.quality.get(&(org.to_string(), year)).cloned().unwrap_or_default()
+        self.quality
+            .get(&(org.to_string(), year))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Funnel plot data for a relative likelihood: x is the BME denominator.
@@ -334,9 +392,15 @@ impl Results {
         let mut orgs: Vec<&(String, i32)> = self.org.keys().filter(|(_, y)| *y == year).collect();
         orgs.sort();
         for (org, _) in orgs {
-            let rl = self.org_row(org, year, (metric, "", "", "")).and_then(|r| r.value);
-            let bd = self.org_row(org, year, (pct, "", "", "bme")).and_then(|r| r.denominator);
-            let wd = self.org_row(org, year, (pct, "", "", "white")).and_then(|r| r.denominator);
+            let rl = self
+                .org_row(org, year, (metric, "", "", ""))
+                .and_then(|r| r.value);
+            let bd = self
+                .org_row(org, year, (pct, "", "", "bme"))
+                .and_then(|r| r.denominator);
+            let wd = self
+                .org_row(org, year, (pct, "", "", "white"))
+                .and_then(|r| r.denominator);
             if let (Some(v), Some(b), Some(w)) = (rl, bd, wd) {
                 points.push((b, v));
                 wsum += w;

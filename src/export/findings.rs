@@ -5,7 +5,9 @@ use crate::fmt;
 
 fn find<'a>(p: &'a Pack, metric: &str, cat: &str, eth: &str) -> Option<&'a Figure> {
     p.figures.iter().find(|f| {
-        f.metric == metric && f.category.as_deref().unwrap_or("") == cat && f.ethnicity.as_deref().unwrap_or("") == eth
+        f.metric == metric
+            && f.category.as_deref().unwrap_or("") == cat
+            && f.ethnicity.as_deref().unwrap_or("") == eth
     })
 }
 
@@ -25,21 +27,40 @@ pub fn draft(p: &Pack) -> Vec<String> {
     if let Some(f) = find(p, "ind1.bme_pct", "all", "")
         && let (Some(v), Some(n), Some(d)) = (f.value, f.numerator, f.denominator)
     {
-        let mut s = format!("BME staff are {} of the workforce ({} of {})", fmt::pct1(v), fmt::count(n), fmt::count(d));
+        let mut s = format!(
+            "BME staff are {} of the workforce ({} of {})",
+            fmt::pct1(v),
+            fmt::count(n),
+            fmt::count(d)
+        );
         if let Some(b) = &f.benchmark {
-            s.push_str(&format!("; the benchmark median is {}", fmt::pct1(b.median)));
+            s.push_str(&format!(
+                "; the benchmark median is {}",
+                fmt::pct1(b.median)
+            ));
         }
         s.push('.');
         out.push(s);
     }
 
     let rl = [
-        ("ind2.relative_likelihood", "White applicants were {x} times as likely as BME applicants to be appointed from shortlisting"),
-        ("ind3.relative_likelihood", "BME staff were {x} times as likely as White staff to enter the formal disciplinary process"),
-        ("ind4.relative_likelihood", "White staff were {x} times as likely as BME staff to access non-mandatory training and CPD"),
+        (
+            "ind2.relative_likelihood",
+            "White applicants were {x} times as likely as BME applicants to be appointed from shortlisting",
+        ),
+        (
+            "ind3.relative_likelihood",
+            "BME staff were {x} times as likely as White staff to enter the formal disciplinary process",
+        ),
+        (
+            "ind4.relative_likelihood",
+            "White staff were {x} times as likely as BME staff to access non-mandatory training and CPD",
+        ),
     ];
     for (metric, text) in rl {
-        let Some(f) = find(p, metric, "", "") else { continue };
+        let Some(f) = find(p, metric, "", "") else {
+            continue;
+        };
         let Some(v) = f.value else {
             out.push(format!(
                 "Indicator {}: the relative likelihood cannot be computed this year (a zero count or a missing figure).",
@@ -49,10 +70,17 @@ pub fn draft(p: &Pack) -> Vec<String> {
         };
         let mut s = text.replace("{x}", &fmt::ratio2(v));
         if let (Some(lo), Some(hi)) = (f.ci_low, f.ci_high) {
-            s.push_str(&format!(" (95% interval {} to {})", fmt::ratio2(lo), fmt::ratio2(hi)));
+            s.push_str(&format!(
+                " (95% interval {} to {})",
+                fmt::ratio2(lo),
+                fmt::ratio2(hi)
+            ));
         }
         if let Some(b) = &f.benchmark {
-            s.push_str(&format!("; the benchmark median is {}", fmt::ratio2(b.median)));
+            s.push_str(&format!(
+                "; the benchmark median is {}",
+                fmt::ratio2(b.median)
+            ));
         }
         if let Some(n) = f.national.as_ref().and_then(|n| n.pooled) {
             s.push_str(&format!(" and the national figure {}", fmt::ratio2(n)));
@@ -66,7 +94,8 @@ pub fn draft(p: &Pack) -> Vec<String> {
 
     for ind in 5u8..=8 {
         let metric = format!("ind{ind}.pct");
-        let (Some(b), Some(w)) = (find(p, &metric, "", "bme"), find(p, &metric, "", "white")) else {
+        let (Some(b), Some(w)) = (find(p, &metric, "", "bme"), find(p, &metric, "", "white"))
+        else {
             continue;
         };
         if b.suppressed {
@@ -76,7 +105,9 @@ pub fn draft(p: &Pack) -> Vec<String> {
             ));
             continue;
         }
-        let (Some(bv), Some(wv)) = (b.value, w.value) else { continue };
+        let (Some(bv), Some(wv)) = (b.value, w.value) else {
+            continue;
+        };
         let mut s = format!(
             "{} of BME staff {} in the {} survey, compared with {} of White staff",
             fmt::pct1(bv),
@@ -85,9 +116,16 @@ pub fn draft(p: &Pack) -> Vec<String> {
             fmt::pct1(wv)
         );
         if let Some(m) = &b.benchmark {
-            s.push_str(&format!("; the benchmark median for BME staff is {}", fmt::pct1(m.median)));
+            s.push_str(&format!(
+                "; the benchmark median for BME staff is {}",
+                fmt::pct1(m.median)
+            ));
         }
-        let earlier: Vec<_> = b.trend.iter().filter(|t| t.value.is_some() && t.year < p.year).collect();
+        let earlier: Vec<_> = b
+            .trend
+            .iter()
+            .filter(|t| t.value.is_some() && t.year < p.year)
+            .collect();
         if let Some(first) = earlier.first()
             && let Some(fv) = first.value
         {
@@ -105,8 +143,13 @@ pub fn draft(p: &Pack) -> Vec<String> {
     }
 
     for cat in ["voting", "total"] {
-        let Some(f) = find(p, "ind9.diff_pp", cat, "") else { continue };
-        let (Some(d), Some(board)) = (f.value, find(p, "ind9.board_bme_pct", cat, "").and_then(|b| b.value)) else {
+        let Some(f) = find(p, "ind9.diff_pp", cat, "") else {
+            continue;
+        };
+        let (Some(d), Some(board)) = (
+            f.value,
+            find(p, "ind9.board_bme_pct", cat, "").and_then(|b| b.value),
+        ) else {
             continue;
         };
         let wf = board - d;

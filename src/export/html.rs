@@ -96,7 +96,7 @@ struct FunnelSvg<'a> {
 struct IndexPage {
     year: i32,
     count: usize,
-    regions: Vec<(String, Vec<(String, String)>)>,
+    regions: Vec<(String, Vec<(String, String)>, String)>,
 }
 
 fn find<'a>(p: &'a Pack, metric: &str, sg: &str, cat: &str, eth: &str) -> Option<&'a Figure> {
@@ -131,7 +131,9 @@ fn indicator1(p: &Pack) -> Section {
         let mut rows = Vec::new();
         for c in cats {
             let (sgc, cc) = (sg.code(), c.code());
-            let Some(pct) = find(p, "ind1.bme_pct", sgc, cc, "") else { continue };
+            let Some(pct) = find(p, "ind1.bme_pct", sgc, cc, "") else {
+                continue;
+            };
             let hc = |e: &str| fmt::opt(v(p, "ind1.headcount", sgc, cc, e), fmt::count);
             rows.push((
                 c.label().to_string(),
@@ -190,9 +192,27 @@ fn indicators_2_4(p: &Pack) -> Section {
     let mut tables = Vec::new();
     let mut charts = Vec::new();
     let spec = [
-        (2u8, "ind2.appointed_pct", "Shortlisted applicants", "Appointed from shortlisting", "Likelihood of appointment"),
-        (3, "ind3.disciplinary_pct", "Workforce", "Entered the formal disciplinary process", "Likelihood of entering the process"),
-        (4, "ind4.training_pct", "Workforce", "Accessed non-mandatory training and CPD", "Likelihood of accessing training"),
+        (
+            2u8,
+            "ind2.appointed_pct",
+            "Shortlisted applicants",
+            "Appointed from shortlisting",
+            "Likelihood of appointment",
+        ),
+        (
+            3,
+            "ind3.disciplinary_pct",
+            "Workforce",
+            "Entered the formal disciplinary process",
+            "Likelihood of entering the process",
+        ),
+        (
+            4,
+            "ind4.training_pct",
+            "Workforce",
+            "Accessed non-mandatory training and CPD",
+            "Likelihood of accessing training",
+        ),
     ];
     for (ind, pct, den_label, num_label, lik_label) in spec {
         let eths = ["all", "white", "bme", "unknown"];
@@ -208,11 +228,22 @@ fn indicators_2_4(p: &Pack) -> Section {
         let rows = vec![
             (den_label.to_string(), col(|f| f.denominator, fmt::count)),
             (num_label.to_string(), col(|f| f.numerator, fmt::count)),
-            (lik_label.to_string(), col(|f| f.value, |x| format!("{:.2}%", fmt::round_half_away(x, 2)))),
+            (
+                lik_label.to_string(),
+                col(
+                    |f| f.value,
+                    |x| format!("{:.2}%", fmt::round_half_away(x, 2)),
+                ),
+            ),
         ];
         tables.push(Table {
-            caption: format!("Indicator {ind}: {}", model::Indicator::new(ind).map_or("", |i| i.title())),
-            headers: ["", "Total", "White", "BME", "Unknown"].map(String::from).to_vec(),
+            caption: format!(
+                "Indicator {ind}: {}",
+                model::Indicator::new(ind).map_or("", |i| i.title())
+            ),
+            headers: ["", "Total", "White", "BME", "Unknown"]
+                .map(String::from)
+                .to_vec(),
             rows,
             note: String::new(),
         });
@@ -227,7 +258,11 @@ fn indicators_2_4(p: &Pack) -> Section {
                     },
                     fmt::opt(rl.benchmark.as_ref().map(|b| b.median), fmt::ratio2),
                     fmt::opt(rl.national.as_ref().and_then(|n| n.pooled), fmt::ratio2),
-                    if rl.flags.is_empty() { "–".into() } else { rl.flags.join(", ").replace('_', " ") },
+                    if rl.flags.is_empty() {
+                        "–".into()
+                    } else {
+                        rl.flags.join(", ").replace('_', " ")
+                    },
                 ],
             )];
             for t in rl.trend.iter().rev().skip(1) {
@@ -243,10 +278,20 @@ fn indicators_2_4(p: &Pack) -> Section {
                 ));
             }
             tables.push(Table {
-                caption: format!("Indicator {ind}: relative likelihood, {} and earlier years", p.year),
-                headers: ["", "Relative likelihood", "95% interval", "Benchmark median", "National (pooled)", "Flags"]
-                    .map(String::from)
-                    .to_vec(),
+                caption: format!(
+                    "Indicator {ind}: relative likelihood, {} and earlier years",
+                    p.year
+                ),
+                headers: [
+                    "",
+                    "Relative likelihood",
+                    "95% interval",
+                    "Benchmark median",
+                    "National (pooled)",
+                    "Flags",
+                ]
+                .map(String::from)
+                .to_vec(),
                 rows,
                 note: format!(
                     "{}. Trend: {}.",
@@ -282,7 +327,10 @@ fn indicators_5_8(p: &Pack) -> Section {
     let mut tables = Vec::new();
     for ind in 5u8..=8 {
         let metric = format!("ind{ind}.pct");
-        let (w, b) = (find(p, &metric, "", "", "white"), find(p, &metric, "", "", "bme"));
+        let (w, b) = (
+            find(p, &metric, "", "", "white"),
+            find(p, &metric, "", "", "bme"),
+        );
         if w.is_none() && b.is_none() {
             continue;
         }
@@ -301,10 +349,16 @@ fn indicators_5_8(p: &Pack) -> Section {
                 .collect()
         };
         let avg_row = |f: Option<&Figure>| -> Vec<String> {
-            years.iter().map(|y| fmt::opt(point(f, *y).and_then(|t| t.benchmark_median), fmt::pct1)).collect()
+            years
+                .iter()
+                .map(|y| fmt::opt(point(f, *y).and_then(|t| t.benchmark_median), fmt::pct1))
+                .collect()
         };
         let resp_row = |f: Option<&Figure>| -> Vec<String> {
-            years.iter().map(|y| fmt::opt(point(f, *y).and_then(|t| t.denominator), fmt::count)).collect()
+            years
+                .iter()
+                .map(|y| fmt::opt(point(f, *y).and_then(|t| t.denominator), fmt::count))
+                .collect()
         };
         let mut headers = vec![String::new()];
         headers.extend(years.iter().map(|y| (y - 1).to_string()));
@@ -325,7 +379,10 @@ fn indicators_5_8(p: &Pack) -> Section {
     Section {
         id: "ind5-8",
         title: "Indicators 5-8: staff survey",
-        intro: format!("From the NHS Staff Survey {} (WRES year {}).", p.survey_year, p.year),
+        intro: format!(
+            "From the NHS Staff Survey {} (WRES year {}).",
+            p.survey_year, p.year
+        ),
         tables,
         charts: Vec::new(),
     }
@@ -334,7 +391,9 @@ fn indicators_5_8(p: &Pack) -> Section {
 fn indicator9(p: &Pack) -> Section {
     let mut rows = Vec::new();
     for c in crate::model::BOARD {
-        let Some(b) = find(p, "ind9.board_bme_pct", "", c.code(), "") else { continue };
+        let Some(b) = find(p, "ind9.board_bme_pct", "", c.code(), "") else {
+            continue;
+        };
         let d = v(p, "ind9.diff_pp", "", c.code(), "");
         rows.push((
             c.label().to_string(),
@@ -344,9 +403,12 @@ fn indicator9(p: &Pack) -> Section {
                 shown(Some(b), "ind9.board_bme_pct"),
                 fmt::opt(d.zip(b.value).map(|(d, bv)| bv - d), fmt::pct1),
                 fmt::opt(d, |x| fmt::metric_value("ind9.diff_pp", x)),
-                fmt::opt(find(p, "ind9.diff_pp", "", c.code(), "").and_then(|f| f.benchmark.as_ref()).map(|b| b.median), |x| {
-                    fmt::metric_value("ind9.diff_pp", x)
-                }),
+                fmt::opt(
+                    find(p, "ind9.diff_pp", "", c.code(), "")
+                        .and_then(|f| f.benchmark.as_ref())
+                        .map(|b| b.median),
+                    |x| fmt::metric_value("ind9.diff_pp", x),
+                ),
             ],
         ));
     }
@@ -356,9 +418,17 @@ fn indicator9(p: &Pack) -> Section {
         intro: "A negative difference means the board is less diverse than the workforce.".into(),
         tables: vec![Table {
             caption: "Board members against the workforce".into(),
-            headers: ["Board", "Members", "BME members", "BME % of board", "BME % of workforce", "Difference", "Benchmark median difference"]
-                .map(String::from)
-                .to_vec(),
+            headers: [
+                "Board",
+                "Members",
+                "BME members",
+                "BME % of board",
+                "BME % of workforce",
+                "Difference",
+                "Benchmark median difference",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows,
             note: String::new(),
         }],
@@ -371,10 +441,28 @@ fn funnel_svg(f: &Funnel, ind: u8, org: &str) -> Result<String, askama::Error> {
     let xmin = 5f64.ln();
     let xmax = f.points.iter().map(|p| p.0).fold(10.0f64, f64::max).ln();
     let vals: Vec<f64> = f.points.iter().map(|p| p.1).filter(|v| *v > 0.0).collect();
-    let ymin = vals.iter().copied().fold(f.centre, f64::min).min(f.centre / 2.0).max(0.05).ln();
-    let ymax = vals.iter().copied().fold(f.centre, f64::max).max(f.centre * 2.0).min(20.0).ln();
-    let sx = |x: f64| left as f64 + (x.max(5.0).ln() - xmin) / (xmax - xmin).max(1e-9) * (right - left) as f64;
-    let sy = |y: f64| bottom as f64 - (y.max(0.05).ln().clamp(ymin, ymax) - ymin) / (ymax - ymin).max(1e-9) * (bottom - top) as f64;
+    let ymin = vals
+        .iter()
+        .copied()
+        .fold(f.centre, f64::min)
+        .min(f.centre / 2.0)
+        .max(0.05)
+        .ln();
+    let ymax = vals
+        .iter()
+        .copied()
+        .fold(f.centre, f64::max)
+        .max(f.centre * 2.0)
+        .min(20.0)
+        .ln();
+    let sx = |x: f64| {
+        left as f64 + (x.max(5.0).ln() - xmin) / (xmax - xmin).max(1e-9) * (right - left) as f64
+    };
+    let sy = |y: f64| {
+        bottom as f64
+            - (y.max(0.05).ln().clamp(ymin, ymax) - ymin) / (ymax - ymin).max(1e-9)
+                * (bottom - top) as f64
+    };
     let line = |sel: fn(&(f64, f64, f64, f64, f64)) -> f64| -> String {
         f.limits
             .iter()
@@ -387,12 +475,16 @@ fn funnel_svg(f: &Funnel, ind: u8, org: &str) -> Result<String, askama::Error> {
         .filter(|t: &&f64| t.ln() >= ymin && t.ln() <= ymax)
         .map(|t| (format!("{t}"), sy(*t).round() as i64))
         .collect();
-    let xticks = [5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0]
-        .iter()
-        .filter(|t: &&f64| t.ln() >= xmin && t.ln() <= xmax)
-        .map(|t| (fmt::count(*t), sx(*t).round() as i64))
-        .collect();
-    let this = f.this_trust.map(|(x, y)| (sx(x).round() as i64, sy(y).round() as i64));
+    let xticks = [
+        5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0,
+    ]
+    .iter()
+    .filter(|t: &&f64| t.ln() >= xmin && t.ln() <= xmax)
+    .map(|t| (fmt::count(*t), sx(*t).round() as i64))
+    .collect();
+    let this = f
+        .this_trust
+        .map(|(x, y)| (sx(x).round() as i64, sy(y).round() as i64));
     let n_out = f
         .points
         .iter()
@@ -412,12 +504,20 @@ fn funnel_svg(f: &Funnel, ind: u8, org: &str) -> Result<String, askama::Error> {
             fmt::ratio2(f.centre),
             n_out,
             match f.this_trust {
-                Some((x, y)) => format!("{org} has {} and a relative likelihood of {}.", fmt::count(x), fmt::ratio2(y)),
+                Some((x, y)) => format!(
+                    "{org} has {} and a relative likelihood of {}.",
+                    fmt::count(x),
+                    fmt::ratio2(y)
+                ),
                 None => format!("{org} has no value this year."),
             }
         ),
         org_code: org,
-        xlabel: if ind == 2 { "BME shortlisted applicants" } else { "BME staff" },
+        xlabel: if ind == 2 {
+            "BME shortlisted applicants"
+        } else {
+            "BME staff"
+        },
         w,
         h,
         left,
@@ -433,7 +533,11 @@ fn funnel_svg(f: &Funnel, ind: u8, org: &str) -> Result<String, askama::Error> {
         lim998_lo: line(|l| l.3),
         lim998_hi: line(|l| l.4),
         centre_y: sy(f.centre).round() as i64,
-        points: f.points.iter().map(|(x, y)| (format!("{:.1}", sx(*x)), format!("{:.1}", sy(*y)))).collect(),
+        points: f
+            .points
+            .iter()
+            .map(|(x, y)| (format!("{:.1}", sx(*x)), format!("{:.1}", sy(*y))))
+            .collect(),
         this,
     };
     svg.render()
@@ -460,7 +564,12 @@ pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
         region: &p.org.region,
         headlines,
         findings: &p.findings,
-        sections: vec![indicator1(p), indicators_2_4(p), indicators_5_8(p), indicator9(p)],
+        sections: vec![
+            indicator1(p),
+            indicators_2_4(p),
+            indicators_5_8(p),
+            indicator9(p),
+        ],
         quality: &p.data_quality,
         method_notes: &p.method_notes,
         provenance: p
@@ -470,7 +579,10 @@ pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
             .map(|s| ProvView {
                 section: s.section.clone(),
                 year: s.year,
-                file: std::path::Path::new(&s.file).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default(),
+                file: std::path::Path::new(&s.file)
+                    .file_name()
+                    .map(|f| f.to_string_lossy().to_string())
+                    .unwrap_or_default(),
                 sha: s.sha256.chars().take(16).collect(),
                 received_at: s.received_at.clone(),
             })
@@ -480,7 +592,16 @@ pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
             .provenance
             .queries
             .iter()
-            .map(|(k, v)| format!("{k} {}", v.as_str().unwrap_or("").chars().take(12).collect::<String>()))
+            .map(|(k, v)| {
+                format!(
+                    "{k} {}",
+                    v.as_str()
+                        .unwrap_or("")
+                        .chars()
+                        .take(12)
+                        .collect::<String>()
+                )
+            })
             .collect::<Vec<_>>()
             .join(", "),
         register: &p.provenance.register,
@@ -489,11 +610,21 @@ pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
 }
 
 /// `OUT/YYYY/index.html`: every trust's pack, grouped by region.
-pub fn index_page(year: i32, listed: &[(String, String)], register: &Register) -> Result<String, askama::Error> {
+pub fn index_page(
+    year: i32,
+    listed: &[(String, String)],
+    register: &Register,
+) -> Result<String, askama::Error> {
     let mut regions: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
     for (code, name) in listed {
-        let region = register.get(code).map(|o| o.region.clone()).unwrap_or_default();
-        regions.entry(region).or_default().push((code.clone(), name.clone()));
+        let region = register
+            .get(code)
+            .map(|o| o.region.clone())
+            .unwrap_or_default();
+        regions
+            .entry(region)
+            .or_default()
+            .push((code.clone(), name.clone()));
     }
     for v in regions.values_mut() {
         v.sort_by(|a, b| a.1.cmp(&b.1));
@@ -501,7 +632,13 @@ pub fn index_page(year: i32, listed: &[(String, String)], register: &Register) -
     IndexPage {
         year,
         count: listed.len(),
-        regions: regions.into_iter().collect(),
+        regions: regions
+            .into_iter()
+            .map(|(r, v)| {
+                let s = crate::register::slug(&r);
+                (r, v, s)
+            })
+            .collect(),
     }
     .render()
 }

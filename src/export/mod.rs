@@ -35,10 +35,15 @@ pub enum Error {
         source: rust_xlsxwriter::XlsxError,
     },
     #[error("cannot render {path}: {source}")]
-    Html { path: PathBuf, source: askama::Error },
+    Html {
+        path: PathBuf,
+        source: askama::Error,
+    },
     #[error("cannot encode JSON: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("{0} is not in the results for {1}; trusts with figures that year: see `wresbench sql --warehouse DIR \"SELECT DISTINCT org_code FROM org_metrics WHERE year = {1}\"`")]
+    #[error(
+        "{0} is not in the results for {1}; trusts with figures that year: see `wresbench sql --warehouse DIR \"SELECT DISTINCT org_code FROM org_metrics WHERE year = {1}\"`"
+    )]
     NoSuchOrg(String, i32),
 }
 
@@ -264,7 +269,12 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
     if !results.years.contains(&year) {
         return Err(engine::Error::NoSuchYear {
             year,
-            held: results.years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", "),
+            held: results
+                .years
+                .iter()
+                .map(|y| y.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
         }
         .into());
     }
@@ -278,7 +288,11 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
                 return Err(Error::NoSuchOrg(want.clone(), year));
             }
         }
-        orgs.retain(|o| opts.orgs.iter().any(|w| w.eq_ignore_ascii_case(&o.org_code)));
+        orgs.retain(|o| {
+            opts.orgs
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(&o.org_code))
+        });
     }
     let year_dir = opts.out.join(year.to_string());
     let trusts_dir = year_dir.join("trusts");
@@ -297,10 +311,16 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
             text.push('\n');
             std::fs::write(&json, text).map_err(io(&json))?;
             let x = dir.join(format!("{stem}.xlsx"));
-            let bytes = xlsx::pack_workbook(&pack).map_err(|source| Error::Xlsx { path: x.clone(), source })?;
+            let bytes = xlsx::pack_workbook(&pack).map_err(|source| Error::Xlsx {
+                path: x.clone(),
+                source,
+            })?;
             std::fs::write(&x, bytes).map_err(io(&x))?;
             let h = dir.join(format!("{stem}.html"));
-            let page = html::pack_page(&pack).map_err(|source| Error::Html { path: h.clone(), source })?;
+            let page = html::pack_page(&pack).map_err(|source| Error::Html {
+                path: h.clone(),
+                source,
+            })?;
             std::fs::write(&h, page).map_err(io(&h))?;
             bar.inc(1);
             Ok((o.org_code.clone(), o.org_name.clone()))
@@ -312,7 +332,10 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
         listed.push(w?);
     }
     let index = year_dir.join("index.html");
-    let page = html::index_page(year, &listed, register).map_err(|source| Error::Html { path: index.clone(), source })?;
+    let page = html::index_page(year, &listed, register).map_err(|source| Error::Html {
+        path: index.clone(),
+        source,
+    })?;
     std::fs::write(&index, page).map_err(io(&index))?;
     Ok(ExportSummary {
         year,
@@ -330,16 +353,23 @@ fn empty_to_none(s: &str) -> Option<String> {
 pub fn build_pack(r: &data::Results, org: &Organisation, year: i32) -> Pack {
     let mut figures = Vec::new();
     for m in r.org_rows(&org.org_code, year) {
-        let key = (m.metric.as_str(), m.staff_group.as_str(), m.category.as_str(), m.ethnicity.as_str());
-        let benchmark = r.group(&org.benchmark_group, year, key).map(|g| GroupStats {
-            group: org.benchmark_group.clone(),
-            median: g.median,
-            q1: g.q1,
-            q3: g.q3,
-            min: g.min,
-            max: g.max,
-            n_orgs: g.n_orgs,
-        });
+        let key = (
+            m.metric.as_str(),
+            m.staff_group.as_str(),
+            m.category.as_str(),
+            m.ethnicity.as_str(),
+        );
+        let benchmark = r
+            .group(&org.benchmark_group, year, key)
+            .map(|g| GroupStats {
+                group: org.benchmark_group.clone(),
+                median: g.median,
+                q1: g.q1,
+                q3: g.q3,
+                min: g.min,
+                max: g.max,
+                n_orgs: g.n_orgs,
+            });
         let region = r.region(&org.region, year, key).map(|g| AreaStats {
             name: org.region.clone(),
             median: g.median,
@@ -391,15 +421,21 @@ pub fn build_pack(r: &data::Results, org: &Organisation, year: i32) -> Pack {
         .iter()
         .filter_map(|(metric, cat, eth)| {
             let f = figures.iter().find(|f| {
-                f.metric == *metric && f.category.as_deref().unwrap_or("") == *cat && f.ethnicity.as_deref().unwrap_or("") == *eth
+                f.metric == *metric
+                    && f.category.as_deref().unwrap_or("") == *cat
+                    && f.ethnicity.as_deref().unwrap_or("") == *eth
             })?;
             Some(headline(f))
         })
         .collect();
-    let funnels = ["ind2.relative_likelihood", "ind3.relative_likelihood", "ind4.relative_likelihood"]
-        .iter()
-        .filter_map(|m| r.funnel(m, year, &org.org_code))
-        .collect();
+    let funnels = [
+        "ind2.relative_likelihood",
+        "ind3.relative_likelihood",
+        "ind4.relative_likelihood",
+    ]
+    .iter()
+    .filter_map(|m| r.funnel(m, year, &org.org_code))
+    .collect();
     let mut pack = Pack {
         schema: PACK_SCHEMA,
         tool: crate::TOOL,
@@ -455,7 +491,14 @@ fn headline(f: &Figure) -> Headline {
         (Some(v), Some(m)) => {
             let inside = match (f.ci_low, f.ci_high) {
                 (Some(lo), Some(hi)) => lo <= m && m <= hi,
-                _ => (v - m).abs() < if f.metric.contains("relative") { 0.05 } else { 1.0 },
+                _ => {
+                    (v - m).abs()
+                        < if f.metric.contains("relative") {
+                            0.05
+                        } else {
+                            1.0
+                        }
+                }
             };
             let method = if f.ci_low.is_some() {
                 "similar when the 95% interval contains the benchmark median"
@@ -481,7 +524,16 @@ fn headline(f: &Figure) -> Headline {
                     };
                 }
             };
-            (if inside { "similar" } else if closer { "better" } else { "worse" }, method)
+            (
+                if inside {
+                    "similar"
+                } else if closer {
+                    "better"
+                } else {
+                    "worse"
+                },
+                method,
+            )
         }
         _ => ("not comparable", "no value, or no benchmark median"),
     };

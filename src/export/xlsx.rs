@@ -29,14 +29,38 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     let dp2 = Format::new().set_num_format("0.00");
     let dp1 = Format::new().set_num_format("0.0");
     let whole = Format::new().set_num_format("#,##0");
-    let fmt_for = |metric: &str| if metric.contains("relative_likelihood") { &dp2 } else { &dp1 };
+    let fmt_for = |metric: &str| {
+        if metric.contains("relative_likelihood") {
+            &dp2
+        } else {
+            &dp1
+        }
+    };
 
     // Summary
     let ws = wb.add_worksheet();
     ws.set_name("Summary")?;
-    ws.write_string_with_format(0, 0, format!("WRES {}: {} ({})", p.year, p.org.name, p.org.code), &Format::new().set_bold().set_font_size(14))?;
-    ws.write_string(1, 0, format!("{} · {} · staff survey {}", p.org.benchmark_group, p.org.region, p.survey_year))?;
-    let cols = ["Figure", "This trust", "Benchmark median", "Compared with the median", "Method"];
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("WRES {}: {} ({})", p.year, p.org.name, p.org.code),
+        &Format::new().set_bold().set_font_size(14),
+    )?;
+    ws.write_string(
+        1,
+        0,
+        format!(
+            "{} · {} · staff survey {}",
+            p.org.benchmark_group, p.org.region, p.survey_year
+        ),
+    )?;
+    let cols = [
+        "Figure",
+        "This trust",
+        "Benchmark median",
+        "Compared with the median",
+        "Method",
+    ];
     for (i, c) in cols.iter().enumerate() {
         ws.write_string_with_format(3, i as u16, *c, &bold)?;
     }
@@ -58,9 +82,25 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     header(
         ws,
         &[
-            "Metric", "Staff group", "Category", "Ethnicity", "Value", "Numerator", "Denominator", "95% low", "95% high",
-            "Suppressed", "Flags", "Benchmark median", "Benchmark q1", "Benchmark q3", "Benchmark trusts", "Region median",
-            "National pooled", "National median", "Trend",
+            "Metric",
+            "Staff group",
+            "Category",
+            "Ethnicity",
+            "Value",
+            "Numerator",
+            "Denominator",
+            "95% low",
+            "95% high",
+            "Suppressed",
+            "Flags",
+            "Benchmark median",
+            "Benchmark q1",
+            "Benchmark q3",
+            "Benchmark trusts",
+            "Region median",
+            "National pooled",
+            "National median",
+            "Trend",
         ],
         &bold,
     )?;
@@ -100,7 +140,11 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     let mut chart_rows = None;
     for ind in 5u8..=8 {
         let metric = format!("ind{ind}.pct");
-        let get = |eth: &str| p.figures.iter().find(|f| f.metric == metric && f.ethnicity.as_deref() == Some(eth));
+        let get = |eth: &str| {
+            p.figures
+                .iter()
+                .find(|f| f.metric == metric && f.ethnicity.as_deref() == Some(eth))
+        };
         let (w, b) = (get("white"), get("bme"));
         if w.is_none() && b.is_none() {
             continue;
@@ -130,7 +174,11 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
                 num(ws, rr, 1 + j as u16, val, fm)?;
             }
         }
-        ws.write_string(r + 7, 0, "Average calculated as the median for the benchmark group")?;
+        ws.write_string(
+            r + 7,
+            0,
+            "Average calculated as the median for the benchmark group",
+        )?;
         if ind == 8 || chart_rows.is_none() {
             chart_rows = Some((ind, r));
         }
@@ -140,14 +188,30 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     if let Some((ind, top)) = chart_rows {
         let mut chart = Chart::new(ChartType::Line);
         let last = years.len() as u16;
-        for (k, name) in ["White: Your org", "BME: Your org", "White: Average", "BME: Average"].iter().enumerate() {
+        for (k, name) in [
+            "White: Your org",
+            "BME: Your org",
+            "White: Average",
+            "BME: Average",
+        ]
+        .iter()
+        .enumerate()
+        {
             chart
                 .add_series()
                 .set_name(*name)
                 .set_categories(("Indicators 5-8", top, 1, top, last))
-                .set_values(("Indicators 5-8", top + 1 + k as u32, 1, top + 1 + k as u32, last));
+                .set_values((
+                    "Indicators 5-8",
+                    top + 1 + k as u32,
+                    1,
+                    top + 1 + k as u32,
+                    last,
+                ));
         }
-        chart.title().set_name(&format!("Indicator {ind} by staff survey year (%)"));
+        chart
+            .title()
+            .set_name(&format!("Indicator {ind} by staff survey year (%)"));
         ws.insert_chart(r + 1, 0, &chart)?;
     }
 
@@ -173,7 +237,18 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
 
     let ws = wb.add_worksheet();
     ws.set_name("Provenance")?;
-    header(ws, &["Submission", "Section", "WRES year", "File", "SHA-256", "Received"], &bold)?;
+    header(
+        ws,
+        &[
+            "Submission",
+            "Section",
+            "WRES year",
+            "File",
+            "SHA-256",
+            "Received",
+        ],
+        &bold,
+    )?;
     for (i, s) in p.provenance.submissions.iter().enumerate() {
         let r = 1 + i as u32;
         ws.write_string(r, 0, &s.id)?;

@@ -92,7 +92,10 @@ pub fn read_records(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message
             Some(_) => messages.push(Message::error(
                 "E_DUPLICATE_COLUMN",
                 format!("{display}:1"),
-                format!("The column {} appears twice in the header. Delete one of them.", quote(h)),
+                format!(
+                    "The column {} appears twice in the header. Delete one of them.",
+                    quote(h)
+                ),
             )),
             None if name.is_empty() && i + 1 == headers.len() => {} // trailing comma
             None => unknown.push(h.to_string()),

@@ -31,7 +31,9 @@ pub enum Error {
         path: PathBuf,
         source: rust_xlsxwriter::XlsxError,
     },
-    #[error("unknown organisation code {0}: it is not in the register (pass --register FILE to use another)")]
+    #[error(
+        "unknown organisation code {0}: it is not in the register (pass --register FILE to use another)"
+    )]
     UnknownOrg(String),
 }
 
@@ -64,7 +66,11 @@ pub struct Message {
 }
 
 impl Message {
-    pub fn error(code: &'static str, location: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn error(
+        code: &'static str,
+        location: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Message {
             severity: Severity::Error,
             code,
@@ -72,7 +78,11 @@ impl Message {
             message: message.into(),
         }
     }
-    pub fn warning(code: &'static str, location: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn warning(
+        code: &'static str,
+        location: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Message {
             severity: Severity::Warning,
             code,
@@ -335,7 +345,9 @@ pub fn parse_file(path: &Path, register: &Register, opts: &ValidateOptions) -> P
             file_messages: vec![Message::error(
                 "E_UNREADABLE",
                 display,
-                format!("The file cannot be read ({e}). Check that it exists and that you may read it."),
+                format!(
+                    "The file cannot be read ({e}). Check that it exists and that you may read it."
+                ),
             )],
         },
     }

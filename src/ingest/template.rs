@@ -13,7 +13,9 @@ use rust_xlsxwriter::{
 
 use super::xlsx::*;
 use super::{Error, Result, Row};
-use crate::model::{BANDS, BOARD, Category, Ethnicity, Indicator, MEDICAL_GRADES, Measure, StaffGroup};
+use crate::model::{
+    BANDS, BOARD, Category, Ethnicity, Indicator, MEDICAL_GRADES, Measure, StaffGroup,
+};
 use crate::register::Organisation;
 
 /// Fixed creation time, so the same inputs give byte-identical workbooks.
@@ -29,21 +31,35 @@ type Values = HashMap<(u8, Measure, Option<StaffGroup>, Option<Category>, Ethnic
 
 /// The return workbook for one organisation and year; `rows` fills it in
 /// (pass none for the blank template).
-pub fn return_workbook(org: &Organisation, year: i32, rows: &[Row]) -> std::result::Result<Vec<u8>, XlsxError> {
+pub fn return_workbook(
+    org: &Organisation,
+    year: i32,
+    rows: &[Row],
+) -> std::result::Result<Vec<u8>, XlsxError> {
     let values: Values = rows
         .iter()
         .map(|r| {
             (
-                (r.indicator.number(), r.measure, r.staff_group, r.category, r.ethnicity),
+                (
+                    r.indicator.number(),
+                    r.measure,
+                    r.staff_group,
+                    r.category,
+                    r.ethnicity,
+                ),
                 r.value,
             )
         })
         .collect();
-    let has_survey = rows.iter().any(|r| r.indicator.number() >= 5 && r.indicator.number() <= 8);
+    let has_survey = rows
+        .iter()
+        .any(|r| r.indicator.number() >= 5 && r.indicator.number() <= 8);
 
     let mut wb = Workbook::new();
     wb.set_properties(&fixed_properties()?);
-    let bold = Format::new().set_bold().set_border_bottom(FormatBorder::Thin);
+    let bold = Format::new()
+        .set_bold()
+        .set_border_bottom(FormatBorder::Thin);
     let input = Format::new()
         .set_unlocked()
         .set_background_color(0xFFFFFF)
@@ -51,7 +67,9 @@ pub fn return_workbook(org: &Organisation, year: i32, rows: &[Row]) -> std::resu
     let input_pct = input.clone().set_num_format("0.0");
     let whole = DataValidation::new()
         .allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0))
-        .set_error_message("Enter a whole number of people, 0 or more. Leave the cell empty if not supplied.")?;
+        .set_error_message(
+            "Enter a whole number of people, 0 or more. Leave the cell empty if not supplied.",
+        )?;
     let pct = DataValidation::new()
         .allow_decimal_number(DataValidationRule::Between(0.0, 100.0))
         .set_error_message("Enter a percentage between 0 and 100 (24.0 for 24%).")?;
@@ -67,7 +85,11 @@ pub fn return_workbook(org: &Organisation, year: i32, rows: &[Row]) -> std::resu
     ws.write_string(1, 1, &org.org_name)?;
     ws.write_string_with_format(2, 0, ABOUT_YEAR, &bold)?;
     ws.write_number(2, 1, year)?;
-    ws.write_string(4, 0, "Data as at 31 March of the reporting year; activity in the twelve months to that date.")?;
+    ws.write_string(
+        4,
+        0,
+        "Data as at 31 March of the reporting year; activity in the twelve months to that date.",
+    )?;
     ws.protect();
 
     // Instructions
@@ -89,7 +111,12 @@ pub fn return_workbook(org: &Organisation, year: i32, rows: &[Row]) -> std::resu
     ];
     for (i, l) in lines.iter().enumerate() {
         if i == 0 {
-            ws.write_string_with_format(i as u32, 0, *l, &Format::new().set_bold().set_font_size(14))?;
+            ws.write_string_with_format(
+                i as u32,
+                0,
+                *l,
+                &Format::new().set_bold().set_font_size(14),
+            )?;
         } else {
             ws.write_string(i as u32, 0, *l)?;
         }
@@ -97,7 +124,12 @@ pub fn return_workbook(org: &Organisation, year: i32, rows: &[Row]) -> std::resu
     ws.protect();
 
     let eth = [Ethnicity::White, Ethnicity::Bme, Ethnicity::Unknown];
-    let put = |ws: &mut Worksheet, r: u32, c: u16, v: Option<f64>, fmt: &Format| -> std::result::Result<(), XlsxError> {
+    let put = |ws: &mut Worksheet,
+               r: u32,
+               c: u16,
+               v: Option<f64>,
+               fmt: &Format|
+     -> std::result::Result<(), XlsxError> {
         match v {
             Some(v) => ws.write_number_with_format(r, c, v, fmt).map(|_| ()),
             None => ws.write_blank(r, c, fmt).map(|_| ()),
@@ -122,7 +154,9 @@ pub fn return_workbook(org: &Organisation, year: i32, rows: &[Row]) -> std::resu
             ws.write_string(r, 0, sg.label())?;
             ws.write_string(r, 1, cat.label())?;
             for (i, e) in eth.iter().enumerate() {
-                let v = values.get(&(1, Measure::Headcount, Some(*sg), Some(*cat), *e)).copied();
+                let v = values
+                    .get(&(1, Measure::Headcount, Some(*sg), Some(*cat), *e))
+                    .copied();
                 put(ws, r, 2 + i as u16, v, &input)?;
             }
             r += 1;
@@ -142,7 +176,9 @@ pub fn return_workbook(org: &Organisation, year: i32, rows: &[Row]) -> std::resu
     }
     let mut r = 1u32;
     for n in [2u8, 3, 4] {
-        let Some(ind) = Indicator::new(n) else { continue };
+        let Some(ind) = Indicator::new(n) else {
+            continue;
+        };
         for m in ind.measures() {
             ws.write_number(r, 0, n)?;
             ws.write_string(r, 1, m.label())?;
@@ -170,8 +206,20 @@ pub fn return_workbook(org: &Organisation, year: i32, rows: &[Row]) -> std::resu
     for (i, n) in (5u8..=8).enumerate() {
         let r = 1 + i as u32;
         ws.write_number(r, 0, n)?;
-        let get = |m: Measure, e: Ethnicity| if has_survey { values.get(&(n, m, None, None, e)).copied() } else { None };
-        put(ws, r, 1, get(Measure::Percent, Ethnicity::White), &input_pct)?;
+        let get = |m: Measure, e: Ethnicity| {
+            if has_survey {
+                values.get(&(n, m, None, None, e)).copied()
+            } else {
+                None
+            }
+        };
+        put(
+            ws,
+            r,
+            1,
+            get(Measure::Percent, Ethnicity::White),
+            &input_pct,
+        )?;
         put(ws, r, 2, get(Measure::Percent, Ethnicity::Bme), &input_pct)?;
         put(ws, r, 3, get(Measure::Responses, Ethnicity::White), &input)?;
         put(ws, r, 4, get(Measure::Responses, Ethnicity::Bme), &input)?;
@@ -191,7 +239,9 @@ pub fn return_workbook(org: &Organisation, year: i32, rows: &[Row]) -> std::resu
         let r = 1 + i as u32;
         ws.write_string(r, 0, cat.label())?;
         for (j, e) in eth.iter().enumerate() {
-            let v = values.get(&(9, Measure::Members, None, Some(*cat), *e)).copied();
+            let v = values
+                .get(&(9, Measure::Members, None, Some(*cat), *e))
+                .copied();
             put(ws, r, 1 + j as u16, v, &input)?;
         }
     }

@@ -342,7 +342,10 @@ fn interpret_value(
             msgs.push(Message::error(
                 "E_COUNT_NEGATIVE",
                 location,
-                format!("The count {} is negative. Counts of people are 0 or more.", crate::fmt::plain_number(n)),
+                format!(
+                    "The count {} is negative. Counts of people are 0 or more.",
+                    crate::fmt::plain_number(n)
+                ),
             ));
             return None;
         }
@@ -350,7 +353,10 @@ fn interpret_value(
             msgs.push(Message::error(
                 "E_COUNT_FRACTIONAL",
                 location,
-                format!("The count {} is not a whole number. Give a headcount, not FTE.", crate::fmt::plain_number(n)),
+                format!(
+                    "The count {} is not a whole number. Give a headcount, not FTE.",
+                    crate::fmt::plain_number(n)
+                ),
             ));
             return None;
         }
@@ -358,7 +364,10 @@ fn interpret_value(
             msgs.push(Message::error(
                 "E_COUNT_NEGATIVE",
                 location,
-                format!("The count {} is larger than any trust's workforce. Check the value.", crate::fmt::plain_number(n)),
+                format!(
+                    "The count {} is larger than any trust's workforce. Check the value.",
+                    crate::fmt::plain_number(n)
+                ),
             ));
             return None;
         }
@@ -390,7 +399,12 @@ fn parse_whole(v: &RawValue) -> Option<i64> {
 }
 
 /// The section-level rules: register, year, duplicates, consistency, warnings.
-fn check_section(display: &str, s: &mut SectionReturn, register: &Register, opts: &ValidateOptions) {
+fn check_section(
+    display: &str,
+    s: &mut SectionReturn,
+    register: &Register,
+    opts: &ValidateOptions,
+) {
     let first_loc = s
         .rows
         .first()
@@ -435,7 +449,10 @@ fn check_section(display: &str, s: &mut SectionReturn, register: &Register, opts
                     msgs.push(Message::warning(
                         "W_DUPLICATE_ROW",
                         r.location.clone(),
-                        format!("This row repeats {} with the same value; it is counted once.", first.location),
+                        format!(
+                            "This row repeats {} with the same value; it is counted once.",
+                            first.location
+                        ),
                     ));
                 } else {
                     msgs.push(Message::error(
@@ -465,14 +482,31 @@ fn check_section(display: &str, s: &mut SectionReturn, register: &Register, opts
         Section::Workforce => {
             // Subset rules, for any ethnicity.
             let pairs: [(u8, Measure, Measure, &str); 3] = [
-                (2, Measure::Shortlisted, Measure::Appointed, "E_APPOINTED_GT_SHORTLISTED"),
-                (3, Measure::Workforce, Measure::EnteredDisciplinary, "E_DISCIPLINARY_GT_WORKFORCE"),
-                (4, Measure::Workforce, Measure::AccessedTraining, "E_TRAINING_GT_WORKFORCE"),
+                (
+                    2,
+                    Measure::Shortlisted,
+                    Measure::Appointed,
+                    "E_APPOINTED_GT_SHORTLISTED",
+                ),
+                (
+                    3,
+                    Measure::Workforce,
+                    Measure::EnteredDisciplinary,
+                    "E_DISCIPLINARY_GT_WORKFORCE",
+                ),
+                (
+                    4,
+                    Measure::Workforce,
+                    Measure::AccessedTraining,
+                    "E_TRAINING_GT_WORKFORCE",
+                ),
             ];
             for (ind, whole, part, code) in pairs {
                 for e in Ethnicity::ALL {
-                    if let (Some(w), Some(p)) = (get(ind, whole, None, None, *e), get(ind, part, None, None, *e))
-                        && p.value > w.value
+                    if let (Some(w), Some(p)) = (
+                        get(ind, whole, None, None, *e),
+                        get(ind, part, None, None, *e),
+                    ) && p.value > w.value
                     {
                         msgs.push(Message::error(
                             code,
@@ -492,7 +526,8 @@ fn check_section(display: &str, s: &mut SectionReturn, register: &Register, opts
             for e in Ethnicity::ALL {
                 let total = get(9, Measure::Members, None, Some(Category::Total), *e);
                 for sub in [Category::Voting, Category::Executive] {
-                    if let (Some(t), Some(v)) = (total, get(9, Measure::Members, None, Some(sub), *e))
+                    if let (Some(t), Some(v)) =
+                        (total, get(9, Measure::Members, None, Some(sub), *e))
                         && v.value > t.value
                     {
                         msgs.push(Message::error(
@@ -508,8 +543,20 @@ fn check_section(display: &str, s: &mut SectionReturn, register: &Register, opts
                         ));
                     }
                 }
-                let cons = get(1, Measure::Headcount, Some(StaffGroup::Medical), Some(Category::Consultant), *e);
-                let smm = get(1, Measure::Headcount, Some(StaffGroup::Medical), Some(Category::SeniorMedicalManager), *e);
+                let cons = get(
+                    1,
+                    Measure::Headcount,
+                    Some(StaffGroup::Medical),
+                    Some(Category::Consultant),
+                    *e,
+                );
+                let smm = get(
+                    1,
+                    Measure::Headcount,
+                    Some(StaffGroup::Medical),
+                    Some(Category::SeniorMedicalManager),
+                    *e,
+                );
                 if let (Some(c), Some(m)) = (cons, smm)
                     && m.value > c.value
                 {
@@ -575,7 +622,10 @@ fn workforce_warnings<'a>(
             msgs.push(Message::warning(
                 "W_INDICATOR_MISSING",
                 first_loc,
-                format!("Indicator {n} has no rows for {} {}; its figures will be blank in the pack.", s.org_code, s.year),
+                format!(
+                    "Indicator {n} has no rows for {} {}; its figures will be blank in the pack.",
+                    s.org_code, s.year
+                ),
             ));
         }
     }
@@ -583,7 +633,9 @@ fn workforce_warnings<'a>(
         if !has(n) {
             continue;
         }
-        let Some(ind) = Indicator::new(n) else { continue };
+        let Some(ind) = Indicator::new(n) else {
+            continue;
+        };
         let mut missing = Vec::new();
         for m in ind.measures() {
             for e in [Ethnicity::White, Ethnicity::Bme] {
@@ -596,7 +648,10 @@ fn workforce_warnings<'a>(
             msgs.push(Message::warning(
                 "W_INDICATOR_INCOMPLETE",
                 first_loc,
-                format!("Indicator {n} lacks {}; its relative likelihood cannot be computed.", missing.join(", ")),
+                format!(
+                    "Indicator {n} lacks {}; its relative likelihood cannot be computed.",
+                    missing.join(", ")
+                ),
             ));
         }
     }
@@ -614,8 +669,15 @@ fn workforce_warnings<'a>(
     let t1 = total(1, Measure::Headcount);
     let t3 = total(3, Measure::Workforce);
     let t4 = total(4, Measure::Workforce);
-    let named = [("indicator 1", t1), ("indicator 3", t3), ("indicator 4", t4)];
-    let present: Vec<(&str, f64)> = named.iter().filter_map(|(n, t)| t.map(|t| (*n, t))).collect();
+    let named = [
+        ("indicator 1", t1),
+        ("indicator 3", t3),
+        ("indicator 4", t4),
+    ];
+    let present: Vec<(&str, f64)> = named
+        .iter()
+        .filter_map(|(n, t)| t.map(|t| (*n, t)))
+        .collect();
     if present.len() > 1 {
         let max = present.iter().map(|p| p.1).fold(f64::MIN, f64::max);
         let min = present.iter().map(|p| p.1).fold(f64::MAX, f64::min);
@@ -636,7 +698,9 @@ fn workforce_warnings<'a>(
     let unknown = |n: u8, m: Measure| -> f64 {
         s.rows
             .iter()
-            .filter(|r| r.indicator.number() == n && r.measure == m && r.ethnicity == Ethnicity::Unknown)
+            .filter(|r| {
+                r.indicator.number() == n && r.measure == m && r.ethnicity == Ethnicity::Unknown
+            })
             .filter(|r| !r.category.is_some_and(Category::is_of_which))
             .map(|r| r.value)
             .sum()
@@ -669,7 +733,10 @@ fn workforce_warnings<'a>(
         (4, Measure::Workforce, Measure::AccessedTraining),
     ];
     for (n, den, num) in rl {
-        let (Some(bd), Some(wd)) = (get(n, den, None, None, Ethnicity::Bme), get(n, den, None, None, Ethnicity::White)) else {
+        let (Some(bd), Some(wd)) = (
+            get(n, den, None, None, Ethnicity::Bme),
+            get(n, den, None, None, Ethnicity::White),
+        ) else {
             continue;
         };
         if bd.value < SMALL_DENOMINATOR {

@@ -98,7 +98,10 @@ impl Sheet<'_> {
         for r in self.rows() {
             let mut cols = Vec::with_capacity(header.len());
             for h in header {
-                match self.cols().find(|&c| self.text(r, c).trim().eq_ignore_ascii_case(h)) {
+                match self
+                    .cols()
+                    .find(|&c| self.text(r, c).trim().eq_ignore_ascii_case(h))
+                {
                     Some(c) => cols.push(c),
                     None => break,
                 }
@@ -143,9 +146,17 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
         }
     };
     let names = wb.sheet_names();
-    let find = |want: &str| names.iter().find(|n| n.trim().eq_ignore_ascii_case(want)).cloned();
+    let find = |want: &str| {
+        names
+            .iter()
+            .find(|n| n.trim().eq_ignore_ascii_case(want))
+            .cloned()
+    };
 
-    let mut sheet = |want: &'static str, required: bool, msgs: &mut Vec<Message>| -> Option<Range<Data>> {
+    let mut sheet = |want: &'static str,
+                     required: bool,
+                     msgs: &mut Vec<Message>|
+     -> Option<Range<Data>> {
         match find(want) {
             Some(actual) => match wb.worksheet_range(&actual) {
                 Ok(r) => Some(r),
@@ -153,7 +164,9 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
                     msgs.push(Message::error(
                         "E_NOT_WORKBOOK",
                         format!("{display}!{want}"),
-                        format!("The sheet cannot be read ({e}). Save the workbook again as .xlsx."),
+                        format!(
+                            "The sheet cannot be read ({e}). Save the workbook again as .xlsx."
+                        ),
                     ));
                     None
                 }
@@ -181,7 +194,11 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
     let mut org = (RawValue::Empty, String::new());
     let mut year = (RawValue::Empty, String::new());
     if let Some(range) = about {
-        let s = Sheet { file: display, name: SHEET_ABOUT, range };
+        let s = Sheet {
+            file: display,
+            name: SHEET_ABOUT,
+            range,
+        };
         let mut found_org = false;
         let mut found_year = false;
         for r in s.rows() {
@@ -244,7 +261,11 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
     let eth = ["white", "bme", "unknown"];
 
     if let Some(range) = ind1 {
-        let s = Sheet { file: display, name: SHEET_IND1, range };
+        let s = Sheet {
+            file: display,
+            name: SHEET_IND1,
+            range,
+        };
         match s.find_header(&HEADER_IND1) {
             None => missing_header(SHEET_IND1, &HEADER_IND1, &mut msgs),
             Some((h, cols)) => {
@@ -275,7 +296,11 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
     }
 
     if let Some(range) = ind24 {
-        let s = Sheet { file: display, name: SHEET_IND2_4, range };
+        let s = Sheet {
+            file: display,
+            name: SHEET_IND2_4,
+            range,
+        };
         match s.find_header(&HEADER_IND2_4) {
             None => missing_header(SHEET_IND2_4, &HEADER_IND2_4, &mut msgs),
             Some((h, cols)) => {
@@ -306,7 +331,11 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
     }
 
     if let Some(range) = ind58 {
-        let s = Sheet { file: display, name: SHEET_IND5_8, range };
+        let s = Sheet {
+            file: display,
+            name: SHEET_IND5_8,
+            range,
+        };
         match s.find_header(&HEADER_IND5_8) {
             None => missing_header(SHEET_IND5_8, &HEADER_IND5_8, &mut msgs),
             Some((h, cols)) => {
@@ -342,7 +371,11 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
     }
 
     if let Some(range) = ind9 {
-        let s = Sheet { file: display, name: SHEET_IND9, range };
+        let s = Sheet {
+            file: display,
+            name: SHEET_IND9,
+            range,
+        };
         match s.find_header(&HEADER_IND9) {
             None => missing_header(SHEET_IND9, &HEADER_IND9, &mut msgs),
             Some((h, cols)) => {

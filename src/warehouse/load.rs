@@ -85,7 +85,12 @@ fn raw_ext(f: &ParsedFile) -> String {
 }
 
 /// Reads and validates files in parallel (rayon), with a progress bar when asked.
-pub fn parse_all(files: &[PathBuf], register: &Register, opts: &ValidateOptions, progress: bool) -> Vec<ParsedFile> {
+pub fn parse_all(
+    files: &[PathBuf],
+    register: &Register,
+    opts: &ValidateOptions,
+    progress: bool,
+) -> Vec<ParsedFile> {
     let bar = crate::progress::bar(files.len() as u64, "reading returns", progress);
     let parsed: Vec<ParsedFile> = files
         .par_iter()
@@ -107,7 +112,11 @@ pub fn ingest(opts: &IngestOptions) -> Result<IngestSummary> {
 }
 
 /// Loads already-parsed files (the second half of [`ingest`]).
-pub fn load_parsed(root: &Path, parsed: &[ParsedFile], fail: Option<FailPoint>) -> Result<IngestSummary> {
+pub fn load_parsed(
+    root: &Path,
+    parsed: &[ParsedFile],
+    fail: Option<FailPoint>,
+) -> Result<IngestSummary> {
     let lock = Lock::acquire(root)?;
     let mut ledger = tables::read_submissions(&root.join(layout::SUBMISSIONS))?;
     let mut messages = tables::read_messages(&root.join(layout::MESSAGES))?;
@@ -138,7 +147,12 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], fail: Option<FailPoint>) 
                     "The file holds no WRES figures.",
                 ));
             }
-            candidates.push(Candidate { id, file: f, section: None, messages: msgs });
+            candidates.push(Candidate {
+                id,
+                file: f,
+                section: None,
+                messages: msgs,
+            });
             continue;
         }
         for s in &f.sections {
@@ -149,7 +163,12 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], fail: Option<FailPoint>) 
             }
             let mut msgs = f.file_messages.clone();
             msgs.extend(s.messages.iter().cloned());
-            candidates.push(Candidate { id, file: f, section: Some(s), messages: msgs });
+            candidates.push(Candidate {
+                id,
+                file: f,
+                section: Some(s),
+                messages: msgs,
+            });
         }
     }
 
@@ -162,7 +181,10 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], fail: Option<FailPoint>) 
         }
     }
     for ((org, year, section), idx) in by_key.iter().filter(|(_, v)| v.len() > 1) {
-        let files: Vec<String> = idx.iter().map(|&i| candidates[i].file.display.clone()).collect();
+        let files: Vec<String> = idx
+            .iter()
+            .map(|&i| candidates[i].file.display.clone())
+            .collect();
         for &i in idx {
             let others: Vec<&str> = files
                 .iter()
@@ -242,7 +264,9 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], fail: Option<FailPoint>) 
                 c.section
                     .map(|s| format!("{} {} {}", s.org_code, s.year, s.section.code()))
                     .unwrap_or_else(|| "(whole file)".into()),
-                first.map(|m| format!("{} {}", m.code, m.message)).unwrap_or_default()
+                first
+                    .map(|m| format!("{} {}", m.code, m.message))
+                    .unwrap_or_default()
             ));
         } else if let (Some(s), Some(key)) = (c.section, c.key()) {
             summary.sections_accepted += 1;
@@ -320,7 +344,9 @@ fn stage_ledger(txn: &mut Txn, ledger: &[Submission], messages: &[MessageRow]) -
         .map(|s| s.submission_id.as_str())
         .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = ["file", "org_code", "year", "section", "code", "location", "message"];
+    let header = [
+        "file", "org_code", "year", "section", "code", "location", "message",
+    ];
     let mut rows: Vec<[String; 7]> = messages
         .iter()
         .filter(|m| m.severity == "error" && rejected.contains(m.submission_id.as_str()))
@@ -354,7 +380,11 @@ fn stage_ledger(txn: &mut Txn, ledger: &[Submission], messages: &[MessageRow]) -
 }
 
 /// Stages `manifest.json` changed by `f`.
-pub fn stage_manifest(txn: &mut Txn, root: &Path, f: impl FnOnce(&mut serde_json::Value)) -> Result<()> {
+pub fn stage_manifest(
+    txn: &mut Txn,
+    root: &Path,
+    f: impl FnOnce(&mut serde_json::Value),
+) -> Result<()> {
     let path = root.join(layout::MANIFEST);
     let mut m: serde_json::Value = std::fs::read_to_string(&path)
         .ok()
@@ -379,7 +409,12 @@ pub fn push_run(m: &mut serde_json::Value, run: serde_json::Value) {
 
 /// `wresbench restore`: makes an earlier (superseded) submission current again,
 /// from its raw file, superseding whatever is current for its org, year and section.
-pub fn restore(root: &Path, id: &str, register: &Register, opts: &ValidateOptions) -> Result<String> {
+pub fn restore(
+    root: &Path,
+    id: &str,
+    register: &Register,
+    opts: &ValidateOptions,
+) -> Result<String> {
     let lock = Lock::acquire(root)?;
     let mut ledger = tables::read_submissions(&root.join(layout::SUBMISSIONS))?;
     let messages = tables::read_messages(&root.join(layout::MESSAGES))?;
@@ -398,11 +433,16 @@ pub fn restore(root: &Path, id: &str, register: &Register, opts: &ValidateOption
     if entry.outcome == "rejected" {
         return Err(cannot("it was rejected; fix the file and ingest it again"));
     }
-    let (Some(org), Some(year), Some(section)) = (entry.org_code.clone(), entry.year, entry.section.clone()) else {
+    let (Some(org), Some(year), Some(section)) =
+        (entry.org_code.clone(), entry.year, entry.section.clone())
+    else {
         return Err(cannot("it is not a section of a return"));
     };
     let raw = root.join(&entry.raw_path);
-    let bytes = std::fs::read(&raw).map_err(|source| Error::Io { path: raw.clone(), source })?;
+    let bytes = std::fs::read(&raw).map_err(|source| Error::Io {
+        path: raw.clone(),
+        source,
+    })?;
     let parsed = ingest::parse_bytes(&raw, &entry.file, bytes, register, opts);
     let s = parsed
         .sections
@@ -410,11 +450,17 @@ pub fn restore(root: &Path, id: &str, register: &Register, opts: &ValidateOption
         .find(|s| s.org_code == org && s.year == year && s.section.code() == section)
         .ok_or_else(|| cannot("its raw file no longer yields that section"))?;
     if s.has_errors() || parsed.rejected_whole() {
-        return Err(cannot("its raw file no longer validates (was the register changed?)"));
+        return Err(cannot(
+            "its raw file no longer validates (was the register changed?)",
+        ));
     }
     let mut removed = None;
     for e in ledger.iter_mut() {
-        if e.current && e.org_code.as_deref() == Some(&org) && e.year == Some(year) && e.section.as_deref() == Some(&section) {
+        if e.current
+            && e.org_code.as_deref() == Some(&org)
+            && e.year == Some(year)
+            && e.section.as_deref() == Some(&section)
+        {
             e.current = false;
             e.outcome = "superseded".into();
             e.superseded_by = Some(id.to_string());
@@ -448,6 +494,8 @@ pub fn restore(root: &Path, id: &str, register: &Register, opts: &ValidateOption
     txn.commit()?;
     Ok(format!(
         "restored {id} ({org} {year} {section}){}",
-        removed.map(|r| format!("; {r} is now superseded")).unwrap_or_default()
+        removed
+            .map(|r| format!("; {r} is now superseded"))
+            .unwrap_or_default()
     ))
 }

@@ -28,7 +28,9 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("the warehouse {0} is in use by another wresbench run; wait for it to finish (or, if none is running, try again: the lock is released when a run ends)")]
+    #[error(
+        "the warehouse {0} is in use by another wresbench run; wait for it to finish (or, if none is running, try again: the lock is released when a run ends)"
+    )]
     Locked(PathBuf),
     #[error("{path}: {message}")]
     Corrupt { path: PathBuf, message: String },
@@ -41,7 +43,9 @@ pub enum Error {
     Arrow(#[from] datafusion::arrow::error::ArrowError),
     #[error(transparent)]
     Ingest(#[from] crate::ingest::Error),
-    #[error("no submission {0} in the ledger; list them with: wresbench sql --warehouse DIR \"SELECT submission_id, file, outcome FROM submissions\"")]
+    #[error(
+        "no submission {0} in the ledger; list them with: wresbench sql --warehouse DIR \"SELECT submission_id, file, outcome FROM submissions\""
+    )]
     NoSuchSubmission(String),
     #[error("cannot restore {id}: {reason}")]
     CannotRestore { id: String, reason: String },

@@ -156,7 +156,9 @@ pub fn returns_batch(rows: &[StoredRow]) -> Result<RecordBatch> {
         vec![
             strs(rows, |r| &r.org_code),
             Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.year))),
-            Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.indicator))),
+            Arc::new(Int32Array::from_iter_values(
+                rows.iter().map(|r| r.indicator),
+            )),
             strs(rows, |r| &r.measure),
             strs(rows, |r| &r.staff_group),
             strs(rows, |r| &r.category),
@@ -184,10 +186,16 @@ pub fn submissions_batch(rows: &[Submission]) -> Result<RecordBatch> {
             strs(rows, |r| &r.outcome),
             Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.rows))),
             Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.errors))),
-            Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.warnings))),
+            Arc::new(Int64Array::from_iter_values(
+                rows.iter().map(|r| r.warnings),
+            )),
             opt_strs(rows, |r| r.supersedes.as_deref()),
             opt_strs(rows, |r| r.superseded_by.as_deref()),
-            Arc::new(rows.iter().map(|r| Some(r.current)).collect::<BooleanArray>()),
+            Arc::new(
+                rows.iter()
+                    .map(|r| Some(r.current))
+                    .collect::<BooleanArray>(),
+            ),
         ],
     )?)
 }
@@ -339,7 +347,8 @@ pub fn read_submissions(path: &Path) -> Result<Vec<Submission>> {
             s("raw_path")?,
             s("format")?,
         );
-        let (org, year, section, outcome) = (s("org_code")?, c.i32("year")?, s("section")?, s("outcome")?);
+        let (org, year, section, outcome) =
+            (s("org_code")?, c.i32("year")?, s("section")?, s("outcome")?);
         let (rows, errors, warnings) = (c.i64("rows")?, c.i64("errors")?, c.i64("warnings")?);
         let (sup, supby, cur) = (s("supersedes")?, s("superseded_by")?, c.bool("current")?);
         for i in 0..b.num_rows() {

@@ -180,7 +180,9 @@ impl Txn {
             message: e.to_string(),
         })?;
         fs::write(&jtmp, text).map_err(io(&jtmp))?;
-        File::open(&jtmp).and_then(|f| f.sync_all()).map_err(io(&jtmp))?;
+        File::open(&jtmp)
+            .and_then(|f| f.sync_all())
+            .map_err(io(&jtmp))?;
         fs::rename(&jtmp, &jpath).map_err(io(&jpath))?;
 
         if let Err(e) = self.move_into_place(&staging) {

@@ -22,8 +22,20 @@ fn a_run_failing_half_way_leaves_the_warehouse_byte_identical() {
     let wh = dir.path().join("wh");
     ingest(&[fixture("validation/valid-workforce.csv")], &wh);
     let before = snapshot(&wh);
-    for fail in [FailPoint::AfterStaged(0), FailPoint::AfterStaged(2), FailPoint::AfterStaged(4)] {
-        let err = try_ingest(&[fixture("humber-2021"), fixture("validation/duplicate-section-b.csv")], &wh, Some(fail)).unwrap_err();
+    for fail in [
+        FailPoint::AfterStaged(0),
+        FailPoint::AfterStaged(2),
+        FailPoint::AfterStaged(4),
+    ] {
+        let err = try_ingest(
+            &[
+                fixture("humber-2021"),
+                fixture("validation/duplicate-section-b.csv"),
+            ],
+            &wh,
+            Some(fail),
+        )
+        .unwrap_err();
         assert!(matches!(err, warehouse::Error::Injected(_)), "{err}");
         assert_eq!(snapshot(&wh), before, "after {fail:?}");
     }
@@ -36,9 +48,21 @@ fn a_run_killed_mid_commit_is_rolled_back_by_the_next_run() {
     ingest(&[fixture("validation/valid-workforce.csv")], &wh);
     let before = snapshot(&wh);
     for n in [1, 3, 5] {
-        let err = try_ingest(&[fixture("humber-2021"), fixture("validation/duplicate-section-b.csv")], &wh, Some(FailPoint::MidCommit(n))).unwrap_err();
+        let err = try_ingest(
+            &[
+                fixture("humber-2021"),
+                fixture("validation/duplicate-section-b.csv"),
+            ],
+            &wh,
+            Some(FailPoint::MidCommit(n)),
+        )
+        .unwrap_err();
         assert!(matches!(err, warehouse::Error::Injected(_)));
-        assert_ne!(snapshot(&wh), before, "the kill left a half-moved warehouse to recover");
+        assert_ne!(
+            snapshot(&wh),
+            before,
+            "the kill left a half-moved warehouse to recover"
+        );
         drop(Lock::acquire(&wh).unwrap()); // what the next run does first
         assert_eq!(snapshot(&wh), before, "killed after {n} moves");
     }
@@ -48,13 +72,19 @@ fn a_run_killed_mid_commit_is_rolled_back_by_the_next_run() {
 fn rerunning_the_same_inputs_changes_nothing() {
     let dir = tempdir();
     let wh = dir.path().join("wh");
-    let inputs = [fixture("humber-2021"), fixture("validation/valid-workforce.csv")];
+    let inputs = [
+        fixture("humber-2021"),
+        fixture("validation/valid-workforce.csv"),
+    ];
     // humber-2021 holds RV9 2021 workforce too: that is two files for one section.
     let first = ingest(&inputs, &wh);
     let before = snapshot(&wh);
     let again = ingest(&inputs, &wh);
     assert_eq!(again.sections_accepted + again.sections_rejected, 0);
-    assert_eq!(again.sections_unchanged, first.sections_accepted + first.sections_rejected + first.files_rejected);
+    assert_eq!(
+        again.sections_unchanged,
+        first.sections_accepted + first.sections_rejected + first.files_rejected
+    );
     assert_eq!(snapshot(&wh), before);
 }
 
@@ -62,7 +92,13 @@ fn rerunning_the_same_inputs_changes_nothing() {
 fn a_later_section_supersedes_and_the_earlier_can_be_restored() {
     let dir = tempdir();
     let wh = dir.path().join("wh");
-    ingest(&[fixture("validation/valid-workforce.csv"), fixture("validation/valid-survey.csv")], &wh);
+    ingest(
+        &[
+            fixture("validation/valid-workforce.csv"),
+            fixture("validation/valid-survey.csv"),
+        ],
+        &wh,
+    );
     assert_eq!(value_of(&wh, "shortlisted", "white"), 400.0);
 
     let s = ingest(&[fixture("validation/duplicate-section-b.csv")], &wh);
@@ -70,19 +106,44 @@ fn a_later_section_supersedes_and_the_earlier_can_be_restored() {
     assert_eq!(value_of(&wh, "shortlisted", "white"), 410.0);
 
     let ledger = tables::read_submissions(&wh.join(layout::SUBMISSIONS)).unwrap();
-    let old = ledger.iter().find(|s| s.outcome == "superseded").expect("the first version is kept");
-    let new = ledger.iter().find(|s| s.current && s.section.as_deref() == Some("workforce")).unwrap();
+    let old = ledger
+        .iter()
+        .find(|s| s.outcome == "superseded")
+        .expect("the first version is kept");
+    let new = ledger
+        .iter()
+        .find(|s| s.current && s.section.as_deref() == Some("workforce"))
+        .unwrap();
     assert_eq!(new.supersedes.as_deref(), Some(old.submission_id.as_str()));
     // The survey section of the same org and year is untouched.
-    assert!(ledger.iter().any(|s| s.current && s.section.as_deref() == Some("survey")));
+    assert!(
+        ledger
+            .iter()
+            .any(|s| s.current && s.section.as_deref() == Some("survey"))
+    );
 
-    warehouse::restore(&wh, &old.submission_id, &Register::builtin(), &ValidateOptions { max_year: 2027 }).unwrap();
+    warehouse::restore(
+        &wh,
+        &old.submission_id,
+        &Register::builtin(),
+        &ValidateOptions { max_year: 2027 },
+    )
+    .unwrap();
     assert_eq!(value_of(&wh, "shortlisted", "white"), 400.0);
     let ledger = tables::read_submissions(&wh.join(layout::SUBMISSIONS)).unwrap();
     assert_eq!(ledger.iter().filter(|s| s.current).count(), 2);
     // Restoring what is current is refused with a reason.
-    let err = warehouse::restore(&wh, &old.submission_id, &Register::builtin(), &ValidateOptions { max_year: 2027 }).unwrap_err();
-    assert!(err.to_string().contains("already the current version"), "{err}");
+    let err = warehouse::restore(
+        &wh,
+        &old.submission_id,
+        &Register::builtin(),
+        &ValidateOptions { max_year: 2027 },
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("already the current version"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -104,9 +165,32 @@ fn parquet_files_are_readable_by_a_plain_parquet_reader() {
     let f = std::fs::File::open(wh.join(layout::returns_file(2021))).unwrap();
     let reader = SerializedFileReader::new(f).unwrap();
     let meta = reader.metadata();
-    let cols: Vec<&str> = meta.file_metadata().schema_descr().columns().iter().map(|c| c.name()).collect();
-    assert_eq!(cols, ["org_code", "year", "indicator", "measure", "staff_group", "category", "ethnicity", "value", "submission_id"]);
-    let rows: Vec<_> = reader.get_row_iter(None).unwrap().map(|r| r.unwrap()).collect();
+    let cols: Vec<&str> = meta
+        .file_metadata()
+        .schema_descr()
+        .columns()
+        .iter()
+        .map(|c| c.name())
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            "org_code",
+            "year",
+            "indicator",
+            "measure",
+            "staff_group",
+            "category",
+            "ethnicity",
+            "value",
+            "submission_id"
+        ]
+    );
+    let rows: Vec<_> = reader
+        .get_row_iter(None)
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
     assert_eq!(rows.len() as i64, meta.file_metadata().num_rows());
     // 21 workforce rows + 13 survey rows for RV9 2021.
     assert_eq!(rows.len(), 34);

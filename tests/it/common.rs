@@ -28,7 +28,11 @@ pub fn ingest(inputs: &[PathBuf], wh: &Path) -> IngestSummary {
     try_ingest(inputs, wh, None).expect("ingest")
 }
 
-pub fn try_ingest(inputs: &[PathBuf], wh: &Path, fail: Option<warehouse::FailPoint>) -> warehouse::Result<IngestSummary> {
+pub fn try_ingest(
+    inputs: &[PathBuf],
+    wh: &Path,
+    fail: Option<warehouse::FailPoint>,
+) -> warehouse::Result<IngestSummary> {
     warehouse::ingest(&IngestOptions {
         inputs: inputs.to_vec(),
         warehouse: wh.to_path_buf(),

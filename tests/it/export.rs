@@ -13,12 +13,24 @@ use crate::common::*;
 
 fn humber_packs(dir: &Path) -> std::path::PathBuf {
     let wh = dir.join("wh");
-    ingest(&[fixture("humber-2021/RV9-2021-workforce.csv"), fixture("humber-2021/RV9-survey.csv")], &wh);
+    ingest(
+        &[
+            fixture("humber-2021/RV9-2021-workforce.csv"),
+            fixture("humber-2021/RV9-survey.csv"),
+        ],
+        &wh,
+    );
     engine::benchmark(&wh, &Register::builtin(), &Params::default(), None).unwrap();
     let out = dir.join("packs");
     let s = export::export(
         &Register::builtin(),
-        &ExportOptions { warehouse: wh, out: out.clone(), year: Some(2021), orgs: vec![], progress: false },
+        &ExportOptions {
+            warehouse: wh,
+            out: out.clone(),
+            year: Some(2021),
+            orgs: vec![],
+            progress: false,
+        },
     )
     .unwrap();
     assert_eq!(s.packs, 1);
@@ -29,7 +41,8 @@ fn humber_packs(dir: &Path) -> std::path::PathBuf {
 fn humber_pack_json_carries_the_expected_figures_and_the_ind8_trend() {
     let dir = tempdir();
     let p = humber_packs(dir.path());
-    let pack: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p.join("RV9-2021.json")).unwrap()).unwrap();
+    let pack: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.join("RV9-2021.json")).unwrap()).unwrap();
     assert_eq!(pack["schema"], "wres-pack/1");
     assert_eq!(pack["org"]["code"], "RV9");
     assert_eq!(pack["org"]["name"], "Humber Teaching NHS Foundation Trust");
@@ -42,7 +55,11 @@ fn humber_pack_json_carries_the_expected_figures_and_the_ind8_trend() {
     };
     // Expected figures of the fixture, from the pack (not from the warehouse).
     let mut rdr = csv::Reader::from_path(fixture("humber-2021/expected.csv")).unwrap();
-    for rec in rdr.records().map(Result::unwrap).filter(|r| &r[4] == "2021" && &r[1] == "" && &r[2] == "") {
+    for rec in rdr
+        .records()
+        .map(Result::unwrap)
+        .filter(|r| &r[4] == "2021" && &r[1] == "" && &r[2] == "")
+    {
         let eth = (!rec[3].is_empty()).then(|| &rec[3]);
         let want: f64 = rec[5].parse().unwrap();
         let got = fig(&rec[0], eth)["value"].as_f64().unwrap();
@@ -50,12 +67,19 @@ fn humber_pack_json_carries_the_expected_figures_and_the_ind8_trend() {
     }
     // Indicator 8 trend: the report's eight published values and response
     // counts, by WRES year (survey year + 1).
-    let trend = |eth: &str| fig("ind8.pct", Some(eth))["trend"].as_array().unwrap().clone();
+    let trend = |eth: &str| {
+        fig("ind8.pct", Some(eth))["trend"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
     let w = trend("white");
     let b = trend("bme");
     let years: Vec<i64> = w.iter().map(|t| t["year"].as_i64().unwrap()).collect();
     assert_eq!(years, [2018, 2019, 2020, 2021]);
-    let vals = |t: &[serde_json::Value], k: &str| t.iter().map(|x| x[k].as_f64().unwrap()).collect::<Vec<_>>();
+    let vals = |t: &[serde_json::Value], k: &str| {
+        t.iter().map(|x| x[k].as_f64().unwrap()).collect::<Vec<_>>()
+    };
     assert_eq!(vals(&w, "value"), [7.7, 5.6, 5.9, 3.8]);
     assert_eq!(vals(&b, "value"), [4.8, 10.5, 11.4, 18.4]);
     assert_eq!(vals(&w, "denominator"), [431.0, 1062.0, 997.0, 1128.0]);
@@ -63,22 +87,40 @@ fn humber_pack_json_carries_the_expected_figures_and_the_ind8_trend() {
     // The finding quotes the pack's own numbers.
     let findings = pack["findings"].as_array().unwrap();
     assert!(
-        findings.iter().any(|f| f.as_str().unwrap().starts_with("18.4% of BME staff experienced discrimination")
-            && f.as_str().unwrap().contains("compared with 3.8% of White staff")
+        findings.iter().any(|f| f
+            .as_str()
+            .unwrap()
+            .starts_with("18.4% of BME staff experienced discrimination")
+            && f.as_str()
+                .unwrap()
+                .contains("compared with 3.8% of White staff")
             && f.as_str().unwrap().contains("up from 4.8% in 2017")),
         "{findings:#?}"
     );
-    assert!(findings.iter().any(|f| f.as_str().unwrap().contains("0.64 times")), "{findings:#?}");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.as_str().unwrap().contains("0.64 times")),
+        "{findings:#?}"
+    );
 }
 
 #[test]
 fn excel_pack_reads_back_equal_to_the_json() {
     let dir = tempdir();
     let p = humber_packs(dir.path());
-    let pack: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p.join("RV9-2021.json")).unwrap()).unwrap();
+    let pack: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.join("RV9-2021.json")).unwrap()).unwrap();
     let mut wb = calamine::open_workbook_auto(p.join("RV9-2021.xlsx")).unwrap();
     let names = wb.sheet_names();
-    for s in ["Summary", "Figures", "Indicators 5-8", "Findings", "Data quality", "Provenance"] {
+    for s in [
+        "Summary",
+        "Figures",
+        "Indicators 5-8",
+        "Findings",
+        "Data quality",
+        "Provenance",
+    ] {
         assert!(names.iter().any(|n| n == s), "sheet {s}");
     }
     let figures = wb.worksheet_range("Figures").unwrap();
@@ -86,10 +128,16 @@ fn excel_pack_reads_back_equal_to_the_json() {
     assert_eq!(figures.height() - 1, json_figs.len());
     for (i, f) in json_figs.iter().enumerate() {
         let row = i as u32 + 1;
-        assert_eq!(figures.get_value((row, 0)), Some(&Data::String(f["metric"].as_str().unwrap().to_string())));
+        assert_eq!(
+            figures.get_value((row, 0)),
+            Some(&Data::String(f["metric"].as_str().unwrap().to_string()))
+        );
         match (f["value"].as_f64(), figures.get_value((row, 4))) {
             // Excel keeps 15-17 significant digits.
-            (Some(v), Some(Data::Float(x))) => assert!((x - v).abs() <= 1e-12 * v.abs().max(1.0), "row {row}: {x} vs {v}"),
+            (Some(v), Some(Data::Float(x))) => assert!(
+                (x - v).abs() <= 1e-12 * v.abs().max(1.0),
+                "row {row}: {x} vs {v}"
+            ),
             (None, None | Some(Data::Empty)) => {}
             other => panic!("row {row}: {other:?}"),
         }
@@ -101,18 +149,44 @@ fn html_pack_is_self_contained_with_every_section_and_headed_tables() {
     let dir = tempdir();
     let p = humber_packs(dir.path());
     let html = std::fs::read_to_string(p.join("RV9-2021.html")).unwrap();
-    for id in ["summary", "ind1", "ind2-4", "ind5-8", "ind9", "quality", "method"] {
-        assert!(html.contains(&format!("<section id=\"{id}\"")), "section {id}");
+    for id in [
+        "summary", "ind1", "ind2-4", "ind5-8", "ind9", "quality", "method",
+    ] {
+        assert!(
+            html.contains(&format!("<section id=\"{id}\"")),
+            "section {id}"
+        );
     }
     // No network: the only URL is the SVG namespace.
-    let urls: Vec<&str> = html.match_indices("http").map(|(i, _)| &html[i..(i + 30).min(html.len())]).collect();
-    assert!(urls.iter().all(|u| u.starts_with("http://www.w3.org/2000/svg")), "{urls:?}");
+    let urls: Vec<&str> = html
+        .match_indices("http")
+        .map(|(i, _)| &html[i..(i + 30).min(html.len())])
+        .collect();
+    assert!(
+        urls.iter()
+            .all(|u| u.starts_with("http://www.w3.org/2000/svg")),
+        "{urls:?}"
+    );
     assert!(!html.contains("<script"), "no scripts");
     // Every table has a header row and a caption.
-    assert_eq!(html.matches("<table").count(), html.matches("<thead>").count());
-    assert_eq!(html.matches("<table").count(), html.matches("<caption>").count());
+    assert_eq!(
+        html.matches("<table").count(),
+        html.matches("<thead>").count()
+    );
+    assert_eq!(
+        html.matches("<table").count(),
+        html.matches("<caption>").count()
+    );
     // The report's row labels and the median note.
-    for s in ["White: Your org", "BME: Your org", "White: Average", "BME: Average", "White: Responses", "BME: Responses", "Average calculated as the median for the benchmark group"] {
+    for s in [
+        "White: Your org",
+        "BME: Your org",
+        "White: Average",
+        "BME: Average",
+        "White: Responses",
+        "BME: Responses",
+        "Average calculated as the median for the benchmark group",
+    ] {
         assert!(html.contains(s), "{s}");
     }
     // Charts carry alt text.
@@ -125,7 +199,17 @@ fn the_same_warehouse_gives_byte_identical_packs() {
     let p = humber_packs(dir.path());
     let wh = dir.path().join("wh");
     let again = dir.path().join("again");
-    export::export(&Register::builtin(), &ExportOptions { warehouse: wh, out: again.clone(), year: Some(2021), orgs: vec![], progress: false }).unwrap();
+    export::export(
+        &Register::builtin(),
+        &ExportOptions {
+            warehouse: wh,
+            out: again.clone(),
+            year: Some(2021),
+            orgs: vec![],
+            progress: false,
+        },
+    )
+    .unwrap();
     for ext in ["json", "xlsx", "html"] {
         let a = std::fs::read(p.join(format!("RV9-2021.{ext}"))).unwrap();
         let b = std::fs::read(again.join(format!("2021/trusts/RV9/RV9-2021.{ext}"))).unwrap();

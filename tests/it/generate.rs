@@ -46,7 +46,12 @@ fn clean_returns_all_pass_and_the_national_figures_are_calibrated() {
     generate::generate(&reg, &o).unwrap();
     let wh = dir.path().join("wh");
     let s = ingest(&[out.join("returns"), out.join("survey")], &wh);
-    assert_eq!(s.sections_rejected + s.files_rejected, 0, "{:#?}", s.rejections);
+    assert_eq!(
+        s.sections_rejected + s.files_rejected,
+        0,
+        "{:#?}",
+        s.rejections
+    );
     assert_eq!(s.sections_accepted, 205 * 5 * 2);
     engine::benchmark(&wh, &reg, &Params::default(), None).unwrap();
     let e = Engine::open(&wh, &reg, &Params::default()).unwrap();
@@ -68,17 +73,28 @@ fn clean_returns_all_pass_and_the_national_figures_are_calibrated() {
             let sg = b.column(2).as_any().downcast_ref::<StringArray>().unwrap();
             let p = b.column(4).as_any().downcast_ref::<Float64Array>().unwrap();
             (0..b.num_rows())
-                .find(|&i| y.value(i) == year && m.value(i) == metric && (extra.is_empty() || c.value(i) == extra) && (metric != "ind1.bme_pct" || sg.value(i) == "all"))
+                .find(|&i| {
+                    y.value(i) == year
+                        && m.value(i) == metric
+                        && (extra.is_empty() || c.value(i) == extra)
+                        && (metric != "ind1.bme_pct" || sg.value(i) == "all")
+                })
                 .map(|i| p.value(i))
                 .unwrap()
         };
         if let Some(t) = bme {
             let g = pooled("ind1.bme_pct", "all");
-            assert!((g - t).abs() <= 1.0, "{year} BME % workforce {g} vs published {t}");
+            assert!(
+                (g - t).abs() <= 1.0,
+                "{year} BME % workforce {g} vs published {t}"
+            );
         }
         if let Some(t) = board {
             let g = pooled("ind9.board_bme_pct", "total");
-            assert!((g - t).abs() <= 2.0, "{year} BME % board {g} vs published {t}");
+            assert!(
+                (g - t).abs() <= 2.0,
+                "{year} BME % board {g} vs published {t}"
+            );
         }
         if let Some(t) = rl2 {
             let g = pooled("ind2.relative_likelihood", "");
@@ -100,8 +116,15 @@ fn faulted_returns_fail_with_their_named_fault_and_nothing_else_is_rejected() {
     o.faults = 0.1;
     generate::generate(&reg, &o).unwrap();
     let mut rdr = csv::Reader::from_path(out.join("faults.csv")).unwrap();
-    let faults: Vec<(String, String)> = rdr.records().map(|r| r.unwrap()).map(|r| (r[0].to_string(), r[4].to_string())).collect();
-    assert!(faults.len() >= generate::FAULT_CODES.len(), "every kind of fault planted");
+    let faults: Vec<(String, String)> = rdr
+        .records()
+        .map(|r| r.unwrap())
+        .map(|r| (r[0].to_string(), r[4].to_string()))
+        .collect();
+    assert!(
+        faults.len() >= generate::FAULT_CODES.len(),
+        "every kind of fault planted"
+    );
     let kinds: BTreeSet<&str> = faults.iter().map(|f| f.1.as_str()).collect();
     assert_eq!(kinds.len(), generate::FAULT_CODES.len());
 
@@ -122,7 +145,11 @@ fn faulted_returns_fail_with_their_named_fault_and_nothing_else_is_rejected() {
         assert!(
             messages.iter().any(|m| m.file == full && m.code == *code),
             "{file}: expected {code}, got {:?}",
-            messages.iter().filter(|m| m.file == full).map(|m| &m.code).collect::<Vec<_>>()
+            messages
+                .iter()
+                .filter(|m| m.file == full)
+                .map(|m| &m.code)
+                .collect::<Vec<_>>()
         );
     }
 }

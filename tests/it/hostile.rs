@@ -16,21 +16,42 @@ fn hostile_files(dir: &std::path::Path) -> Vec<(PathBuf, &'static str)> {
         files.push((p, code));
     };
     put("empty.csv", Vec::new(), "E_EMPTY_FILE");
-    put("binary.csv", (0..=255u8).cycle().take(4096).collect(), "E_NOT_CSV");
-    let mut long = b"org_code,year,indicator,measure,staff_group,category,ethnicity,value\n".to_vec();
+    put(
+        "binary.csv",
+        (0..=255u8).cycle().take(4096).collect(),
+        "E_NOT_CSV",
+    );
+    let mut long =
+        b"org_code,year,indicator,measure,staff_group,category,ethnicity,value\n".to_vec();
     long.extend(std::iter::repeat_n(b'x', 10 * 1024 * 1024));
     put("ten-mb-single-line.csv", long, "E_MALFORMED_CSV");
     put("latin1.csv", b"org_code,year,indicator,measure,staff_group,category,ethnicity,value\nRV9,2021,2,shortlisted,,,white,85\xe9\n".to_vec(), "E_NOT_UTF8");
     let header: Vec<String> = (0..10_000).map(|i| format!("c{i}")).collect();
-    put("ten-thousand-columns.csv", format!("{}\n{}\n", header.join(","), vec!["1"; 10_000].join(",")).into_bytes(), "E_UNKNOWN_COLUMN");
-    put("not-csv-at-all.csv", b"<html><body>Portal session expired</body></html>\n".to_vec(), "E_UNKNOWN_COLUMN");
-    put("no-extension", b"PK\x03\x04garbage".to_vec(), "E_NOT_WORKBOOK");
+    put(
+        "ten-thousand-columns.csv",
+        format!("{}\n{}\n", header.join(","), vec!["1"; 10_000].join(",")).into_bytes(),
+        "E_UNKNOWN_COLUMN",
+    );
+    put(
+        "not-csv-at-all.csv",
+        b"<html><body>Portal session expired</body></html>\n".to_vec(),
+        "E_UNKNOWN_COLUMN",
+    );
+    put(
+        "no-extension",
+        b"PK\x03\x04garbage".to_vec(),
+        "E_NOT_WORKBOOK",
+    );
     for (name, code) in [
         ("truncated.xlsx", "E_NOT_WORKBOOK"),
         ("zip-not-workbook.xlsx", "E_NOT_WORKBOOK"),
         ("error-cell-div0.xlsx", "E_EXCEL_ERROR_CELL"),
     ] {
-        put(name, std::fs::read(fixture(&format!("xlsx/{name}"))).unwrap(), code);
+        put(
+            name,
+            std::fs::read(fixture(&format!("xlsx/{name}"))).unwrap(),
+            code,
+        );
     }
     files
 }
@@ -43,11 +64,15 @@ fn hostile_files_are_rejected_with_a_named_reason_never_a_panic() {
         let msgs: Vec<_> = f.all_messages().collect();
         let name = path.file_name().unwrap().to_str().unwrap();
         assert!(
-            msgs.iter().any(|m| m.is_error() && m.code == code && m.location.contains(name)),
+            msgs.iter()
+                .any(|m| m.is_error() && m.code == code && m.location.contains(name)),
             "{name}: want {code} naming the file, got {msgs:#?}"
         );
         // Messages stay short even for a 10 MB field.
-        assert!(msgs.iter().all(|m| m.message.len() < 600), "{name}: message too long");
+        assert!(
+            msgs.iter().all(|m| m.message.len() < 600),
+            "{name}: message too long"
+        );
     }
 }
 
@@ -57,14 +82,25 @@ fn hostile_files_through_the_binary_exit_1_and_leave_a_rejects_report() {
     let files = hostile_files(dir.path());
     let wh = dir.path().join("wh");
     let mut cmd = bin();
-    cmd.arg("ingest").args(files.iter().map(|(p, _)| p)).arg("--warehouse").arg(&wh);
+    cmd.arg("ingest")
+        .args(files.iter().map(|(p, _)| p))
+        .arg("--warehouse")
+        .arg(&wh);
     let out = cmd.output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     let report = std::fs::read_to_string(wh.join("rejects.csv")).unwrap();
     for (p, code) in &files {
         let name = p.file_name().unwrap().to_str().unwrap();
-        assert!(report.lines().any(|l| l.contains(name) && l.contains(code)), "{name} {code} missing from rejects.csv");
+        assert!(
+            report.lines().any(|l| l.contains(name) && l.contains(code)),
+            "{name} {code} missing from rejects.csv"
+        );
     }
     // Nothing lost: every input is kept byte for byte.
     let raw: Vec<_> = std::fs::read_dir(wh.join("raw")).unwrap().collect();

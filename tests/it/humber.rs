@@ -12,7 +12,13 @@ use crate::common::*;
 fn humber_reproduces_every_expected_figure() {
     let dir = tempdir();
     let wh = dir.path().join("wh");
-    let s = ingest(&[fixture("humber-2021/RV9-2021-workforce.csv"), fixture("humber-2021/RV9-survey.csv")], &wh);
+    let s = ingest(
+        &[
+            fixture("humber-2021/RV9-2021-workforce.csv"),
+            fixture("humber-2021/RV9-survey.csv"),
+        ],
+        &wh,
+    );
     assert_eq!(s.sections_rejected, 0);
     assert_eq!(s.sections_accepted, 5);
     engine::benchmark(&wh, &Register::builtin(), &Params::default(), None).unwrap();
@@ -25,7 +31,13 @@ fn humber_reproduces_every_expected_figure() {
     let mut checked = 0;
     for rec in rdr.records() {
         let rec = rec.unwrap();
-        let (metric, sg, cat, eth, year) = (&rec[0], &rec[1], &rec[2], &rec[3], rec[4].parse::<i32>().unwrap());
+        let (metric, sg, cat, eth, year) = (
+            &rec[0],
+            &rec[1],
+            &rec[2],
+            &rec[3],
+            rec[4].parse::<i32>().unwrap(),
+        );
         let want: f64 = rec[5].parse().unwrap();
         let tol: f64 = rec[6].parse().unwrap();
         let m = b.column(0).as_any().downcast_ref::<StringArray>().unwrap();
@@ -35,14 +47,30 @@ fn humber_reproduces_every_expected_figure() {
         let y = b.column(4).as_any().downcast_ref::<Int32Array>().unwrap();
         let v = b.column(5).as_any().downcast_ref::<Float64Array>().unwrap();
         let hits: Vec<f64> = (0..b.num_rows())
-            .filter(|&i| m.value(i) == metric && s.value(i) == sg && c.value(i) == cat && e.value(i) == eth && y.value(i) == year)
+            .filter(|&i| {
+                m.value(i) == metric
+                    && s.value(i) == sg
+                    && c.value(i) == cat
+                    && e.value(i) == eth
+                    && y.value(i) == year
+            })
             .map(|i| {
                 assert!(!v.is_null(i), "{metric} {year} is null");
                 v.value(i)
             })
             .collect();
-        assert_eq!(hits.len(), 1, "{metric}/{sg}/{cat}/{eth}/{year}: {} rows", hits.len());
-        assert!((hits[0] - want).abs() <= tol, "{metric}/{sg}/{cat}/{eth}/{year}: got {}, want {want} ± {tol} ({})", hits[0], &rec[7]);
+        assert_eq!(
+            hits.len(),
+            1,
+            "{metric}/{sg}/{cat}/{eth}/{year}: {} rows",
+            hits.len()
+        );
+        assert!(
+            (hits[0] - want).abs() <= tol,
+            "{metric}/{sg}/{cat}/{eth}/{year}: got {}, want {want} ± {tol} ({})",
+            hits[0],
+            &rec[7]
+        );
         checked += 1;
     }
     assert_eq!(checked, 23);
@@ -64,13 +92,18 @@ fn humber_flags_say_why() {
         .unwrap();
     let m = b.column(0).as_any().downcast_ref::<StringArray>().unwrap();
     let f = b.column(1).as_any().downcast_ref::<StringArray>().unwrap();
-    let got: Vec<(String, String)> = (0..b.num_rows()).map(|i| (m.value(i).to_string(), f.value(i).to_string())).collect();
+    let got: Vec<(String, String)> = (0..b.num_rows())
+        .map(|i| (m.value(i).to_string(), f.value(i).to_string()))
+        .collect();
     assert_eq!(
         got,
         vec![
             ("ind1.bme_pct".into(), "workforce_from_ind3".into()),
             // 0.64, interval 0.43-0.95: significant, and outside the four-fifths band.
-            ("ind2.relative_likelihood".into(), "significant,outside_parity_band".into()),
+            (
+                "ind2.relative_likelihood".into(),
+                "significant,outside_parity_band".into()
+            ),
             // No White response count was published for indicator 5.
             ("ind5.gap_pp".into(), "responses_missing".into()),
         ]

@@ -9,6 +9,7 @@ mod export;
 mod generate;
 mod hostile;
 mod humber;
+mod peers;
 mod properties;
 mod queries;
 mod roundtrip;

@@ -38,18 +38,64 @@ fn arb_return() -> impl Strategy<Value = Vec<Row>> {
                 if !seen.insert(b) {
                     continue;
                 }
-                for (e, v) in [(Ethnicity::White, w), (Ethnicity::Bme, bm), (Ethnicity::Unknown, u)] {
-                    rows.push(r(1, Measure::Headcount, Some(StaffGroup::Clinical), Some(BANDS[b]), e, f64::from(v)));
+                for (e, v) in [
+                    (Ethnicity::White, w),
+                    (Ethnicity::Bme, bm),
+                    (Ethnicity::Unknown, u),
+                ] {
+                    rows.push(r(
+                        1,
+                        Measure::Headcount,
+                        Some(StaffGroup::Clinical),
+                        Some(BANDS[b]),
+                        e,
+                        f64::from(v),
+                    ));
                 }
             }
-            rows.push(r(2, Measure::Shortlisted, None, None, Ethnicity::White, f64::from(sl)));
-            rows.push(r(2, Measure::Appointed, None, None, Ethnicity::White, f64::from(sl / 3)));
-            rows.push(r(2, Measure::Shortlisted, None, None, Ethnicity::Bme, f64::from(bsl)));
-            rows.push(r(2, Measure::Appointed, None, None, Ethnicity::Bme, f64::from(bsl / 4)));
+            rows.push(r(
+                2,
+                Measure::Shortlisted,
+                None,
+                None,
+                Ethnicity::White,
+                f64::from(sl),
+            ));
+            rows.push(r(
+                2,
+                Measure::Appointed,
+                None,
+                None,
+                Ethnicity::White,
+                f64::from(sl / 3),
+            ));
+            rows.push(r(
+                2,
+                Measure::Shortlisted,
+                None,
+                None,
+                Ethnicity::Bme,
+                f64::from(bsl),
+            ));
+            rows.push(r(
+                2,
+                Measure::Appointed,
+                None,
+                None,
+                Ethnicity::Bme,
+                f64::from(bsl / 4),
+            ));
             // Survey percentages with one decimal, as supplied.
             let pct = (pct * 10.0).round() / 10.0;
             rows.push(r(8, Measure::Percent, None, None, Ethnicity::Bme, pct));
-            rows.push(r(8, Measure::Responses, None, None, Ethnicity::Bme, f64::from(resp)));
+            rows.push(r(
+                8,
+                Measure::Responses,
+                None,
+                None,
+                Ethnicity::Bme,
+                f64::from(resp),
+            ));
             rows
         })
 }

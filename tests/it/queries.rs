@@ -22,7 +22,12 @@ fn warehouse_from(files: &[(&str, String)]) -> (tempfile::TempDir, Engine) {
     }
     let wh = dir.path().join("wh");
     let s = ingest(&paths, &wh);
-    assert_eq!(s.sections_rejected + s.files_rejected, 0, "{:#?}", s.rejections);
+    assert_eq!(
+        s.sections_rejected + s.files_rejected,
+        0,
+        "{:#?}",
+        s.rejections
+    );
     engine::benchmark(&wh, &Register::builtin(), &Params::default(), None).unwrap();
     let e = Engine::open(&wh, &Register::builtin(), &Params::default()).unwrap();
     (dir, e)
@@ -74,7 +79,13 @@ fn every_query_file_is_run_and_plans_against_the_schema() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
     let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".sql").map(str::to_string))
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".sql")
+                .map(str::to_string)
+        })
         .collect();
     on_disk.sort();
     let mut listed: Vec<String> = QUERIES.iter().map(|(n, _)| n.to_string()).collect();
@@ -82,14 +93,19 @@ fn every_query_file_is_run_and_plans_against_the_schema() {
     assert_eq!(on_disk, listed);
     // Each opens with a comment naming what it computes.
     for (name, sql) in QUERIES {
-        assert!(sql.starts_with(&format!("-- {name}:")), "{name}.sql must open with `-- {name}: ...`");
+        assert!(
+            sql.starts_with(&format!("-- {name}:")),
+            "{name}.sql must open with `-- {name}: ...`"
+        );
         assert!(sql.contains("ORDER BY"), "{name}.sql must order its output");
     }
     // Plan each against an empty warehouse, registering results as they come.
     let tmp = tempdir();
     let e = Engine::open(tmp.path(), &Register::builtin(), &Params::default()).unwrap();
     for (name, sql) in QUERIES {
-        let batch = e.query(name, sql).unwrap_or_else(|err| panic!("{name}.sql: {err}"));
+        let batch = e
+            .query(name, sql)
+            .unwrap_or_else(|err| panic!("{name}.sql: {err}"));
         assert_eq!(batch.num_rows(), 0);
         e.register_batch(name, batch).unwrap();
     }
@@ -99,12 +115,16 @@ fn every_query_file_is_run_and_plans_against_the_schema() {
 fn group_medians_and_quartiles_odd_and_even() {
     // RL = 0.5 / (b_ap / 100): 1.0, 2.0, 1.25 -> odd; + 2.5 -> even. All four
     // trusts are in the mental health benchmark group.
-    let three = ind2("RV9", 2021, 100, 50, 100, 50) + &ind2("R1A", 2021, 100, 50, 100, 25) + &ind2("R1L", 2021, 100, 50, 100, 40);
+    let three = ind2("RV9", 2021, 100, 50, 100, 50)
+        + &ind2("R1A", 2021, 100, 50, 100, 25)
+        + &ind2("R1L", 2021, 100, 50, 100, 40);
     let (_d, e) = warehouse_from(&[("a.csv", three.clone())]);
     let q = |col: &str| {
         one(
             &e,
-            &format!("SELECT {col} FROM group_metrics WHERE metric = 'ind2.relative_likelihood' AND benchmark_group LIKE 'Mental%'"),
+            &format!(
+                "SELECT {col} FROM group_metrics WHERE metric = 'ind2.relative_likelihood' AND benchmark_group LIKE 'Mental%'"
+            ),
         )
     };
     close(q("median"), 1.25);
@@ -119,7 +139,9 @@ fn group_medians_and_quartiles_odd_and_even() {
     let q = |col: &str| {
         one(
             &e,
-            &format!("SELECT {col} FROM group_metrics WHERE metric = 'ind2.relative_likelihood' AND benchmark_group LIKE 'Mental%'"),
+            &format!(
+                "SELECT {col} FROM group_metrics WHERE metric = 'ind2.relative_likelihood' AND benchmark_group LIKE 'Mental%'"
+            ),
         )
     };
     close(q("median"), 1.625); // mean of the middle two
@@ -127,17 +149,35 @@ fn group_medians_and_quartiles_odd_and_even() {
     close(q("q3"), 2.125);
     // National: pooled from summed counts, not a mean of ratios.
     close(
-        one(&e, "SELECT pooled FROM national_metrics WHERE metric = 'ind2.relative_likelihood' AND year = 2021"),
+        one(
+            &e,
+            "SELECT pooled FROM national_metrics WHERE metric = 'ind2.relative_likelihood' AND year = 2021",
+        ),
         (200.0 / 400.0) / (135.0 / 400.0),
     );
     // Region: London holds RAT alone.
     close(
-        one(&e, "SELECT median FROM region_metrics WHERE level = 'region' AND area = 'London' AND metric = 'ind2.relative_likelihood'"),
+        one(
+            &e,
+            "SELECT median FROM region_metrics WHERE level = 'region' AND area = 'London' AND metric = 'ind2.relative_likelihood'",
+        ),
         2.5,
     );
     // Rank 1 = highest value in the group; RAT (2.5) is first and in the top quarter.
-    close(one(&e, "SELECT CAST(group_rank AS DOUBLE) FROM org_positions WHERE org_code = 'RAT' AND metric = 'ind2.relative_likelihood'"), 1.0);
-    close(one(&e, "SELECT CAST(group_quartile AS DOUBLE) FROM org_positions WHERE org_code = 'RAT' AND metric = 'ind2.relative_likelihood'"), 4.0);
+    close(
+        one(
+            &e,
+            "SELECT CAST(group_rank AS DOUBLE) FROM org_positions WHERE org_code = 'RAT' AND metric = 'ind2.relative_likelihood'",
+        ),
+        1.0,
+    );
+    close(
+        one(
+            &e,
+            "SELECT CAST(group_quartile AS DOUBLE) FROM org_positions WHERE org_code = 'RAT' AND metric = 'ind2.relative_likelihood'",
+        ),
+        4.0,
+    );
 }
 
 #[test]
@@ -145,13 +185,25 @@ fn katz_interval_by_hand() {
     // RR = (20/100) / (10/100) = 2; se = sqrt(1/20 - 1/100 + 1/10 - 1/100) = sqrt(0.13);
     // 2 exp(-/+ 1.96 se) = 0.98656 .. 4.05448 (z = 1.959964).
     let (_d, e) = warehouse_from(&[("a.csv", ind2("RV9", 2021, 100, 20, 100, 10))]);
-    let q = |c: &str| one(&e, &format!("SELECT {c} FROM org_metrics WHERE metric = 'ind2.relative_likelihood'"));
+    let q = |c: &str| {
+        one(
+            &e,
+            &format!("SELECT {c} FROM org_metrics WHERE metric = 'ind2.relative_likelihood'"),
+        )
+    };
     close(q("value"), 2.0);
     close(q("ci_low"), 0.986563);
     close(q("ci_high"), 4.054479);
     // The interval includes 1: not significant; 2 is outside the four-fifths band.
     let b = e.query("f", "SELECT array_to_string(flags, ',') FROM org_metrics WHERE metric = 'ind2.relative_likelihood'").unwrap();
-    assert_eq!(b.column(0).as_any().downcast_ref::<StringArray>().unwrap().value(0), "outside_parity_band");
+    assert_eq!(
+        b.column(0)
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap()
+            .value(0),
+        "outside_parity_band"
+    );
 }
 
 #[test]
@@ -159,7 +211,12 @@ fn newcombe_gap_matches_the_published_worked_example() {
     // Newcombe (1998) Stat Med 17:873-890, example (a): 56/70 - 48/80,
     // method 10 gives 0.0524 to 0.3339; here as percentage points.
     let (_d, e) = warehouse_from(&[("s.csv", survey("RV9", 2021, 8, 60.0, 80, 80.0, 70))]);
-    let q = |c: &str| one(&e, &format!("SELECT {c} FROM org_metrics WHERE metric = 'ind8.gap_pp'"));
+    let q = |c: &str| {
+        one(
+            &e,
+            &format!("SELECT {c} FROM org_metrics WHERE metric = 'ind8.gap_pp'"),
+        )
+    };
     close(q("value"), 20.0);
     assert!((q("ci_low").unwrap() - 5.24).abs() < 0.005);
     assert!((q("ci_high").unwrap() - 33.39).abs() < 0.005);
@@ -169,31 +226,85 @@ fn newcombe_gap_matches_the_published_worked_example() {
 fn zero_numerator_is_undefined_and_left_out_of_medians() {
     let body = ind3("RV9", 2021, 1000, 10, 100, 0) + &ind3("R1A", 2021, 1000, 10, 100, 2);
     let (_d, e) = warehouse_from(&[("a.csv", body)]);
-    assert_eq!(one(&e, "SELECT value FROM org_metrics WHERE org_code = 'RV9' AND metric = 'ind3.relative_likelihood'"), None);
+    assert_eq!(
+        one(
+            &e,
+            "SELECT value FROM org_metrics WHERE org_code = 'RV9' AND metric = 'ind3.relative_likelihood'"
+        ),
+        None
+    );
     let b = e
         .query("f", "SELECT array_has(flags, 'undefined') FROM org_metrics WHERE org_code = 'RV9' AND metric = 'ind3.relative_likelihood'")
         .unwrap();
-    assert!(b.column(0).as_any().downcast_ref::<BooleanArray>().unwrap().value(0));
-    close(one(&e, "SELECT median FROM group_metrics WHERE metric = 'ind3.relative_likelihood'"), 2.0);
-    close(one(&e, "SELECT CAST(n_orgs AS DOUBLE) FROM group_metrics WHERE metric = 'ind3.relative_likelihood'"), 1.0);
+    assert!(
+        b.column(0)
+            .as_any()
+            .downcast_ref::<BooleanArray>()
+            .unwrap()
+            .value(0)
+    );
+    close(
+        one(
+            &e,
+            "SELECT median FROM group_metrics WHERE metric = 'ind3.relative_likelihood'",
+        ),
+        2.0,
+    );
+    close(
+        one(
+            &e,
+            "SELECT CAST(n_orgs AS DOUBLE) FROM group_metrics WHERE metric = 'ind3.relative_likelihood'",
+        ),
+        1.0,
+    );
 }
 
 #[test]
 fn suppressed_survey_groups_have_no_value_and_no_median_vote() {
-    let body = survey("RV9", 2021, 8, 5.0, 900, 20.0, 8) + &survey("R1A", 2021, 8, 6.0, 900, 14.0, 40);
+    let body =
+        survey("RV9", 2021, 8, 5.0, 900, 20.0, 8) + &survey("R1A", 2021, 8, 6.0, 900, 14.0, 40);
     let (_d, e) = warehouse_from(&[("s.csv", body)]);
-    assert_eq!(one(&e, "SELECT value FROM org_metrics WHERE org_code = 'RV9' AND metric = 'ind8.pct' AND ethnicity = 'bme'"), None);
-    assert_eq!(one(&e, "SELECT value FROM org_metrics WHERE org_code = 'RV9' AND metric = 'ind8.gap_pp'"), None);
-    close(one(&e, "SELECT median FROM group_metrics WHERE metric = 'ind8.pct' AND ethnicity = 'bme'"), 14.0);
-    close(one(&e, "SELECT CAST(SUM(CASE WHEN suppressed THEN 1 ELSE 0 END) AS DOUBLE) FROM org_metrics"), 2.0);
+    assert_eq!(
+        one(
+            &e,
+            "SELECT value FROM org_metrics WHERE org_code = 'RV9' AND metric = 'ind8.pct' AND ethnicity = 'bme'"
+        ),
+        None
+    );
+    assert_eq!(
+        one(
+            &e,
+            "SELECT value FROM org_metrics WHERE org_code = 'RV9' AND metric = 'ind8.gap_pp'"
+        ),
+        None
+    );
+    close(
+        one(
+            &e,
+            "SELECT median FROM group_metrics WHERE metric = 'ind8.pct' AND ethnicity = 'bme'",
+        ),
+        14.0,
+    );
+    close(
+        one(
+            &e,
+            "SELECT CAST(SUM(CASE WHEN suppressed THEN 1 ELSE 0 END) AS DOUBLE) FROM org_metrics",
+        ),
+        2.0,
+    );
 }
 
 #[test]
 fn rolling_indicator_3_sums_two_years_and_needs_both() {
-    let body = ind3("RV9", 2020, 1000, 10, 100, 2) + &ind3("RV9", 2021, 1100, 12, 120, 3) + &ind3("R1A", 2021, 500, 5, 50, 1);
+    let body = ind3("RV9", 2020, 1000, 10, 100, 2)
+        + &ind3("RV9", 2021, 1100, 12, 120, 3)
+        + &ind3("R1A", 2021, 500, 5, 50, 1);
     let (_d, e) = warehouse_from(&[("a.csv", body)]);
     close(
-        one(&e, "SELECT value FROM org_metrics WHERE org_code = 'RV9' AND year = 2021 AND metric = 'ind3.relative_likelihood_2yr'"),
+        one(
+            &e,
+            "SELECT value FROM org_metrics WHERE org_code = 'RV9' AND year = 2021 AND metric = 'ind3.relative_likelihood_2yr'",
+        ),
         (5.0 / 220.0) / (22.0 / 2100.0),
     );
     let n = e.query("n", "SELECT * FROM org_metrics WHERE metric = 'ind3.relative_likelihood_2yr' AND (year = 2020 OR org_code = 'R1A')").unwrap();
@@ -205,7 +316,12 @@ fn parity_gap_and_annual_goal_from_the_band_table() {
     let body = std::fs::read_to_string(fixture("validation/valid-workforce.csv")).unwrap();
     let body = body.split_once('\n').unwrap().1.to_string();
     let (_d, e) = warehouse_from(&[("a.csv", body)]);
-    let q = |m: &str, cat: &str| one(&e, &format!("SELECT value FROM org_metrics WHERE metric = '{m}' AND category = '{cat}'"));
+    let q = |m: &str, cat: &str| {
+        one(
+            &e,
+            &format!("SELECT value FROM org_metrics WHERE metric = '{m}' AND category = '{cat}'"),
+        )
+    };
     // Overall: 140 BME of 1030 (senior medical managers are not added in).
     close(q("ind1.bme_pct", "all"), 100.0 * 140.0 / 1030.0);
     // Band 2: ceil(140 x 330 / 1030) - 20 = 45 - 20 = 25; to 2028 from 2021: 25 / 7.
@@ -215,15 +331,36 @@ fn parity_gap_and_annual_goal_from_the_band_table() {
     close(q("ind1.parity_gap", "consultant"), 0.0);
     // A trust with its indicator 1 table uses it, not indicator 3.
     let b = e.query("f", "SELECT array_has(flags, 'workforce_from_ind3') FROM org_metrics WHERE metric = 'ind1.bme_pct' AND category = 'all'").unwrap();
-    assert!(!b.column(0).as_any().downcast_ref::<BooleanArray>().unwrap().value(0));
+    assert!(
+        !b.column(0)
+            .as_any()
+            .downcast_ref::<BooleanArray>()
+            .unwrap()
+            .value(0)
+    );
     // Board: 2 of 14 against 140 of 1030.
-    close(q("ind9.diff_pp", "total"), 100.0 * 2.0 / 14.0 - 100.0 * 140.0 / 1030.0);
+    close(
+        q("ind9.diff_pp", "total"),
+        100.0 * 2.0 / 14.0 - 100.0 * 140.0 / 1030.0,
+    );
 }
 
 #[test]
 fn a_trust_missing_a_section_has_no_figures_for_it() {
     let body = ind2("RV9", 2021, 100, 50, 100, 50) + &survey("R1A", 2021, 8, 5.0, 900, 20.0, 80);
     let (_d, e) = warehouse_from(&[("a.csv", body)]);
-    close(one(&e, "SELECT CAST(COUNT(*) AS DOUBLE) FROM org_metrics WHERE org_code = 'RV9' AND metric LIKE 'ind8%'"), 0.0);
-    close(one(&e, "SELECT CAST(COUNT(*) AS DOUBLE) FROM org_metrics WHERE org_code = 'R1A' AND metric LIKE 'ind2%'"), 0.0);
+    close(
+        one(
+            &e,
+            "SELECT CAST(COUNT(*) AS DOUBLE) FROM org_metrics WHERE org_code = 'RV9' AND metric LIKE 'ind8%'",
+        ),
+        0.0,
+    );
+    close(
+        one(
+            &e,
+            "SELECT CAST(COUNT(*) AS DOUBLE) FROM org_metrics WHERE org_code = 'R1A' AND metric LIKE 'ind2%'",
+        ),
+        0.0,
+    );
 }

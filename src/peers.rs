@@ -1,0 +1,779 @@
+//! Peer comparisons: a set of trusts side by side (`wresbench peers`), the
+//! region packs and the national summary, all with disclosure control.
+//!
+//! Anything here shows other trusts' figures, so every value derived from a
+//! count of 1 to `min_count - 1` people is replaced by `*` (zero stays zero):
+//! spec/indicators.md, "Disclosure control".
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use askama::Template;
+use rust_xlsxwriter::{Format, Workbook};
+use serde::Serialize;
+
+use crate::export::data::Results;
+use crate::fmt;
+use crate::ingest::template::fixed_properties;
+use crate::model;
+use crate::register::{Register, slug};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Export(#[from] crate::export::Error),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {message}")]
+    Render { path: PathBuf, message: String },
+    #[error(
+        "no trusts match {0}; check the name against the register (wresbench sql --warehouse DIR \"SELECT DISTINCT region, icb_code, benchmark_group FROM organisations\")"
+    )]
+    EmptySet(String),
+    #[error("unknown metric {0}; use one of: {1}")]
+    UnknownMetric(String, String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Which trusts to compare.
+#[derive(Debug, Clone)]
+pub enum PeerSet {
+    Region(String),
+    Icb(String),
+    Group(String),
+    Orgs(Vec<String>),
+}
+
+impl PeerSet {
+    fn label(&self) -> String {
+        match self {
+            PeerSet::Region(r) => format!("region {r}"),
+            PeerSet::Icb(i) => format!("ICB {i}"),
+            PeerSet::Group(g) => format!("benchmark group {g}"),
+            PeerSet::Orgs(o) => format!("trusts {}", o.join(", ")),
+        }
+    }
+    fn contains(&self, o: &crate::register::Organisation) -> bool {
+        let eq = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+        match self {
+            PeerSet::Region(r) => eq(&o.region, r) || slug(&o.region) == slug(r),
+            PeerSet::Icb(i) => eq(&o.icb_code, i) || eq(&o.icb_name, i),
+            PeerSet::Group(g) => {
+                eq(&o.benchmark_group, g)
+                    || o.benchmark_group
+                        .to_lowercase()
+                        .starts_with(&g.to_lowercase())
+            }
+            PeerSet::Orgs(list) => list.iter().any(|c| eq(c, &o.org_code)),
+        }
+    }
+}
+
+/// A metric column: metric and the breakdown shown.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Column {
+    pub metric: &'static str,
+    pub staff_group: &'static str,
+    pub category: &'static str,
+    pub ethnicity: &'static str,
+}
+
+/// The headline columns, and the only metrics `--metric` accepts.
+pub const COLUMNS: &[Column] = &[
+    Column {
+        metric: "ind1.bme_pct",
+        staff_group: "all",
+        category: "all",
+        ethnicity: "",
+    },
+    Column {
+        metric: "ind2.relative_likelihood",
+        staff_group: "",
+        category: "",
+        ethnicity: "",
+    },
+    Column {
+        metric: "ind3.relative_likelihood",
+        staff_group: "",
+        category: "",
+        ethnicity: "",
+    },
+    Column {
+        metric: "ind4.relative_likelihood",
+        staff_group: "",
+        category: "",
+        ethnicity: "",
+    },
+    Column {
+        metric: "ind5.pct",
+        staff_group: "",
+        category: "",
+        ethnicity: "bme",
+    },
+    Column {
+        metric: "ind6.pct",
+        staff_group: "",
+        category: "",
+        ethnicity: "bme",
+    },
+    Column {
+        metric: "ind7.pct",
+        staff_group: "",
+        category: "",
+        ethnicity: "bme",
+    },
+    Column {
+        metric: "ind8.pct",
+        staff_group: "",
+        category: "",
+        ethnicity: "bme",
+    },
+    Column {
+        metric: "ind8.gap_pp",
+        staff_group: "",
+        category: "",
+        ethnicity: "",
+    },
+    Column {
+        metric: "ind9.diff_pp",
+        staff_group: "",
+        category: "voting",
+        ethnicity: "",
+    },
+];
+
+/// One shown value: a number, `*` (disclosure control) or nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Value(f64),
+    Suppressed(&'static str),
+    Missing(Option<()>),
+}
+
+impl Cell {
+    fn text(&self, metric: &str) -> String {
+        match self {
+            Cell::Value(v) => fmt::metric_value(metric, *v),
+            Cell::Suppressed(s) => s.to_string(),
+            Cell::Missing(_) => "–".into(),
+        }
+    }
+    fn value(&self) -> Option<f64> {
+        match self {
+            Cell::Value(v) => Some(*v),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PeerRow {
+    pub org_code: String,
+    pub org_name: String,
+    pub benchmark_group: String,
+    pub values: Vec<Cell>,
+    pub group_median: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PeerTable {
+    pub year: i32,
+    pub set: String,
+    pub min_count: f64,
+    pub columns: Vec<Column>,
+    pub rows: Vec<PeerRow>,
+    pub set_median: Vec<Option<f64>>,
+    pub national: Vec<Option<f64>>,
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+/// The counts a figure is derived from, for disclosure control.
+fn underlying_counts(r: &Results, org: &str, year: i32, c: &Column) -> Vec<f64> {
+    let num = |m: &str, sg: &str, cat: &str, e: &str| {
+        r.org_row(org, year, (m, sg, cat, e))
+            .and_then(|x| x.numerator)
+    };
+    let mut out = Vec::new();
+    let mut push = |v: Option<f64>| out.extend(v);
+    match c.metric {
+        "ind2.relative_likelihood" | "ind3.relative_likelihood" | "ind4.relative_likelihood" => {
+            let pct = match c.metric {
+                "ind2.relative_likelihood" => "ind2.appointed_pct",
+                "ind3.relative_likelihood" => "ind3.disciplinary_pct",
+                _ => "ind4.training_pct",
+            };
+            push(num(pct, "", "", "white"));
+            push(num(pct, "", "", "bme"));
+        }
+        m if m.ends_with(".gap_pp") => {
+            let pct = m.replace(".gap_pp", ".pct");
+            push(num(&pct, "", "", "white"));
+            push(num(&pct, "", "", "bme"));
+        }
+        "ind9.diff_pp" => push(num("ind9.board_bme_pct", "", c.category, "")),
+        m => push(num(m, c.staff_group, c.category, c.ethnicity)),
+    }
+    out
+}
+
+/// Builds the peer table for a set of trusts.
+pub fn peer_table(
+    r: &Results,
+    register: &Register,
+    year: i32,
+    set: &PeerSet,
+    columns: &[Column],
+    min_count: f64,
+) -> Result<PeerTable> {
+    let orgs: Vec<_> = register.iter().filter(|o| set.contains(o)).collect();
+    if orgs.is_empty() {
+        return Err(Error::EmptySet(set.label()));
+    }
+    let mut rows = Vec::new();
+    for o in orgs {
+        let values = columns
+            .iter()
+            .map(|c| {
+                let row = r.org_row(
+                    &o.org_code,
+                    year,
+                    (c.metric, c.staff_group, c.category, c.ethnicity),
+                );
+                match row {
+                    None => Cell::Missing(None),
+                    Some(x) if x.suppressed => Cell::Suppressed("*"),
+                    Some(x) => match x.value {
+                        None => Cell::Missing(None),
+                        Some(v) => {
+                            let small = underlying_counts(r, &o.org_code, year, c)
+                                .iter()
+                                .any(|n| *n >= 1.0 && *n < min_count);
+                            if small {
+                                Cell::Suppressed("*")
+                            } else {
+                                Cell::Value(v)
+                            }
+                        }
+                    },
+                }
+            })
+            .collect();
+        let group_median = columns
+            .iter()
+            .map(|c| {
+                r.group(
+                    &o.benchmark_group,
+                    year,
+                    (c.metric, c.staff_group, c.category, c.ethnicity),
+                )
+                .map(|g| g.median)
+            })
+            .collect();
+        rows.push(PeerRow {
+            org_code: o.org_code.clone(),
+            org_name: o.org_name.clone(),
+            benchmark_group: o.benchmark_group.clone(),
+            values,
+            group_median,
+        });
+    }
+    let set_median = (0..columns.len())
+        .map(|i| {
+            median(
+                rows.iter()
+                    .filter_map(|row: &PeerRow| row.values[i].value())
+                    .collect(),
+            )
+        })
+        .collect();
+    let national = columns
+        .iter()
+        .map(|c| {
+            r.national(year, (c.metric, c.staff_group, c.category, c.ethnicity))
+                .and_then(|n| n.pooled)
+        })
+        .collect();
+    Ok(PeerTable {
+        year,
+        set: set.label(),
+        min_count,
+        columns: columns.to_vec(),
+        rows,
+        set_median,
+        national,
+    })
+}
+
+/// Resolves `--metric` names to columns (default: every headline column).
+pub fn columns_for(names: &[String]) -> Result<Vec<Column>> {
+    if names.is_empty() {
+        return Ok(COLUMNS.to_vec());
+    }
+    names
+        .iter()
+        .map(|n| {
+            COLUMNS
+                .iter()
+                .copied()
+                .find(|c| c.metric.eq_ignore_ascii_case(n.trim()))
+                .ok_or_else(|| {
+                    Error::UnknownMetric(
+                        n.clone(),
+                        COLUMNS
+                            .iter()
+                            .map(|c| c.metric)
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    )
+                })
+        })
+        .collect()
+}
+
+fn headers(t: &PeerTable) -> Vec<String> {
+    let mut h = vec!["Trust".to_string(), "Code".to_string()];
+    h.extend(
+        t.columns
+            .iter()
+            .map(|c| model::metric_label(c.metric).to_string()),
+    );
+    h
+}
+
+/// Rows of text: trusts, then the set median, then each trust's benchmark medians are in the JSON and Excel.
+fn text_rows(t: &PeerTable) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for r in &t.rows {
+        let mut row = vec![r.org_name.clone(), r.org_code.clone()];
+        row.extend(
+            r.values
+                .iter()
+                .zip(&t.columns)
+                .map(|(v, c)| v.text(c.metric)),
+        );
+        out.push(row);
+    }
+    let agg = |label: &str, vals: &[Option<f64>]| {
+        let mut row = vec![label.to_string(), String::new()];
+        row.extend(
+            vals.iter()
+                .zip(&t.columns)
+                .map(|(v, c)| fmt::opt(*v, |x| fmt::metric_value(c.metric, x))),
+        );
+        row
+    };
+    out.push(agg("Median of these trusts", &t.set_median));
+    out.push(agg("National (pooled)", &t.national));
+    out
+}
+
+pub fn write_text_table(t: &PeerTable, out: &mut dyn Write) -> std::io::Result<()> {
+    let h = headers(t);
+    let rows = text_rows(t);
+    let mut width: Vec<usize> = h.iter().map(|s| s.chars().count().min(28)).collect();
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            width[i] = width[i].max(c.chars().count().min(48));
+        }
+    }
+    writeln!(
+        out,
+        "WRES {}: {} (values from counts of 1-{} shown as *)",
+        t.year,
+        t.set,
+        t.min_count as i64 - 1
+    )?;
+    let line = |cells: &[String]| -> String {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let c: String = c.chars().take(width[i]).collect();
+                if i < 2 {
+                    format!("{c:<w$}", w = width[i])
+                } else {
+                    format!("{c:>w$}", w = width[i])
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    writeln!(out, "{}", line(&h))?;
+    for r in &rows {
+        writeln!(out, "{}", line(r))?;
+    }
+    Ok(())
+}
+
+pub fn write_csv(t: &PeerTable, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let mut h = vec!["org_code".to_string(), "org_name".to_string()];
+    for c in &t.columns {
+        h.push(c.metric.to_string());
+        h.push(format!("{} benchmark median", c.metric));
+    }
+    w.write_record(&h)?;
+    let num = |v: Option<f64>| v.map(crate::fmt::plain_number).unwrap_or_default();
+    for r in &t.rows {
+        let mut rec = vec![r.org_code.clone(), r.org_name.clone()];
+        for (v, m) in r.values.iter().zip(&r.group_median) {
+            rec.push(match v {
+                Cell::Value(x) => crate::fmt::plain_number(*x),
+                Cell::Suppressed(s) => s.to_string(),
+                Cell::Missing(_) => String::new(),
+            });
+            rec.push(num(*m));
+        }
+        w.write_record(&rec)?;
+    }
+    for (label, vals) in [
+        ("set median", &t.set_median),
+        ("national pooled", &t.national),
+    ] {
+        let mut rec = vec![String::new(), label.to_string()];
+        for v in vals.iter() {
+            rec.push(num(*v));
+            rec.push(String::new());
+        }
+        w.write_record(&rec)?;
+    }
+    w.flush()
+}
+
+pub fn xlsx_bytes(t: &PeerTable) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut wb = Workbook::new();
+    wb.set_properties(&fixed_properties()?.set_title(format!("WRES {} {}", t.year, t.set)));
+    let bold = Format::new()
+        .set_bold()
+        .set_background_color(0xEEF3F8)
+        .set_text_wrap();
+    let dp2 = Format::new().set_num_format("0.00");
+    let dp1 = Format::new().set_num_format("0.0");
+    let ws = wb.add_worksheet();
+    ws.set_name("Peers")?;
+    ws.write_string(
+        0,
+        0,
+        format!(
+            "WRES {}: {}. Values derived from counts of 1-{} are shown as *.",
+            t.year,
+            t.set,
+            t.min_count as i64 - 1
+        ),
+    )?;
+    let mut col = 2u16;
+    ws.write_string_with_format(1, 0, "Trust", &bold)?;
+    ws.write_string_with_format(1, 1, "Code", &bold)?;
+    for c in &t.columns {
+        ws.write_string_with_format(1, col, model::metric_label(c.metric), &bold)?;
+        ws.write_string_with_format(1, col + 1, "Benchmark median", &bold)?;
+        col += 2;
+    }
+    let f = |m: &str| if m.contains("relative") { &dp2 } else { &dp1 };
+    let n = t.rows.len() as u32;
+    for (i, r) in t.rows.iter().enumerate() {
+        let row = 2 + i as u32;
+        ws.write_string(row, 0, &r.org_name)?;
+        ws.write_string(row, 1, &r.org_code)?;
+        for (j, (c, (v, m))) in t
+            .columns
+            .iter()
+            .zip(r.values.iter().zip(&r.group_median))
+            .enumerate()
+        {
+            let cc = 2 + 2 * j as u16;
+            match v {
+                Cell::Value(x) => {
+                    ws.write_number_with_format(row, cc, *x, f(c.metric))?;
+                }
+                Cell::Suppressed(s) => {
+                    ws.write_string(row, cc, *s)?;
+                }
+                Cell::Missing(_) => {}
+            }
+            if let Some(m) = m {
+                ws.write_number_with_format(row, cc + 1, *m, f(c.metric))?;
+            }
+        }
+    }
+    for (k, (label, vals)) in [
+        ("Median of these trusts", &t.set_median),
+        ("National (pooled)", &t.national),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let row = 2 + n + k as u32;
+        ws.write_string_with_format(row, 0, *label, &bold)?;
+        for (j, (c, v)) in t.columns.iter().zip(vals.iter()).enumerate() {
+            if let Some(v) = v {
+                ws.write_number_with_format(row, 2 + 2 * j as u16, *v, f(c.metric))?;
+            }
+        }
+    }
+    ws.set_freeze_panes(2, 2)?;
+    ws.set_column_width(0, 44)?;
+    wb.save_to_buffer()
+}
+
+#[derive(Template)]
+#[template(path = "peers.html")]
+struct PeersPage<'a> {
+    title: String,
+    intro: String,
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+    extra: &'a [(String, Vec<Vec<String>>, Vec<String>)],
+}
+
+pub fn html_page(
+    t: &PeerTable,
+    extra: &[(String, Vec<Vec<String>>, Vec<String>)],
+) -> std::result::Result<String, askama::Error> {
+    PeersPage {
+        title: format!("WRES {}: {}", t.year, t.set),
+        intro: format!(
+            "Each trust's figures side by side, with the median of these trusts and the national pooled figure. Values derived from counts of 1 to {} people are shown as * (disclosure control).",
+            t.min_count as i64 - 1
+        ),
+        headers: headers(t),
+        rows: text_rows(t),
+        extra,
+    }
+    .render()
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn render(path: &Path) -> impl FnOnce(String) -> Error + '_ {
+    move |message| Error::Render {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// `OUT/YYYY/regions/<slug>.{xlsx,html}` for every region, and the national
+/// summary `OUT/YYYY/national/wres-national-YYYY.{xlsx,html}`.
+pub fn write_region_and_national(
+    r: &Results,
+    register: &Register,
+    year: i32,
+    out: &Path,
+    min_count: f64,
+    counts: &ReturnCounts,
+) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    let dir = out.join(year.to_string()).join("regions");
+    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    let regions: std::collections::BTreeSet<String> =
+        register.iter().map(|o| o.region.clone()).collect();
+    for region in &regions {
+        let t = peer_table(
+            r,
+            register,
+            year,
+            &PeerSet::Region(region.clone()),
+            COLUMNS,
+            min_count,
+        )?;
+        let x = dir.join(format!("{}.xlsx", slug(region)));
+        std::fs::write(&x, xlsx_bytes(&t).map_err(|e| render(&x)(e.to_string()))?)
+            .map_err(io(&x))?;
+        let h = dir.join(format!("{}.html", slug(region)));
+        std::fs::write(
+            &h,
+            html_page(&t, &[]).map_err(|e| render(&h)(e.to_string()))?,
+        )
+        .map_err(io(&h))?;
+        written.push(h);
+    }
+
+    // National summary: pooled and median by year; by group and region this year.
+    let ndir = out.join(year.to_string()).join("national");
+    std::fs::create_dir_all(&ndir).map_err(io(&ndir))?;
+    let mut extra = Vec::new();
+    let mut by_year = Vec::new();
+    for y in &r.years {
+        let mut row = vec![y.to_string()];
+        for c in COLUMNS {
+            let n = r.national(*y, (c.metric, c.staff_group, c.category, c.ethnicity));
+            row.push(fmt::opt(n.and_then(|n| n.pooled), |x| {
+                fmt::metric_value(c.metric, x)
+            }));
+            row.push(fmt::opt(n.map(|n| n.median), |x| {
+                fmt::metric_value(c.metric, x)
+            }));
+        }
+        by_year.push(row);
+    }
+    let mut h = vec!["WRES year".to_string()];
+    for c in COLUMNS {
+        h.push(format!("{} (pooled)", model::metric_label(c.metric)));
+        h.push("median".into());
+    }
+    extra.push(("National figures by year".to_string(), by_year, h));
+    for (label, groups) in [
+        (
+            "benchmark group",
+            register
+                .iter()
+                .map(|o| o.benchmark_group.clone())
+                .collect::<std::collections::BTreeSet<_>>(),
+        ),
+        ("region", regions.clone()),
+    ] {
+        let mut rows = Vec::new();
+        for g in &groups {
+            let mut row = vec![g.clone()];
+            for c in COLUMNS {
+                let k = (c.metric, c.staff_group, c.category, c.ethnicity);
+                let s = if label == "region" {
+                    r.region(g, year, k)
+                } else {
+                    r.group(g, year, k)
+                };
+                row.push(fmt::opt(s.map(|s| s.median), |x| {
+                    fmt::metric_value(c.metric, x)
+                }));
+            }
+            rows.push(row);
+        }
+        let mut h = vec![label.to_string()];
+        h.extend(
+            COLUMNS
+                .iter()
+                .map(|c| format!("{} (median)", model::metric_label(c.metric))),
+        );
+        extra.push((format!("Medians by {label}, {year}"), rows, h));
+    }
+    let missing: Vec<Vec<String>> = register
+        .iter()
+        .filter(|o| !r.has_org_year(&o.org_code, year))
+        .map(|o| vec![o.org_name.clone(), o.org_code.clone(), o.region.clone()])
+        .collect();
+    extra.push((
+        format!(
+            "Returns for {year}: {} sections received, {} accepted, {} rejected; {} trusts with no figures",
+            counts.received,
+            counts.accepted,
+            counts.rejected,
+            missing.len()
+        ),
+        missing,
+        vec!["Trust with no return".into(), "Code".into(), "Region".into()],
+    ));
+    let t = PeerTable {
+        year,
+        set: "England".into(),
+        min_count,
+        columns: COLUMNS.to_vec(),
+        rows: Vec::new(),
+        set_median: vec![None; COLUMNS.len()],
+        national: COLUMNS
+            .iter()
+            .map(|c| {
+                r.national(year, (c.metric, c.staff_group, c.category, c.ethnicity))
+                    .and_then(|n| n.pooled)
+            })
+            .collect(),
+    };
+    let hpath = ndir.join(format!("wres-national-{year}.html"));
+    std::fs::write(
+        &hpath,
+        html_page(&t, &extra).map_err(|e| render(&hpath)(e.to_string()))?,
+    )
+    .map_err(io(&hpath))?;
+    let xpath = ndir.join(format!("wres-national-{year}.xlsx"));
+    std::fs::write(
+        &xpath,
+        national_xlsx(year, &extra).map_err(|e| render(&xpath)(e.to_string()))?,
+    )
+    .map_err(io(&xpath))?;
+    written.push(hpath);
+    Ok(written)
+}
+
+fn national_xlsx(
+    year: i32,
+    tables: &[(String, Vec<Vec<String>>, Vec<String>)],
+) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut wb = Workbook::new();
+    wb.set_properties(&fixed_properties()?.set_title(format!("WRES national summary {year}")));
+    let bold = Format::new().set_bold().set_background_color(0xEEF3F8);
+    for (i, (title, rows, headers)) in tables.iter().enumerate() {
+        let ws = wb.add_worksheet();
+        ws.set_name(
+            ["By year", "By benchmark group", "By region", "Returns"]
+                .get(i)
+                .copied()
+                .unwrap_or("More"),
+        )?;
+        ws.write_string(0, 0, title)?;
+        for (j, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(1, j as u16, h, &bold)?;
+        }
+        for (k, row) in rows.iter().enumerate() {
+            for (j, c) in row.iter().enumerate() {
+                // Figures as numbers where they are numbers (units are in the header).
+                let plain = c
+                    .trim_end_matches('%')
+                    .trim_end_matches(" pp")
+                    .replace(',', "");
+                match plain.parse::<f64>() {
+                    Ok(v) if j > 0 => ws.write_number(2 + k as u32, j as u16, v)?,
+                    _ => ws.write_string(2 + k as u32, j as u16, c)?,
+                };
+            }
+        }
+        ws.set_freeze_panes(2, 1)?;
+        ws.set_column_width(0, 40)?;
+    }
+    wb.save_to_buffer()
+}
+
+/// Sections received, accepted and rejected in a year (from the ledger).
+#[derive(Debug, Clone, Default)]
+pub struct ReturnCounts {
+    pub received: usize,
+    pub accepted: usize,
+    pub rejected: usize,
+}
+
+/// Counts the ledger's sections for a year.
+pub fn return_counts(root: &Path, year: i32) -> ReturnCounts {
+    let ledger = crate::warehouse::tables::read_submissions(
+        &root.join(crate::warehouse::layout::SUBMISSIONS),
+    )
+    .unwrap_or_default();
+    let mut c = ReturnCounts::default();
+    for s in ledger.iter().filter(|s| s.year == Some(year)) {
+        c.received += 1;
+        match s.outcome.as_str() {
+            "rejected" => c.rejected += 1,
+            _ => c.accepted += 1,
+        }
+    }
+    c
+}
