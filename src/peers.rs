@@ -39,6 +39,9 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A captioned table of text: (caption, rows, headers).
+pub type TextTable = (String, Vec<Vec<String>>, Vec<String>);
+
 /// Which trusts to compare.
 #[derive(Debug, Clone)]
 pub enum PeerSet {
@@ -540,13 +543,10 @@ struct PeersPage<'a> {
     intro: String,
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
-    extra: &'a [(String, Vec<Vec<String>>, Vec<String>)],
+    extra: &'a [TextTable],
 }
 
-pub fn html_page(
-    t: &PeerTable,
-    extra: &[(String, Vec<Vec<String>>, Vec<String>)],
-) -> std::result::Result<String, askama::Error> {
+pub fn html_page(t: &PeerTable, extra: &[TextTable]) -> std::result::Result<String, askama::Error> {
     PeersPage {
         title: format!("WRES {}: {}", t.year, t.set),
         intro: format!(
@@ -717,7 +717,7 @@ pub fn write_region_and_national(
 
 fn national_xlsx(
     year: i32,
-    tables: &[(String, Vec<Vec<String>>, Vec<String>)],
+    tables: &[TextTable],
 ) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut wb = Workbook::new();
     wb.set_properties(&fixed_properties()?.set_title(format!("WRES national summary {year}")));

@@ -683,8 +683,7 @@ pub fn peers(
 ) -> Result<Outcome> {
     let register = common.register()?;
     let engine = engine::Engine::open(warehouse_dir, &register, &engine::Params::default())?;
-    let results = crate::export::data::Results::load(&engine, &register)
-        .map_err(crate::export::Error::from)?;
+    let results = crate::export::data::Results::load(&engine, &register)?;
     let year = match year {
         Some(y) => y,
         None => *results

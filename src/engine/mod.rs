@@ -392,7 +392,7 @@ pub fn benchmark(
             .column(i)
             .as_any()
             .downcast_ref::<Int64Array>()
-            .and_then(|a| (a.len() > 0 && !a.is_null(0)).then(|| a.value(0)))
+            .and_then(|a| (!a.is_empty() && !a.is_null(0)).then(|| a.value(0)))
             .unwrap_or(0) as usize
     };
     summary.trusts = get(0);

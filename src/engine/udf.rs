@@ -18,7 +18,7 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 /// on the 0-1 scale. `x` may be fractional (a survey percentage times its
 /// responses). `None` when `n` is not positive.
 pub fn wilson(x: f64, n: f64, z: f64) -> Option<(f64, f64)> {
-    if !(n > 0.0) || x < 0.0 || x > n || !x.is_finite() || !n.is_finite() {
+    if !n.is_finite() || !x.is_finite() || n <= 0.0 || x < 0.0 || x > n {
         return None;
     }
     let p = x / n;

@@ -96,8 +96,11 @@ struct FunnelSvg<'a> {
 struct IndexPage {
     year: i32,
     count: usize,
-    regions: Vec<(String, Vec<(String, String)>, String)>,
+    regions: Vec<RegionLinks>,
 }
+
+/// A region's name, its trusts (code, name) and its file slug.
+type RegionLinks = (String, Vec<(String, String)>, String);
 
 fn find<'a>(p: &'a Pack, metric: &str, sg: &str, cat: &str, eth: &str) -> Option<&'a Figure> {
     p.figures.iter().find(|f| {

@@ -77,13 +77,13 @@ impl Sheet<'_> {
     fn rows(&self) -> std::ops::RangeInclusive<u32> {
         match (self.range.start(), self.range.end()) {
             (Some(s), Some(e)) => s.0..=e.0,
-            _ => 1..=0,
+            _ => std::ops::RangeInclusive::new(1, 0), // an empty sheet
         }
     }
     fn cols(&self) -> std::ops::RangeInclusive<u32> {
         match (self.range.start(), self.range.end()) {
             (Some(s), Some(e)) => s.1..=e.1,
-            _ => 1..=0,
+            _ => std::ops::RangeInclusive::new(1, 0), // an empty sheet
         }
     }
     /// True when every value cell of the row is empty: nothing is supplied,

@@ -58,7 +58,7 @@ fn humber_pack_json_carries_the_expected_figures_and_the_ind8_trend() {
     for rec in rdr
         .records()
         .map(Result::unwrap)
-        .filter(|r| &r[4] == "2021" && &r[1] == "" && &r[2] == "")
+        .filter(|r| &r[4] == "2021" && r[1].is_empty() && r[2].is_empty())
     {
         let eth = (!rec[3].is_empty()).then(|| &rec[3]);
         let want: f64 = rec[5].parse().unwrap();

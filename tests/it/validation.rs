@@ -97,7 +97,7 @@ fn csv_quirks_bom_crlf_case_spaces_order_and_quotes_read_the_same() {
             .iter()
             .flat_map(|s| s.rows.iter().map(|r| (r.key(), r.value)))
             .collect();
-        v.sort_by(|x, y| x.0.cmp(&y.0));
+        v.sort_by_key(|x| x.0);
         v
     };
     assert_eq!(strip(&a), strip(&b));
