@@ -14,6 +14,8 @@
 -- BME ratio. `senior_medical_manager` is an "of which" row: never in totals.
 -- Output: one row per org_code, year, metric, staff_group, category, ethnicity.
 
+-- (Small tables go first in a CROSS JOIN: DataFusion builds the left side and
+-- streams the right, so `params CROSS JOIN big` keeps big's batches whole.)
 WITH
 -- Indicator 1 headcounts, one row per band or grade.
 i1 AS (
@@ -89,8 +91,8 @@ props AS (
            CASE e.ethnicity WHEN 'white' THEN w_den WHEN 'bme' THEN b_den WHEN 'unknown' THEN u_den
                 ELSE w_den + b_den + COALESCE(u_den, 0) END,
            false
-    FROM pair
-    CROSS JOIN (VALUES ('white'), ('bme'), ('unknown'), ('all')) AS e(ethnicity)
+    FROM (VALUES ('white'), ('bme'), ('unknown'), ('all')) AS e(ethnicity)
+    CROSS JOIN pair
     UNION ALL
     SELECT org_code, year, 'ind9.board_bme_pct', '', category, '', b, w + b + u, false FROM board
 ),
@@ -106,7 +108,7 @@ prop_metrics AS (
            (n = 0) AS f_undef,
            from_ind3 AS f_ind3,
            false AS f_noresp
-    FROM props CROSS JOIN params p
+    FROM params p CROSS JOIN props
     WHERE x IS NOT NULL AND n IS NOT NULL
 ),
 
@@ -151,7 +153,7 @@ rr_metrics AS (
            NOT defined AS f_undef,
            false AS f_ind3,
            false AS f_noresp
-    FROM rr CROSS JOIN params p
+    FROM params p CROSS JOIN rr
 ),
 
 -- Indicators 5-8: the survey percentage as supplied, with its responses.
@@ -167,7 +169,7 @@ svp AS (
     SELECT sv.*,
            COALESCE(resp < p.min_responses, false) AS suppressed,
            p.small_numbers
-    FROM sv CROSS JOIN params p
+    FROM params p CROSS JOIN sv
     WHERE pct IS NOT NULL
 ),
 sv_metrics AS (
@@ -240,7 +242,7 @@ parity_metrics AS (
     SELECT parity.org_code, parity.year, 'ind1.parity_annual_goal', staff_group, category, '',
            gap / CAST(CASE WHEN p.model_employer_year - parity.year > 1 THEN p.model_employer_year - parity.year ELSE 1 END AS DOUBLE),
            NULL, NULL, NULL, NULL, false, NULL, false, gap IS NULL, from_ind3, false
-    FROM parity CROSS JOIN params p
+    FROM params p CROSS JOIN parity
 ),
 headcount_metrics AS (
     SELECT org_code, year, 'ind1.headcount' AS metric, staff_group, category, ethnicity,
@@ -283,5 +285,5 @@ SELECT m.org_code, m.year, m.metric, m.staff_group, m.category, m.ethnicity,
            CASE WHEN m.f_noresp THEN 'responses_missing' END,
            CASE WHEN m.suppressed THEN 'suppressed' END
        )) AS flags
-FROM all_metrics m CROSS JOIN params p
+FROM params p CROSS JOIN all_metrics m
 ORDER BY m.year, m.org_code, m.metric, m.staff_group, m.category, m.ethnicity

@@ -370,10 +370,16 @@ pub fn benchmark(
     };
     let mut results = Vec::new();
     for (name, sql) in QUERIES {
+        let started = std::time::Instant::now();
         let batch = engine.query(
             &format!("queries/{name}.sql (a bug in wresbench: please report it)"),
             sql,
         )?;
+        tracing::info!(
+            "{name}.sql: {} rows in {:.0} ms",
+            batch.num_rows(),
+            started.elapsed().as_secs_f64() * 1e3
+        );
         engine.register_batch(name, batch.clone())?;
         results.push((*name, batch));
     }
