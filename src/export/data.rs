@@ -99,23 +99,22 @@ impl Results {
         let mut years = BTreeSet::new();
         {
             let c = Cols::new(&b, p);
-            let m = |e: crate::warehouse::Error| engine::Error::Warehouse(e);
             let (org, year, metric, sg, cat, eth) = (
-                c.str("org_code").map_err(m)?,
-                c.i32("year").map_err(m)?,
-                c.str("metric").map_err(m)?,
-                c.str("staff_group").map_err(m)?,
-                c.str("category").map_err(m)?,
-                c.str("ethnicity").map_err(m)?,
+                c.str("org_code")?,
+                c.i32("year")?,
+                c.str("metric")?,
+                c.str("staff_group")?,
+                c.str("category")?,
+                c.str("ethnicity")?,
             );
             let (v, num, den, lo, hi) = (
-                c.f64("value").map_err(m)?,
-                c.f64("numerator").map_err(m)?,
-                c.f64("denominator").map_err(m)?,
-                c.f64("ci_low").map_err(m)?,
-                c.f64("ci_high").map_err(m)?,
+                c.f64("value")?,
+                c.f64("numerator")?,
+                c.f64("denominator")?,
+                c.f64("ci_low")?,
+                c.f64("ci_high")?,
             );
-            let sup = c.bool("suppressed").map_err(m)?;
+            let sup = c.bool("suppressed")?;
             let flags = b
                 .column_by_name("flags")
                 .and_then(|c| c.as_any().downcast_ref::<ListArray>())
@@ -166,24 +165,23 @@ impl Results {
                      filter: Option<(&str, &str)>|
          -> Result<Vec<(String, i32, OwnedKey, Stats)>> {
             let c = Cols::new(b, p);
-            let m = |e: crate::warehouse::Error| engine::Error::Warehouse(e);
-            let area = c.str(area_col).map_err(m)?;
-            let level = filter.map(|(col, _)| c.str(col)).transpose().map_err(m)?;
+            let area = c.str(area_col)?;
+            let level = filter.map(|(col, _)| c.str(col)).transpose()?;
             let (year, metric, sg, cat, eth) = (
-                c.i32("year").map_err(m)?,
-                c.str("metric").map_err(m)?,
-                c.str("staff_group").map_err(m)?,
-                c.str("category").map_err(m)?,
-                c.str("ethnicity").map_err(m)?,
+                c.i32("year")?,
+                c.str("metric")?,
+                c.str("staff_group")?,
+                c.str("category")?,
+                c.str("ethnicity")?,
             );
             let (med, q1, q3, min, max) = (
-                c.f64("median").map_err(m)?,
-                c.f64("q1").map_err(m)?,
-                c.f64("q3").map_err(m)?,
-                c.f64("min").map_err(m)?,
-                c.f64("max").map_err(m)?,
+                c.f64("median")?,
+                c.f64("q1")?,
+                c.f64("q3")?,
+                c.f64("min")?,
+                c.f64("max")?,
             );
-            let n = c.i64("n_orgs").map_err(m)?;
+            let n = c.i64("n_orgs")?;
             let mut out = Vec::new();
             for i in 0..b.num_rows() {
                 if let (Some(l), Some((_, want))) = (level, filter)
@@ -232,19 +230,18 @@ impl Results {
         )?;
         {
             let c = Cols::new(&b, p);
-            let m = |e: crate::warehouse::Error| engine::Error::Warehouse(e);
             let (year, metric, sg, cat, eth) = (
-                c.i32("year").map_err(m)?,
-                c.str("metric").map_err(m)?,
-                c.str("staff_group").map_err(m)?,
-                c.str("category").map_err(m)?,
-                c.str("ethnicity").map_err(m)?,
+                c.i32("year")?,
+                c.str("metric")?,
+                c.str("staff_group")?,
+                c.str("category")?,
+                c.str("ethnicity")?,
             );
             let (pooled, med, n, share) = (
-                c.f64("pooled").map_err(m)?,
-                c.f64("median").map_err(m)?,
-                c.i64("n_orgs").map_err(m)?,
-                c.f64("share_significant_above_1").map_err(m)?,
+                c.f64("pooled")?,
+                c.f64("median")?,
+                c.i64("n_orgs")?,
+                c.f64("share_significant_above_1")?,
             );
             for i in 0..b.num_rows() {
                 r.national.insert(
@@ -275,15 +272,14 @@ impl Results {
         )?;
         {
             let c = Cols::new(&b, p);
-            let m = |e: crate::warehouse::Error| engine::Error::Warehouse(e);
             let (id, file, sha, org, year, sec, at) = (
-                c.str("submission_id").map_err(m)?,
-                c.str("file").map_err(m)?,
-                c.str("sha256").map_err(m)?,
-                c.str("org_code").map_err(m)?,
-                c.i32("year").map_err(m)?,
-                c.str("section").map_err(m)?,
-                c.str("received_at").map_err(m)?,
+                c.str("submission_id")?,
+                c.str("file")?,
+                c.str("sha256")?,
+                c.str("org_code")?,
+                c.i32("year")?,
+                c.str("section")?,
+                c.str("received_at")?,
             );
             for i in 0..b.num_rows() {
                 r.subs
@@ -307,14 +303,13 @@ impl Results {
         )?;
         {
             let c = Cols::new(&b, p);
-            let m = |e: crate::warehouse::Error| engine::Error::Warehouse(e);
             let (org, year, sev, code, msg, loc) = (
-                c.str("org_code").map_err(m)?,
-                c.i32("year").map_err(m)?,
-                c.str("severity").map_err(m)?,
-                c.str("code").map_err(m)?,
-                c.str("message").map_err(m)?,
-                c.str("location").map_err(m)?,
+                c.str("org_code")?,
+                c.i32("year")?,
+                c.str("severity")?,
+                c.str("code")?,
+                c.str("message")?,
+                c.str("location")?,
             );
             for i in 0..b.num_rows() {
                 r.quality

@@ -24,6 +24,8 @@ use crate::register::{Organisation, Register};
 pub enum Error {
     #[error(transparent)]
     Engine(#[from] crate::engine::Error),
+    #[error(transparent)]
+    Warehouse(#[from] crate::warehouse::Error),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
