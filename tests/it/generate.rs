@@ -153,3 +153,45 @@ fn faulted_returns_fail_with_their_named_fault_and_nothing_else_is_rejected() {
         );
     }
 }
+
+#[test]
+fn scale_adds_synthetic_trusts_with_codes_that_cannot_clash_and_a_register_to_ingest_them() {
+    let dir = tempdir();
+    let out = dir.path().join("gen");
+    let mut o = opts(&out, 3);
+    o.first_year = 2021;
+    o.last_year = 2021;
+    o.scale = 2;
+    o.format = GenFormat::Csv;
+    let s = generate::generate(&Register::builtin(), &o).unwrap();
+    assert_eq!(s.trusts, 410);
+    let reg = Register::load(Some(&out.join("register.csv"))).unwrap();
+    assert_eq!(reg.len(), 410);
+    let synthetic: Vec<_> = reg
+        .iter()
+        .filter(|o| !Register::builtin().contains(&o.org_code))
+        .collect();
+    assert_eq!(synthetic.len(), 205);
+    assert!(
+        synthetic
+            .iter()
+            .all(|o| o.org_code.starts_with('Z') && o.org_code.len() == 5)
+    );
+    // With the written register, every return is accepted.
+    let out_run = bin()
+        .args(["--register"])
+        .arg(out.join("register.csv"))
+        .args(["ingest"])
+        .arg(out.join("returns"))
+        .arg(out.join("survey"))
+        .arg("--warehouse")
+        .arg(dir.path().join("wh"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out_run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out_run.stdout)
+    );
+}
