@@ -76,6 +76,8 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     ws.set_column_width(0, 52)?;
     ws.set_column_width(3, 24)?;
 
+    section_sheets(&mut wb, p, &bold, &dp1, &dp2, &whole)?;
+
     // Every figure, one row each.
     let ws = wb.add_worksheet();
     ws.set_name("Figures")?;
@@ -267,4 +269,179 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     }
     ws.write_string(base + 2 + p.provenance.queries.len() as u32, 0, p.tool)?;
     wb.save_to_buffer()
+}
+
+fn fig<'a>(p: &'a Pack, metric: &str, sg: &str, cat: &str, eth: &str) -> Option<&'a super::Figure> {
+    p.figures.iter().find(|f| {
+        f.metric == metric
+            && f.staff_group.as_deref().unwrap_or("") == sg
+            && f.category.as_deref().unwrap_or("") == cat
+            && f.ethnicity.as_deref().unwrap_or("") == eth
+    })
+}
+
+/// Indicator 1, indicators 2-4 and indicator 9 as trust reports lay them out.
+fn section_sheets(
+    wb: &mut Workbook,
+    p: &Pack,
+    bold: &Format,
+    dp1: &Format,
+    dp2: &Format,
+    whole: &Format,
+) -> Result<(), XlsxError> {
+    use crate::model::{BANDS, BOARD, MEDICAL_GRADES, StaffGroup};
+    let ws = wb.add_worksheet();
+    ws.set_name("Indicator 1")?;
+    header(
+        ws,
+        &[
+            "Staff group",
+            "Band or grade",
+            "White",
+            "BME",
+            "Unknown",
+            "BME %",
+            "Benchmark median BME %",
+            "BME staff short of parity",
+            "Annual goal to 2028",
+        ],
+        bold,
+    )?;
+    let mut r = 1u32;
+    for sg in StaffGroup::ALL {
+        let cats = if *sg == StaffGroup::Medical {
+            MEDICAL_GRADES
+        } else {
+            BANDS
+        };
+        for c in cats {
+            let (s, cc) = (sg.code(), c.code());
+            let Some(pct) = fig(p, "ind1.bme_pct", s, cc, "") else {
+                continue;
+            };
+            ws.write_string(r, 0, sg.label())?;
+            ws.write_string(r, 1, c.label())?;
+            for (j, e) in ["white", "bme", "unknown"].iter().enumerate() {
+                num(
+                    ws,
+                    r,
+                    2 + j as u16,
+                    fig(p, "ind1.headcount", s, cc, e).and_then(|f| f.value),
+                    whole,
+                )?;
+            }
+            num(ws, r, 5, pct.value, dp1)?;
+            num(ws, r, 6, pct.benchmark.as_ref().map(|b| b.median), dp1)?;
+            num(
+                ws,
+                r,
+                7,
+                fig(p, "ind1.parity_gap", s, cc, "").and_then(|f| f.value),
+                whole,
+            )?;
+            num(
+                ws,
+                r,
+                8,
+                fig(p, "ind1.parity_annual_goal", s, cc, "").and_then(|f| f.value),
+                dp1,
+            )?;
+            r += 1;
+        }
+    }
+    if let Some(o) = fig(p, "ind1.bme_pct", "all", "all", "") {
+        ws.write_string_with_format(r, 0, "Whole workforce", bold)?;
+        num(ws, r, 5, o.value, dp1)?;
+        num(ws, r, 6, o.benchmark.as_ref().map(|b| b.median), dp1)?;
+    }
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(1, 32)?;
+
+    let ws = wb.add_worksheet();
+    ws.set_name("Indicators 2-4")?;
+    header(
+        ws,
+        &[
+            "Indicator",
+            "Group",
+            "Numerator",
+            "Denominator",
+            "Likelihood %",
+            "95% low",
+            "95% high",
+            "Relative likelihood",
+            "95% low",
+            "95% high",
+            "Benchmark median",
+            "National pooled",
+        ],
+        bold,
+    )?;
+    let mut r = 1u32;
+    for (ind, pct) in [
+        (2u8, "ind2.appointed_pct"),
+        (3, "ind3.disciplinary_pct"),
+        (4, "ind4.training_pct"),
+    ] {
+        for e in ["white", "bme", "unknown", "all"] {
+            let Some(f) = fig(p, pct, "", "", e) else {
+                continue;
+            };
+            ws.write_number(r, 0, f64::from(ind))?;
+            ws.write_string(r, 1, e)?;
+            num(ws, r, 2, f.numerator, whole)?;
+            num(ws, r, 3, f.denominator, whole)?;
+            num(ws, r, 4, f.value, dp2)?;
+            num(ws, r, 5, f.ci_low, dp2)?;
+            num(ws, r, 6, f.ci_high, dp2)?;
+            r += 1;
+        }
+        if let Some(f) = fig(p, &format!("ind{ind}.relative_likelihood"), "", "", "") {
+            ws.write_number(r, 0, f64::from(ind))?;
+            ws.write_string(r, 1, "relative likelihood")?;
+            num(ws, r, 7, f.value, dp2)?;
+            num(ws, r, 8, f.ci_low, dp2)?;
+            num(ws, r, 9, f.ci_high, dp2)?;
+            num(ws, r, 10, f.benchmark.as_ref().map(|b| b.median), dp2)?;
+            num(ws, r, 11, f.national.as_ref().and_then(|n| n.pooled), dp2)?;
+            r += 1;
+        }
+    }
+
+    let ws = wb.add_worksheet();
+    ws.set_name("Indicator 9")?;
+    header(
+        ws,
+        &[
+            "Board",
+            "Members",
+            "BME members",
+            "BME % of board",
+            "Difference from workforce (pp)",
+            "Benchmark median difference",
+        ],
+        bold,
+    )?;
+    let mut r = 1u32;
+    for c in BOARD {
+        let Some(b) = fig(p, "ind9.board_bme_pct", "", c.code(), "") else {
+            continue;
+        };
+        let d = fig(p, "ind9.diff_pp", "", c.code(), "");
+        ws.write_string(r, 0, c.label())?;
+        num(ws, r, 1, b.denominator, whole)?;
+        num(ws, r, 2, b.numerator, whole)?;
+        num(ws, r, 3, b.value, dp1)?;
+        num(ws, r, 4, d.and_then(|d| d.value), dp1)?;
+        num(
+            ws,
+            r,
+            5,
+            d.and_then(|d| d.benchmark.as_ref()).map(|b| b.median),
+            dp1,
+        )?;
+        r += 1;
+    }
+    ws.set_column_width(0, 26)?;
+    Ok(())
 }

@@ -123,6 +123,16 @@ fn excel_pack_reads_back_equal_to_the_json() {
     ] {
         assert!(names.iter().any(|n| n == s), "sheet {s}");
     }
+    // Indicators 2-4 sheet: Humber's counts as numbers.
+    let s24 = wb.worksheet_range("Indicators 2-4").unwrap();
+    let bme2 = (1..s24.height() as u32)
+        .find(|&r| {
+            s24.get_value((r, 0)) == Some(&Data::Float(2.0))
+                && s24.get_value((r, 1)) == Some(&Data::String("bme".into()))
+        })
+        .unwrap();
+    assert_eq!(s24.get_value((bme2, 2)), Some(&Data::Float(17.0)));
+    assert_eq!(s24.get_value((bme2, 3)), Some(&Data::Float(47.0)));
     let figures = wb.worksheet_range("Figures").unwrap();
     let json_figs = pack["figures"].as_array().unwrap();
     assert_eq!(figures.height() - 1, json_figs.len());
