@@ -1,6 +1,6 @@
 //! The result tables, read once and indexed for pack assembly.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use datafusion::arrow::array::{Array, Float64Array, ListArray, RecordBatch, StringArray};
@@ -8,7 +8,8 @@ use datafusion::arrow::array::{Array, Float64Array, ListArray, RecordBatch, Stri
 use super::{Funnel, Quality, Result, SubmissionRef};
 use crate::engine::{self, Engine};
 use crate::register::Register;
-use crate::warehouse::tables::Cols;
+use crate::warehouse::layout;
+use crate::warehouse::tables::{self, Cols};
 
 #[derive(Debug, Clone)]
 pub struct OrgRow {
@@ -264,67 +265,56 @@ impl Results {
             }
         }
 
-        // Provenance and data quality: the current submissions and their messages.
-        let b = e.query(
-            "reading submissions",
-            "SELECT submission_id, file, sha256, org_code, year, section, received_at FROM submissions \
-             WHERE current ORDER BY org_code, year, section",
-        )?;
-        {
-            let c = Cols::new(&b, p);
-            let (id, file, sha, org, year, sec, at) = (
-                c.str("submission_id")?,
-                c.str("file")?,
-                c.str("sha256")?,
-                c.str("org_code")?,
-                c.i32("year")?,
-                c.str("section")?,
-                c.str("received_at")?,
-            );
-            for i in 0..b.num_rows() {
-                r.subs
-                    .entry((org.value(i).to_string(), year.value(i)))
-                    .or_default()
-                    .push(SubmissionRef {
-                        id: id.value(i).to_string(),
-                        file: file.value(i).to_string(),
-                        sha256: sha.value(i).to_string(),
-                        section: sec.value(i).to_string(),
-                        year: year.value(i),
-                        received_at: at.value(i).to_string(),
-                    });
-            }
+        // Provenance and data quality: the current submissions and their
+        // messages, straight from the ledger.
+        let ledger = tables::read_submissions(&e.root.join(layout::SUBMISSIONS))?;
+        let current: HashSet<&str> = ledger
+            .iter()
+            .filter(|s| s.current)
+            .map(|s| s.submission_id.as_str())
+            .collect();
+        for s in ledger.iter().filter(|s| s.current) {
+            let (Some(org), Some(year), Some(section)) = (&s.org_code, s.year, &s.section) else {
+                continue;
+            };
+            r.subs
+                .entry((org.clone(), year))
+                .or_default()
+                .push(SubmissionRef {
+                    id: s.submission_id.clone(),
+                    file: s.file.clone(),
+                    sha256: s.sha256.clone(),
+                    section: section.clone(),
+                    year,
+                    received_at: s.received_at.clone(),
+                });
         }
-        let b = e.query(
-            "reading messages",
-            "SELECT m.org_code, m.year, m.severity, m.code, m.message, m.location FROM messages m \
-             JOIN submissions s ON s.submission_id = m.submission_id WHERE s.current \
-             ORDER BY m.org_code, m.year, m.location, m.code",
-        )?;
-        {
-            let c = Cols::new(&b, p);
-            let (org, year, sev, code, msg, loc) = (
-                c.str("org_code")?,
-                c.i32("year")?,
-                c.str("severity")?,
-                c.str("code")?,
-                c.str("message")?,
-                c.str("location")?,
-            );
-            for i in 0..b.num_rows() {
-                r.quality
-                    .entry((org.value(i).to_string(), year.value(i)))
-                    .or_default()
-                    .push(Quality {
-                        severity: sev.value(i).to_string(),
-                        code: code.value(i).to_string(),
-                        message: msg.value(i).to_string(),
-                        location: Path::new(loc.value(i))
-                            .file_name()
-                            .map(|f| f.to_string_lossy().to_string())
-                            .unwrap_or_default(),
-                    });
+        for m in tables::read_messages(&e.root.join(layout::MESSAGES))? {
+            let (Some(org), Some(year)) = (&m.org_code, m.year) else {
+                continue;
+            };
+            if !current.contains(m.submission_id.as_str()) {
+                continue;
             }
+            r.quality
+                .entry((org.clone(), year))
+                .or_default()
+                .push(Quality {
+                    severity: m.severity,
+                    code: m.code,
+                    message: m.message,
+                    // The file name only: a pack does not reveal the sender's folders.
+                    location: Path::new(&m.location)
+                        .file_name()
+                        .map(|f| f.to_string_lossy().to_string())
+                        .unwrap_or_default(),
+                });
+        }
+        for v in r.subs.values_mut() {
+            v.sort_by(|a, b| (&a.section, &a.id).cmp(&(&b.section, &b.id)));
+        }
+        for v in r.quality.values_mut() {
+            v.sort_by(|a, b| (&a.location, &a.code).cmp(&(&b.location, &b.code)));
         }
         Ok(r)
     }
