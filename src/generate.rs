@@ -481,9 +481,12 @@ impl TrustYear {
 fn survey_year(org: &Organisation, year: i32, seed: u64, share: f64, workforce: f64) -> Vec<Row> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed_for(seed, &org.org_code, year, 2));
     let code = &org.org_code;
-    let response_rate = 0.35 + 0.2 * rng.random::<f64>();
+    // Response rates vary a lot between trusts, and BME staff respond less:
+    // small trusts with few BME staff get groups under the threshold.
+    let response_rate = 0.12 + 0.43 * rng.random::<f64>();
+    let bme_rate = 0.35 + 0.55 * rng.random::<f64>();
     let w_resp = (workforce * (1.0 - share) * response_rate).round();
-    let b_resp = (workforce * share * response_rate * 0.7).round();
+    let b_resp = (workforce * share * response_rate * bme_rate).round();
     let ambulance = org.benchmark_group.starts_with("Ambulance");
     let t = (year - 2016) as f64;
     // (white %, BME %) national levels for indicators 5-8.
@@ -594,7 +597,7 @@ pub fn generate(base: &Register, opts: &GenerateOptions) -> Result<GenerateSumma
             } else {
                 1.0
             };
-            let factor = region_factor(&o.region) * amb * (0.35 * normal(&mut rng)).exp();
+            let factor = region_factor(&o.region) * amb * (0.5 * normal(&mut rng)).exp();
             (size, factor)
         })
         .collect();
