@@ -64,7 +64,17 @@ fn a_run_killed_mid_commit_is_rolled_back_by_the_next_run() {
             "the kill left a half-moved warehouse to recover"
         );
         drop(Lock::acquire(&wh).unwrap()); // what the next run does first
-        assert_eq!(snapshot(&wh), before, "killed after {n} moves");
+        let after = snapshot(&wh);
+        // Name the files that differ: this test failed twice, unreproduced, under heavy load.
+        let differ: Vec<&String> = before
+            .keys()
+            .chain(after.keys())
+            .filter(|k| before.get(*k) != after.get(*k))
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "killed after {n} moves; files differing after recovery: {differ:?}"
+        );
     }
 }
 
