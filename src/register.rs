@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 /// The register shipped with wresbench (NHS ODS trust extract, July 2025).
 pub const DEFAULT_REGISTER_CSV: &str = include_str!("../data/organisations.csv");
 
-const COLUMNS: [&str; 6] = [
+/// The register's columns, in file order.
+pub const COLUMNS: [&str; 6] = [
     "org_code",
     "org_name",
     "benchmark_group",

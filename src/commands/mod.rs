@@ -206,6 +206,11 @@ pub fn validate(
             messages: f.file_messages.iter().collect(),
         });
     }
+    let outcome = if summary.files_rejected + summary.sections_rejected > 0 {
+        Outcome::Rejected
+    } else {
+        Outcome::Ok
+    };
     match format {
         ReportFormat::Json => {
             let doc = ValidateJson {
@@ -214,12 +219,6 @@ pub fn validate(
             };
             let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
             writeln!(out, "{text}")?;
-            let s = &doc.summary;
-            return Ok(if s.files_rejected + s.sections_rejected > 0 {
-                Outcome::Rejected
-            } else {
-                Outcome::Ok
-            });
         }
         ReportFormat::Text => {
             for f in &parsed {
@@ -249,15 +248,23 @@ pub fn validate(
             )?;
         }
     }
-    Ok(if summary.files_rejected + summary.sections_rejected > 0 {
-        Outcome::Rejected
-    } else {
-        Outcome::Ok
-    })
+    Ok(outcome)
 }
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// `severity CODE location: message`, aligned.
+fn write_message(out: &mut dyn Write, indent: &str, m: &ingest::Message) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{indent}{:<7} {:<28} {}: {}",
+        m.severity.as_str(),
+        m.code,
+        m.location,
+        m.message
+    )
 }
 
 /// One file's problems, grouped: file-level first, then each section.
@@ -288,14 +295,7 @@ fn write_file_report(f: &ParsedFile, quiet: bool, out: &mut dyn Write) -> Result
         writeln!(out, "{}: {status}", f.display)?;
     }
     for m in &f.file_messages {
-        writeln!(
-            out,
-            "  {:<7} {:<28} {}: {}",
-            m.severity.as_str(),
-            m.code,
-            m.location,
-            m.message
-        )?;
+        write_message(out, "  ", m)?;
     }
     for s in &f.sections {
         let (e, w) = (s.errors(), s.warnings());
@@ -320,14 +320,7 @@ fn write_file_report(f: &ParsedFile, quiet: bool, out: &mut dyn Write) -> Result
             if quiet && !m.is_error() {
                 continue;
             }
-            writeln!(
-                out,
-                "    {:<7} {:<28} {}: {}",
-                m.severity.as_str(),
-                m.code,
-                m.location,
-                m.message
-            )?;
+            write_message(out, "    ", m)?;
         }
     }
     Ok(())

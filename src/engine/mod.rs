@@ -260,17 +260,10 @@ fn organisations_batch(register: &Register) -> Result<RecordBatch> {
         Arc::new(StringArray::from_iter_values(orgs.iter().map(|o| f(o)))) as _
     };
     let schema = Arc::new(Schema::new(
-        [
-            "org_code",
-            "org_name",
-            "benchmark_group",
-            "region",
-            "icb_code",
-            "icb_name",
-        ]
-        .iter()
-        .map(|n| Field::new(*n, DataType::Utf8, false))
-        .collect::<Vec<_>>(),
+        crate::register::COLUMNS
+            .iter()
+            .map(|n| Field::new(*n, DataType::Utf8, false))
+            .collect::<Vec<_>>(),
     ));
     Ok(RecordBatch::try_new(
         schema,

@@ -3,7 +3,9 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
-use datafusion::arrow::array::{Array, Float64Array, ListArray, RecordBatch, StringArray};
+use datafusion::arrow::array::{
+    Array, Float64Array, Int32Array, ListArray, RecordBatch, StringArray,
+};
 
 use super::{Funnel, Quality, Result, SubmissionRef};
 use crate::engine::{self, Engine};
@@ -70,6 +72,38 @@ pub struct Results {
     pub register_origin: String,
 }
 
+/// The year and breakdown columns every result table shares.
+struct Breakdown<'a> {
+    year: &'a Int32Array,
+    metric: &'a StringArray,
+    staff_group: &'a StringArray,
+    category: &'a StringArray,
+    ethnicity: &'a StringArray,
+}
+
+impl<'a> Breakdown<'a> {
+    fn read(c: &Cols<'a>) -> Result<Self> {
+        Ok(Breakdown {
+            year: c.i32("year")?,
+            metric: c.str("metric")?,
+            staff_group: c.str("staff_group")?,
+            category: c.str("category")?,
+            ethnicity: c.str("ethnicity")?,
+        })
+    }
+    fn year(&self, i: usize) -> i32 {
+        self.year.value(i)
+    }
+    fn key(&self, i: usize) -> OwnedKey {
+        (
+            self.metric.value(i).to_string(),
+            self.staff_group.value(i).to_string(),
+            self.category.value(i).to_string(),
+            self.ethnicity.value(i).to_string(),
+        )
+    }
+}
+
 fn opt(a: &Float64Array, i: usize) -> Option<f64> {
     (!a.is_null(i)).then(|| a.value(i))
 }
@@ -100,14 +134,8 @@ impl Results {
         let mut years = BTreeSet::new();
         {
             let c = Cols::new(&b, p);
-            let (org, year, metric, sg, cat, eth) = (
-                c.str("org_code")?,
-                c.i32("year")?,
-                c.str("metric")?,
-                c.str("staff_group")?,
-                c.str("category")?,
-                c.str("ethnicity")?,
-            );
+            let org = c.str("org_code")?;
+            let bd = Breakdown::read(&c)?;
             let (v, num, den, lo, hi) = (
                 c.f64("value")?,
                 c.f64("numerator")?,
@@ -127,11 +155,12 @@ impl Results {
                     .downcast_ref::<StringArray>()
                     .map(|s| s.iter().flatten().map(str::to_string).collect())
                     .unwrap_or_default();
+                let key = bd.key(i);
                 let row = OrgRow {
-                    metric: metric.value(i).to_string(),
-                    staff_group: sg.value(i).to_string(),
-                    category: cat.value(i).to_string(),
-                    ethnicity: eth.value(i).to_string(),
+                    metric: key.0.clone(),
+                    staff_group: key.1.clone(),
+                    category: key.2.clone(),
+                    ethnicity: key.3.clone(),
                     value: opt(v, i),
                     numerator: opt(num, i),
                     denominator: opt(den, i),
@@ -140,22 +169,10 @@ impl Results {
                     suppressed: sup.value(i),
                     flags: fl,
                 };
-                years.insert(year.value(i));
-                let k = (org.value(i).to_string(), year.value(i));
+                years.insert(bd.year(i));
+                let k = (org.value(i).to_string(), bd.year(i));
                 let list = r.org.entry(k.clone()).or_default();
-                r.org_idx.insert(
-                    (
-                        k.0,
-                        k.1,
-                        (
-                            row.metric.clone(),
-                            row.staff_group.clone(),
-                            row.category.clone(),
-                            row.ethnicity.clone(),
-                        ),
-                    ),
-                    (list.len(),),
-                );
+                r.org_idx.insert((k.0, k.1, key), (list.len(),));
                 list.push(row);
             }
         }
@@ -168,13 +185,7 @@ impl Results {
             let c = Cols::new(b, p);
             let area = c.str(area_col)?;
             let level = filter.map(|(col, _)| c.str(col)).transpose()?;
-            let (year, metric, sg, cat, eth) = (
-                c.i32("year")?,
-                c.str("metric")?,
-                c.str("staff_group")?,
-                c.str("category")?,
-                c.str("ethnicity")?,
-            );
+            let bd = Breakdown::read(&c)?;
             let (med, q1, q3, min, max) = (
                 c.f64("median")?,
                 c.f64("q1")?,
@@ -192,13 +203,8 @@ impl Results {
                 }
                 out.push((
                     area.value(i).to_string(),
-                    year.value(i),
-                    (
-                        metric.value(i).to_string(),
-                        sg.value(i).to_string(),
-                        cat.value(i).to_string(),
-                        eth.value(i).to_string(),
-                    ),
+                    bd.year(i),
+                    bd.key(i),
                     Stats {
                         median: med.value(i),
                         q1: q1.value(i),
@@ -231,13 +237,7 @@ impl Results {
         )?;
         {
             let c = Cols::new(&b, p);
-            let (year, metric, sg, cat, eth) = (
-                c.i32("year")?,
-                c.str("metric")?,
-                c.str("staff_group")?,
-                c.str("category")?,
-                c.str("ethnicity")?,
-            );
+            let bd = Breakdown::read(&c)?;
             let (pooled, med, n, share) = (
                 c.f64("pooled")?,
                 c.f64("median")?,
@@ -246,15 +246,7 @@ impl Results {
             );
             for i in 0..b.num_rows() {
                 r.national.insert(
-                    (
-                        year.value(i),
-                        (
-                            metric.value(i).to_string(),
-                            sg.value(i).to_string(),
-                            cat.value(i).to_string(),
-                            eth.value(i).to_string(),
-                        ),
-                    ),
+                    (bd.year(i), bd.key(i)),
                     National {
                         pooled: opt(pooled, i),
                         median: med.value(i),

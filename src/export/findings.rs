@@ -1,15 +1,7 @@
 //! Key findings drafted in plain English, every number taken from the pack.
 
-use super::{Figure, Pack};
+use super::Pack;
 use crate::fmt;
-
-fn find<'a>(p: &'a Pack, metric: &str, cat: &str, eth: &str) -> Option<&'a Figure> {
-    p.figures.iter().find(|f| {
-        f.metric == metric
-            && f.category.as_deref().unwrap_or("") == cat
-            && f.ethnicity.as_deref().unwrap_or("") == eth
-    })
-}
 
 fn survey_phrase(ind: u8) -> &'static str {
     match ind {
@@ -24,7 +16,7 @@ fn survey_phrase(ind: u8) -> &'static str {
 pub fn draft(p: &Pack) -> Vec<String> {
     let mut out = Vec::new();
 
-    if let Some(f) = find(p, "ind1.bme_pct", "all", "")
+    if let Some(f) = p.figure("ind1.bme_pct", "all", "all", "")
         && let (Some(v), Some(n), Some(d)) = (f.value, f.numerator, f.denominator)
     {
         let mut s = format!(
@@ -58,7 +50,7 @@ pub fn draft(p: &Pack) -> Vec<String> {
         ),
     ];
     for (metric, text) in rl {
-        let Some(f) = find(p, metric, "", "") else {
+        let Some(f) = p.figure(metric, "", "", "") else {
             continue;
         };
         let Some(v) = f.value else {
@@ -94,8 +86,10 @@ pub fn draft(p: &Pack) -> Vec<String> {
 
     for ind in 5u8..=8 {
         let metric = format!("ind{ind}.pct");
-        let (Some(b), Some(w)) = (find(p, &metric, "", "bme"), find(p, &metric, "", "white"))
-        else {
+        let (Some(b), Some(w)) = (
+            p.figure(&metric, "", "", "bme"),
+            p.figure(&metric, "", "", "white"),
+        ) else {
             continue;
         };
         if b.suppressed {
@@ -143,12 +137,13 @@ pub fn draft(p: &Pack) -> Vec<String> {
     }
 
     for cat in ["voting", "total"] {
-        let Some(f) = find(p, "ind9.diff_pp", cat, "") else {
+        let Some(f) = p.figure("ind9.diff_pp", "", cat, "") else {
             continue;
         };
         let (Some(d), Some(board)) = (
             f.value,
-            find(p, "ind9.board_bme_pct", cat, "").and_then(|b| b.value),
+            p.figure("ind9.board_bme_pct", "", cat, "")
+                .and_then(|b| b.value),
         ) else {
             continue;
         };

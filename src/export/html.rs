@@ -102,17 +102,8 @@ struct IndexPage {
 /// A region's name, its trusts (code, name) and its file slug.
 type RegionLinks = (String, Vec<(String, String)>, String);
 
-fn find<'a>(p: &'a Pack, metric: &str, sg: &str, cat: &str, eth: &str) -> Option<&'a Figure> {
-    p.figures.iter().find(|f| {
-        f.metric == metric
-            && f.staff_group.as_deref().unwrap_or("") == sg
-            && f.category.as_deref().unwrap_or("") == cat
-            && f.ethnicity.as_deref().unwrap_or("") == eth
-    })
-}
-
 fn v(p: &Pack, metric: &str, sg: &str, cat: &str, eth: &str) -> Option<f64> {
-    find(p, metric, sg, cat, eth).and_then(|f| f.value)
+    p.figure(metric, sg, cat, eth).and_then(|f| f.value)
 }
 
 fn shown(f: Option<&Figure>, metric: &str) -> String {
@@ -125,7 +116,7 @@ fn shown(f: Option<&Figure>, metric: &str) -> String {
 
 fn indicator1(p: &Pack) -> Section {
     let mut tables = Vec::new();
-    let overall = find(p, "ind1.bme_pct", "all", "all", "");
+    let overall = p.figure("ind1.bme_pct", "all", "all", "");
     for sg in StaffGroup::ALL {
         let cats: &[Category] = match sg {
             StaffGroup::Medical => MEDICAL_GRADES,
@@ -134,7 +125,7 @@ fn indicator1(p: &Pack) -> Section {
         let mut rows = Vec::new();
         for c in cats {
             let (sgc, cc) = (sg.code(), c.code());
-            let Some(pct) = find(p, "ind1.bme_pct", sgc, cc, "") else {
+            let Some(pct) = p.figure("ind1.bme_pct", sgc, cc, "") else {
                 continue;
             };
             let hc = |e: &str| fmt::opt(v(p, "ind1.headcount", sgc, cc, e), fmt::count);
@@ -219,7 +210,7 @@ fn indicators_2_4(p: &Pack) -> Section {
     ];
     for (ind, pct, den_label, num_label, lik_label) in spec {
         let eths = ["all", "white", "bme", "unknown"];
-        let figs: Vec<Option<&Figure>> = eths.iter().map(|e| find(p, pct, "", "", e)).collect();
+        let figs: Vec<Option<&Figure>> = eths.iter().map(|e| p.figure(pct, "", "", e)).collect();
         if figs.iter().all(Option::is_none) {
             continue;
         }
@@ -227,7 +218,7 @@ fn indicators_2_4(p: &Pack) -> Section {
             figs.iter().map(|x| fmt::opt(x.and_then(f), show)).collect()
         };
         let rl_metric = format!("ind{ind}.relative_likelihood");
-        let rl = find(p, &rl_metric, "", "", "");
+        let rl = p.figure(&rl_metric, "", "", "");
         let rows = vec![
             (den_label.to_string(), col(|f| f.denominator, fmt::count)),
             (num_label.to_string(), col(|f| f.numerator, fmt::count)),
@@ -331,8 +322,8 @@ fn indicators_5_8(p: &Pack) -> Section {
     for ind in 5u8..=8 {
         let metric = format!("ind{ind}.pct");
         let (w, b) = (
-            find(p, &metric, "", "", "white"),
-            find(p, &metric, "", "", "bme"),
+            p.figure(&metric, "", "", "white"),
+            p.figure(&metric, "", "", "bme"),
         );
         if w.is_none() && b.is_none() {
             continue;
@@ -394,7 +385,7 @@ fn indicators_5_8(p: &Pack) -> Section {
 fn indicator9(p: &Pack) -> Section {
     let mut rows = Vec::new();
     for c in crate::model::BOARD {
-        let Some(b) = find(p, "ind9.board_bme_pct", "", c.code(), "") else {
+        let Some(b) = p.figure("ind9.board_bme_pct", "", c.code(), "") else {
             continue;
         };
         let d = v(p, "ind9.diff_pp", "", c.code(), "");
@@ -407,7 +398,7 @@ fn indicator9(p: &Pack) -> Section {
                 fmt::opt(d.zip(b.value).map(|(d, bv)| bv - d), fmt::pct1),
                 fmt::opt(d, |x| fmt::metric_value("ind9.diff_pp", x)),
                 fmt::opt(
-                    find(p, "ind9.diff_pp", "", c.code(), "")
+                    p.figure("ind9.diff_pp", "", c.code(), "")
                         .and_then(|f| f.benchmark.as_ref())
                         .map(|b| b.median),
                     |x| fmt::metric_value("ind9.diff_pp", x),

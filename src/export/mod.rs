@@ -80,6 +80,24 @@ pub struct Pack {
     pub provenance: Provenance,
 }
 
+impl Pack {
+    /// The figure of `metric` for one breakdown (empty strings where none).
+    pub fn figure(
+        &self,
+        metric: &str,
+        staff_group: &str,
+        category: &str,
+        ethnicity: &str,
+    ) -> Option<&Figure> {
+        self.figures.iter().find(|f| {
+            f.metric == metric
+                && f.staff_group.as_deref().unwrap_or("") == staff_group
+                && f.category.as_deref().unwrap_or("") == category
+                && f.ethnicity.as_deref().unwrap_or("") == ethnicity
+        })
+    }
+}
+
 /// The organisation as the pack schema names it.
 #[derive(Debug, Clone, Serialize)]
 pub struct PackOrg {

@@ -271,15 +271,6 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
-fn fig<'a>(p: &'a Pack, metric: &str, sg: &str, cat: &str, eth: &str) -> Option<&'a super::Figure> {
-    p.figures.iter().find(|f| {
-        f.metric == metric
-            && f.staff_group.as_deref().unwrap_or("") == sg
-            && f.category.as_deref().unwrap_or("") == cat
-            && f.ethnicity.as_deref().unwrap_or("") == eth
-    })
-}
-
 /// Indicator 1, indicators 2-4 and indicator 9 as trust reports lay them out.
 fn section_sheets(
     wb: &mut Workbook,
@@ -316,7 +307,7 @@ fn section_sheets(
         };
         for c in cats {
             let (s, cc) = (sg.code(), c.code());
-            let Some(pct) = fig(p, "ind1.bme_pct", s, cc, "") else {
+            let Some(pct) = p.figure("ind1.bme_pct", s, cc, "") else {
                 continue;
             };
             ws.write_string(r, 0, sg.label())?;
@@ -326,7 +317,7 @@ fn section_sheets(
                     ws,
                     r,
                     2 + j as u16,
-                    fig(p, "ind1.headcount", s, cc, e).and_then(|f| f.value),
+                    p.figure("ind1.headcount", s, cc, e).and_then(|f| f.value),
                     whole,
                 )?;
             }
@@ -336,20 +327,21 @@ fn section_sheets(
                 ws,
                 r,
                 7,
-                fig(p, "ind1.parity_gap", s, cc, "").and_then(|f| f.value),
+                p.figure("ind1.parity_gap", s, cc, "").and_then(|f| f.value),
                 whole,
             )?;
             num(
                 ws,
                 r,
                 8,
-                fig(p, "ind1.parity_annual_goal", s, cc, "").and_then(|f| f.value),
+                p.figure("ind1.parity_annual_goal", s, cc, "")
+                    .and_then(|f| f.value),
                 dp1,
             )?;
             r += 1;
         }
     }
-    if let Some(o) = fig(p, "ind1.bme_pct", "all", "all", "") {
+    if let Some(o) = p.figure("ind1.bme_pct", "all", "all", "") {
         ws.write_string_with_format(r, 0, "Whole workforce", bold)?;
         num(ws, r, 5, o.value, dp1)?;
         num(ws, r, 6, o.benchmark.as_ref().map(|b| b.median), dp1)?;
@@ -384,7 +376,7 @@ fn section_sheets(
         (4, "ind4.training_pct"),
     ] {
         for e in ["white", "bme", "unknown", "all"] {
-            let Some(f) = fig(p, pct, "", "", e) else {
+            let Some(f) = p.figure(pct, "", "", e) else {
                 continue;
             };
             ws.write_number(r, 0, f64::from(ind))?;
@@ -396,7 +388,7 @@ fn section_sheets(
             num(ws, r, 6, f.ci_high, dp2)?;
             r += 1;
         }
-        if let Some(f) = fig(p, &format!("ind{ind}.relative_likelihood"), "", "", "") {
+        if let Some(f) = p.figure(&format!("ind{ind}.relative_likelihood"), "", "", "") {
             ws.write_number(r, 0, f64::from(ind))?;
             ws.write_string(r, 1, "relative likelihood")?;
             num(ws, r, 7, f.value, dp2)?;
@@ -424,10 +416,10 @@ fn section_sheets(
     )?;
     let mut r = 1u32;
     for c in BOARD {
-        let Some(b) = fig(p, "ind9.board_bme_pct", "", c.code(), "") else {
+        let Some(b) = p.figure("ind9.board_bme_pct", "", c.code(), "") else {
             continue;
         };
-        let d = fig(p, "ind9.diff_pp", "", c.code(), "");
+        let d = p.figure("ind9.diff_pp", "", c.code(), "");
         ws.write_string(r, 0, c.label())?;
         num(ws, r, 1, b.denominator, whole)?;
         num(ws, r, 2, b.numerator, whole)?;

@@ -304,15 +304,8 @@ pub fn load_parsed(
         txn.write(rel, &f.bytes)?;
     }
     for year in &years {
-        let rel = layout::returns_file(*year);
-        let mut rows: Vec<StoredRow> = tables::read_returns(&root.join(&rel))?
-            .into_iter()
-            .filter(|r| !removed_ids.contains(&r.submission_id))
-            .collect();
-        rows.extend(new_rows.iter().filter(|r| r.year == *year).cloned());
-        rows.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        let p = txn.path_for(&rel)?;
-        tables::write_parquet(&p, &tables::returns_batch(&rows)?)?;
+        let added = new_rows.iter().filter(|r| r.year == *year).cloned();
+        stage_returns_year(&mut txn, root, *year, &removed_ids, added)?;
     }
     stage_ledger(&mut txn, &ledger, &messages)?;
     let run = serde_json::json!({
@@ -331,6 +324,26 @@ pub fn load_parsed(
         summary.rejects_report = Some(root.join(layout::REJECTS));
     }
     Ok(summary)
+}
+
+/// Stages a year's returns file: the rows held now, less those of `removed`
+/// submissions, plus `added`, in storage order.
+fn stage_returns_year(
+    txn: &mut Txn,
+    root: &Path,
+    year: i32,
+    removed: &HashSet<String>,
+    added: impl Iterator<Item = StoredRow>,
+) -> Result<()> {
+    let rel = layout::returns_file(year);
+    let mut rows: Vec<StoredRow> = tables::read_returns(&root.join(&rel))?
+        .into_iter()
+        .filter(|r| !removed.contains(&r.submission_id))
+        .collect();
+    rows.extend(added);
+    rows.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let p = txn.path_for(&rel)?;
+    tables::write_parquet(&p, &tables::returns_batch(&rows)?)
 }
 
 fn stage_ledger(txn: &mut Txn, ledger: &[Submission], messages: &[MessageRow]) -> Result<()> {
@@ -474,15 +487,9 @@ pub fn restore(
     restored.supersedes = removed.clone();
 
     let mut txn = Txn::begin(root, &lock, None)?;
-    let rel = layout::returns_file(year);
-    let mut rows: Vec<StoredRow> = tables::read_returns(&root.join(&rel))?
-        .into_iter()
-        .filter(|r| Some(&r.submission_id) != removed.as_ref())
-        .collect();
-    rows.extend(s.rows.iter().map(|r| StoredRow::from_row(r, id)));
-    rows.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let p = txn.path_for(&rel)?;
-    tables::write_parquet(&p, &tables::returns_batch(&rows)?)?;
+    let removed_ids: HashSet<String> = removed.iter().cloned().collect();
+    let added = s.rows.iter().map(|r| StoredRow::from_row(r, id));
+    stage_returns_year(&mut txn, root, year, &removed_ids, added)?;
     stage_ledger(&mut txn, &ledger, &messages)?;
     let run = serde_json::json!({
         "command": "restore",
