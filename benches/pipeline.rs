@@ -79,6 +79,7 @@ fn pipeline(c: &mut Criterion) {
                     year: None,
                     orgs: vec![],
                     progress: false,
+                    synthetic: false,
                 },
             )
             .expect("export")

@@ -10,6 +10,16 @@
 -- less diverse than the workforce).
 -- Intervals (95%): Wilson score for proportions (wilson_low/high, 0-1 scale),
 -- Katz log for relative likelihoods, Newcombe's hybrid score for survey gaps.
+-- Zero counts in a relative likelihood (a / n1) / (c / n2): a = 0 < c gives
+-- 0 (flag zero_count, interval 0 to the Katz upper limit with 0.5 added to
+-- each cell); c = 0 < a is infinite (value null, flag infinite, lower limit
+-- from the corrected counts, no upper limit); only n1 = 0, n2 = 0 or
+-- a = c = 0 is undefined.
+-- Model Employer parity gap: bands 8a and above and `8a_plus` (those six
+-- bands summed) per non-medical staff group, rounded half up; no annual goal
+-- from the Model Employer year on (flag goal_year_passed).
+-- Flags are named in `metrics` terms: outside_parity_band applies to every
+-- metric of kind relative_likelihood in the catalogue table `metrics`.
 -- Unknown ethnicity counts in overall denominators and never in a White-versus-
 -- BME ratio. `senior_medical_manager` is an "of which" row: never in totals.
 -- Output: one row per org_code, year, metric, staff_group, category, ethnicity.
@@ -107,7 +117,8 @@ prop_metrics AS (
            (x < p.small_numbers OR n < p.small_numbers) AS f_small,
            (n = 0) AS f_undef,
            from_ind3 AS f_ind3,
-           false AS f_noresp
+           false AS f_noresp,
+           CAST(NULL AS VARCHAR) AS f_extra
     FROM params p CROSS JOIN props
     WHERE x IS NOT NULL AND n IS NOT NULL
 ),
@@ -135,25 +146,40 @@ rr_in AS (
 ),
 rr AS (
     SELECT *,
-           (a > 0 AND c > 0 AND n1 > 0 AND n2 > 0) AS defined
+           CASE WHEN n1 <= 0 OR n2 <= 0 OR (a = 0 AND c = 0) THEN 'undefined'
+                WHEN a = 0 THEN 'zero_count'
+                WHEN c = 0 THEN 'infinite'
+                ELSE 'finite' END AS rr_kind,
+           -- 0.5 added to each cell where a numerator is zero.
+           CASE WHEN a = 0 OR c = 0 THEN 0.5 ELSE 0.0 END AS k
     FROM rr_in
     WHERE a IS NOT NULL AND n1 IS NOT NULL AND c IS NOT NULL AND n2 IS NOT NULL
 ),
+rr_katz AS (
+    SELECT *,
+           ln(((a + k) / (n1 + k)) / ((c + k) / (n2 + k))) AS ln_rr,
+           sqrt(1.0 / (a + k) - 1.0 / (n1 + k) + 1.0 / (c + k) - 1.0 / (n2 + k)) AS se
+    FROM rr
+),
 rr_metrics AS (
     SELECT org_code, year, metric, '' AS staff_group, '' AS category, '' AS ethnicity,
-           CASE WHEN defined THEN (a / n1) / (c / n2) END AS value,
+           CASE rr_kind WHEN 'finite' THEN (a / n1) / (c / n2) WHEN 'zero_count' THEN 0.0 END AS value,
            CAST(NULL AS DOUBLE) AS numerator,
            CAST(NULL AS DOUBLE) AS denominator,
            -- Katz: exp(ln RR -/+ z sqrt(1/a - 1/n1 + 1/c - 1/n2))
-           CASE WHEN defined THEN exp(ln((a / n1) / (c / n2)) - p.z * sqrt(1.0 / a - 1.0 / n1 + 1.0 / c - 1.0 / n2)) END AS ci_low,
-           CASE WHEN defined THEN exp(ln((a / n1) / (c / n2)) + p.z * sqrt(1.0 / a - 1.0 / n1 + 1.0 / c - 1.0 / n2)) END AS ci_high,
+           CASE rr_kind WHEN 'finite' THEN exp(ln_rr - p.z * se)
+                        WHEN 'zero_count' THEN 0.0
+                        WHEN 'infinite' THEN exp(ln_rr - p.z * se) END AS ci_low,
+           CASE rr_kind WHEN 'finite' THEN exp(ln_rr + p.z * se)
+                        WHEN 'zero_count' THEN exp(ln_rr + p.z * se) END AS ci_high,
            false AS suppressed,
            1.0 AS null_value,
            (a < p.small_numbers OR n1 < p.small_numbers OR c < p.small_numbers OR n2 < p.small_numbers) AS f_small,
-           NOT defined AS f_undef,
+           rr_kind = 'undefined' AS f_undef,
            false AS f_ind3,
-           false AS f_noresp
-    FROM params p CROSS JOIN rr
+           false AS f_noresp,
+           CASE WHEN rr_kind IN ('zero_count', 'infinite') THEN rr_kind END AS f_extra
+    FROM params p CROSS JOIN rr_katz
 ),
 
 -- Indicators 5-8: the survey percentage as supplied, with its responses.
@@ -185,7 +211,8 @@ sv_metrics AS (
            (round(pct * resp / 100.0) < small_numbers OR resp < small_numbers) AS f_small,
            false AS f_undef,
            false AS f_ind3,
-           resp IS NULL AS f_noresp
+           resp IS NULL AS f_noresp,
+           CAST(NULL AS VARCHAR) AS f_extra
     FROM svp
 ),
 -- Survey gap: BME pct - White pct, Newcombe's hybrid score interval (1998, method 10):
@@ -217,38 +244,58 @@ gap_metrics AS (
            (n1 < small_numbers OR n2 < small_numbers OR round(p1 * n1) < small_numbers OR round(p2 * n2) < small_numbers) AS f_small,
            false AS f_undef,
            false AS f_ind3,
-           (n1 IS NULL OR n2 IS NULL) AS f_noresp
+           (n1 IS NULL OR n2 IS NULL) AS f_noresp,
+           CAST(NULL AS VARCHAR) AS f_extra
     FROM gap
 ),
 
--- Model Employer parity: BME headcount a band lacks to mirror the workforce,
--- max(0, ceil(overall BME share x band total) - B), and the annual goal to 2028.
+-- Model Employer parity (bands 8a and above of the non-medical staff groups,
+-- and `8a_plus`, those six bands summed): the BME headcount a band lacks to
+-- mirror the workforce, max(0, round(overall BME share x band total) - B),
+-- rounding half up; and the annual goal to the Model Employer year.
+senior AS (
+    SELECT org_code, year, staff_group, category,
+           COALESCE(w, 0) + COALESCE(b, 0) + COALESCE(u, 0) AS total, COALESCE(b, 0) AS b
+    FROM i1
+    WHERE staff_group IN ('non_clinical', 'clinical')
+      AND category IN ('band_8a', 'band_8b', 'band_8c', 'band_8d', 'band_9', 'vsm')
+),
+senior_bands AS (
+    SELECT * FROM senior
+    UNION ALL
+    SELECT org_code, year, staff_group, '8a_plus', SUM(total), SUM(b)
+    FROM senior
+    GROUP BY org_code, year, staff_group
+),
 parity AS (
-    SELECT i1.org_code, i1.year, i1.staff_group, i1.category, o.from_ind3,
+    SELECT s.org_code, s.year, s.staff_group, s.category, o.from_ind3,
            CASE WHEN o.w + o.b + o.u > 0 THEN
-               CASE WHEN ceil(o.b * (COALESCE(i1.w, 0) + COALESCE(i1.b, 0) + COALESCE(i1.u, 0)) / (o.w + o.b + o.u)) - COALESCE(i1.b, 0) > 0
-                    THEN ceil(o.b * (COALESCE(i1.w, 0) + COALESCE(i1.b, 0) + COALESCE(i1.u, 0)) / (o.w + o.b + o.u)) - COALESCE(i1.b, 0)
-                    ELSE 0.0 END
+               greatest(0.0, floor(o.b * s.total / (o.w + o.b + o.u) + 0.5) - s.b)
            END AS gap
-    FROM i1 JOIN overall o ON o.org_code = i1.org_code AND o.year = i1.year
+    FROM senior_bands s JOIN overall o ON o.org_code = s.org_code AND o.year = s.year
 ),
 parity_metrics AS (
     SELECT org_code, year, 'ind1.parity_gap' AS metric, staff_group, category, '' AS ethnicity,
            gap AS value, CAST(NULL AS DOUBLE) AS numerator, CAST(NULL AS DOUBLE) AS denominator,
            CAST(NULL AS DOUBLE) AS ci_low, CAST(NULL AS DOUBLE) AS ci_high, false AS suppressed,
-           CAST(NULL AS DOUBLE) AS null_value, false AS f_small, gap IS NULL AS f_undef, from_ind3 AS f_ind3, false AS f_noresp
+           CAST(NULL AS DOUBLE) AS null_value, false AS f_small, gap IS NULL AS f_undef, from_ind3 AS f_ind3, false AS f_noresp,
+           CAST(NULL AS VARCHAR) AS f_extra
     FROM parity
     UNION ALL
     SELECT parity.org_code, parity.year, 'ind1.parity_annual_goal', staff_group, category, '',
-           gap / CAST(CASE WHEN p.model_employer_year - parity.year > 1 THEN p.model_employer_year - parity.year ELSE 1 END AS DOUBLE),
-           NULL, NULL, NULL, NULL, false, NULL, false, gap IS NULL, from_ind3, false
+           CASE WHEN parity.year < p.model_employer_year
+                THEN gap / CAST(p.model_employer_year - parity.year AS DOUBLE) END,
+           NULL, NULL, NULL, NULL, false, NULL, false,
+           gap IS NULL AND parity.year < p.model_employer_year, from_ind3, false,
+           CASE WHEN parity.year >= p.model_employer_year THEN 'goal_year_passed' END
     FROM params p CROSS JOIN parity
 ),
 headcount_metrics AS (
     SELECT org_code, year, 'ind1.headcount' AS metric, staff_group, category, ethnicity,
            value, CAST(NULL AS DOUBLE) AS numerator, CAST(NULL AS DOUBLE) AS denominator,
            CAST(NULL AS DOUBLE) AS ci_low, CAST(NULL AS DOUBLE) AS ci_high, false AS suppressed,
-           CAST(NULL AS DOUBLE) AS null_value, false AS f_small, false AS f_undef, false AS f_ind3, false AS f_noresp
+           CAST(NULL AS DOUBLE) AS null_value, false AS f_small, false AS f_undef, false AS f_ind3, false AS f_noresp,
+           CAST(NULL AS VARCHAR) AS f_extra
     FROM returns
     WHERE indicator = 1 AND measure = 'headcount'
 ),
@@ -261,7 +308,8 @@ board_metrics AS (
            CAST(NULL AS DOUBLE) AS ci_low, CAST(NULL AS DOUBLE) AS ci_high, false AS suppressed,
            CAST(NULL AS DOUBLE) AS null_value, false AS f_small,
            NOT (bd.w + bd.b + bd.u > 0 AND o.w + o.b + o.u > 0) AS f_undef,
-           o.from_ind3 AS f_ind3, false AS f_noresp
+           o.from_ind3 AS f_ind3, false AS f_noresp,
+           CAST(NULL AS VARCHAR) AS f_extra
     FROM board bd JOIN overall o ON o.org_code = bd.org_code AND o.year = bd.year
 ),
 
@@ -278,12 +326,16 @@ SELECT m.org_code, m.year, m.metric, m.staff_group, m.category, m.ethnicity,
        m.value, m.numerator, m.denominator, m.ci_low, m.ci_high, m.suppressed,
        array_compact(make_array(
            CASE WHEN m.ci_low > m.null_value OR m.ci_high < m.null_value THEN 'significant' END,
-           CASE WHEN m.metric LIKE '%relative_likelihood%' AND (m.value < p.parity_low OR m.value > p.parity_high) THEN 'outside_parity_band' END,
+           CASE WHEN c.kind = 'relative_likelihood'
+                 AND (m.value < p.parity_low OR m.value > p.parity_high OR m.f_extra = 'infinite')
+                THEN 'outside_parity_band' END,
            CASE WHEN m.f_small THEN 'small_numbers' END,
-           CASE WHEN m.f_undef OR (m.value IS NULL AND NOT m.suppressed) THEN 'undefined' END,
+           CASE WHEN m.f_undef THEN 'undefined' END,
+           m.f_extra,
            CASE WHEN m.f_ind3 THEN 'workforce_from_ind3' END,
            CASE WHEN m.f_noresp THEN 'responses_missing' END,
            CASE WHEN m.suppressed THEN 'suppressed' END
        )) AS flags
 FROM params p CROSS JOIN all_metrics m
+JOIN metrics c ON c.code = m.metric
 ORDER BY m.year, m.org_code, m.metric, m.staff_group, m.category, m.ethnicity

@@ -1,6 +1,7 @@
 -- org_positions: each trust's rank and quartile position among its peers.
 --
--- For every org metric with a value: rank within the trust's benchmark group
+-- For every org metric with a value (zeros included; infinite ratios as
+-- +infinity, as in group_metrics.sql): rank within the trust's benchmark group
 -- and within its NHS England region (1 = highest value; ties share a rank),
 -- the number of trusts ranked, and the quartile position against that peer
 -- set's q1 / median / q3 (1 = lowest quarter ... 4 = highest quarter).
@@ -8,10 +9,13 @@
 
 WITH
 v AS (
-    SELECT m.org_code, m.year, m.metric, m.staff_group, m.category, m.ethnicity, m.value,
+    SELECT m.org_code, m.year, m.metric, m.staff_group, m.category, m.ethnicity,
+           CASE WHEN array_has(m.flags, 'infinite') THEN CAST('inf' AS DOUBLE) ELSE m.value END AS value,
            o.benchmark_group, o.region
-    FROM org_metrics m JOIN organisations o ON o.org_code = m.org_code
-    WHERE m.value IS NOT NULL AND NOT m.suppressed
+    FROM org_metrics m
+    JOIN metrics c ON c.code = m.metric AND c.group_stats
+    JOIN organisations o ON o.org_code = m.org_code
+    WHERE (m.value IS NOT NULL OR array_has(m.flags, 'infinite')) AND NOT m.suppressed
 ),
 ranked AS (
     SELECT v.*,
@@ -21,11 +25,14 @@ ranked AS (
            COUNT(*) OVER (PARTITION BY region, year, metric, staff_group, category, ethnicity)                              AS region_n
     FROM v
 )
-SELECT r.org_code, r.year, r.metric, r.staff_group, r.category, r.ethnicity, r.value,
+-- A NULL (infinite) quartile statistic compares as +infinity.
+SELECT r.org_code, r.year, r.metric, r.staff_group, r.category, r.ethnicity, finite(r.value) AS value,
        r.group_rank, r.group_n,
-       CASE WHEN r.value <= g.q1 THEN 1 WHEN r.value <= g.median THEN 2 WHEN r.value <= g.q3 THEN 3 ELSE 4 END AS group_quartile,
+       CASE WHEN r.value <= COALESCE(g.q1, CAST('inf' AS DOUBLE)) THEN 1 WHEN r.value <= COALESCE(g.median, CAST('inf' AS DOUBLE)) THEN 2
+            WHEN r.value <= COALESCE(g.q3, CAST('inf' AS DOUBLE)) THEN 3 ELSE 4 END AS group_quartile,
        r.region_rank, r.region_n,
-       CASE WHEN r.value <= rg.q1 THEN 1 WHEN r.value <= rg.median THEN 2 WHEN r.value <= rg.q3 THEN 3 ELSE 4 END AS region_quartile
+       CASE WHEN r.value <= COALESCE(rg.q1, CAST('inf' AS DOUBLE)) THEN 1 WHEN r.value <= COALESCE(rg.median, CAST('inf' AS DOUBLE)) THEN 2
+            WHEN r.value <= COALESCE(rg.q3, CAST('inf' AS DOUBLE)) THEN 3 ELSE 4 END AS region_quartile
 FROM ranked r
 JOIN group_metrics g
   ON g.benchmark_group = r.benchmark_group AND g.year = r.year AND g.metric = r.metric

@@ -3,6 +3,8 @@
 //! Stored values are never rounded; these functions are for display only, so a
 //! figure prints the same in the HTML pack, the terminal and key findings.
 
+use crate::metric::{Kind, Metric};
+
 /// A number as plainly as it can be written: `12`, `24.5`, `0.6402...`.
 /// Whole numbers lose their `.0`; used for CSV output and messages.
 pub fn plain_number(n: f64) -> String {
@@ -42,22 +44,28 @@ pub fn count(n: f64) -> String {
     if v < 0 { format!("-{out}") } else { out }
 }
 
-/// A value with a metric's natural display: ratios to 2 dp, counts whole,
-/// percentages and percentage points to 1 dp.
-pub fn metric_value(metric: &str, v: f64) -> String {
-    if metric.contains("relative_likelihood") {
-        ratio2(v)
-    } else if metric.ends_with("headcount") || metric.contains("parity") {
-        count(v)
-    } else if metric.ends_with("_pp") {
-        let s = num1(v);
-        if v > 0.0 && s != "0.0" {
-            format!("+{s} pp")
-        } else {
-            format!("{s} pp")
+/// A number to `dp` decimals, rounding half away from zero.
+pub fn fixed(v: f64, dp: usize) -> String {
+    format!("{:.*}", dp, round_half_away(v, dp as i32))
+}
+
+/// A value with its metric's display (kind and decimals from the catalogue):
+/// ratios `0.64`, counts `1,062`, percentages `18.4%`, points `+14.6 pp`.
+pub fn metric_value(metric: Metric, v: f64) -> String {
+    let dp = metric.decimals();
+    match metric.kind() {
+        Kind::RelativeLikelihood => fixed(v, dp),
+        Kind::Count if dp == 0 => count(v),
+        Kind::Count => fixed(v, dp),
+        Kind::Gap | Kind::BoardDiff => {
+            let s = fixed(v, dp);
+            if v > 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+                format!("+{s} pp")
+            } else {
+                format!("{s} pp")
+            }
         }
-    } else {
-        pct1(v)
+        Kind::Proportion | Kind::SurveyPct => format!("{}%", fixed(v, dp)),
     }
 }
 
@@ -92,9 +100,12 @@ mod tests {
         assert_eq!(count(1062.0), "1,062");
         assert_eq!(count(1234567.0), "1,234,567");
         assert_eq!(count(999.0), "999");
-        assert_eq!(metric_value("ind8.gap_pp", 14.6), "+14.6 pp");
-        assert_eq!(metric_value("ind9.diff_pp", -4.721), "-4.7 pp");
-        assert_eq!(metric_value("ind2.relative_likelihood", 1.5), "1.50");
+        assert_eq!(metric_value(Metric::Ind8GapPp, 14.6), "+14.6 pp");
+        assert_eq!(metric_value(Metric::Ind8GapPp, 0.04), "0.0 pp");
+        assert_eq!(metric_value(Metric::Ind9DiffPp, -4.721), "-4.7 pp");
+        assert_eq!(metric_value(Metric::Ind2RelativeLikelihood, 1.5), "1.50");
+        assert_eq!(metric_value(Metric::Ind1ParityGap, 1062.0), "1,062");
+        assert_eq!(metric_value(Metric::Ind3DisciplinaryPct, 0.6273), "0.63%");
         assert_eq!(opt(None, pct1), "–");
     }
 }

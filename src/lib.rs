@@ -2,7 +2,8 @@
 //! Equality Standard.
 //!
 //! The modules follow the data, and nothing reaches backwards:
-//! [`model`] (codes, labels) -> [`register`] -> [`ingest`] (CSV, Excel,
+//! [`model`] (codes, labels), [`metric`] (the metric catalogue) and
+//! [`stats`] (intervals and tests) -> [`register`] -> [`ingest`] (CSV, Excel,
 //! validation) -> [`warehouse`] (Parquet, ledger, atomic writes) -> [`engine`]
 //! (DataFusion over `queries/`) -> [`export`] (JSON, Excel, HTML packs) ->
 //! [`peers`]. [`generate`] makes synthetic returns; [`commands`] holds one
@@ -14,10 +15,13 @@ pub mod export;
 pub mod fmt;
 pub mod generate;
 pub mod ingest;
+pub mod metric;
 pub mod model;
+pub mod params;
 pub mod peers;
 pub mod progress;
 pub mod register;
+pub mod stats;
 pub mod warehouse;
 
 /// Name and version, as written into manifests and packs.

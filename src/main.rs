@@ -246,6 +246,7 @@ fn run(common: &Common, command: Command) -> anyhow::Result<Outcome> {
                 year,
                 orgs,
                 progress: common.progress,
+                synthetic: false,
             };
             commands::export(common, &opts, &mut out)?
         }
@@ -254,7 +255,7 @@ fn run(common: &Common, command: Command) -> anyhow::Result<Outcome> {
             warehouse,
             out: dir,
             year,
-        } => commands::run(common, &inputs, &warehouse, &dir, year, &mut out)?,
+        } => commands::run(common, &inputs, &warehouse, &dir, year, false, &mut out)?,
         Command::Peers {
             warehouse,
             year,

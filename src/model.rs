@@ -307,62 +307,6 @@ pub fn last_year(today_year: i32) -> i32 {
     today_year + 1
 }
 
-/// Direction in which a metric is "better" (spec/indicators.md, column "better").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Better {
-    Lower,
-    Higher,
-    NearOne,
-    NearZero,
-    None,
-}
-
-/// The "better" direction of a metric by its name.
-pub fn better(metric: &str) -> Better {
-    match metric {
-        "ind1.unknown_pct" | "ind1.parity_gap" => Better::Lower,
-        "ind2.relative_likelihood"
-        | "ind3.relative_likelihood"
-        | "ind3.relative_likelihood_2yr"
-        | "ind4.relative_likelihood" => Better::NearOne,
-        "ind5.pct" | "ind6.pct" | "ind8.pct" | "ind5.gap_pp" | "ind6.gap_pp" | "ind8.gap_pp" => {
-            Better::Lower
-        }
-        "ind7.pct" | "ind7.gap_pp" => Better::Higher,
-        "ind9.diff_pp" => Better::NearZero,
-        _ => Better::None,
-    }
-}
-
-/// Label of a metric for people.
-pub fn metric_label(metric: &str) -> &'static str {
-    match metric {
-        "ind1.headcount" => "Headcount",
-        "ind1.bme_pct" => "BME % of staff",
-        "ind1.unknown_pct" => "Ethnicity unknown %",
-        "ind1.parity_gap" => "BME staff short of parity",
-        "ind1.parity_annual_goal" => "Annual goal to parity by 2028",
-        "ind2.appointed_pct" => "Appointed from shortlisting %",
-        "ind2.relative_likelihood" => "Ind 2: relative likelihood of appointment (White/BME)",
-        "ind3.disciplinary_pct" => "Entered formal disciplinary %",
-        "ind3.relative_likelihood" => "Ind 3: relative likelihood of disciplinary (BME/White)",
-        "ind3.relative_likelihood_2yr" => "Ind 3: relative likelihood, two-year",
-        "ind4.training_pct" => "Accessed non-mandatory training %",
-        "ind4.relative_likelihood" => "Ind 4: relative likelihood of training (White/BME)",
-        "ind5.pct" => "Ind 5: harassment from public %",
-        "ind6.pct" => "Ind 6: harassment from staff %",
-        "ind7.pct" => "Ind 7: equal opportunities for progression %",
-        "ind8.pct" => "Ind 8: discrimination from colleagues %",
-        "ind5.gap_pp" => "Ind 5: BME - White gap (pp)",
-        "ind6.gap_pp" => "Ind 6: BME - White gap (pp)",
-        "ind7.gap_pp" => "Ind 7: BME - White gap (pp)",
-        "ind8.gap_pp" => "Ind 8: BME - White gap (pp)",
-        "ind9.board_bme_pct" => "Ind 9: BME % of board",
-        "ind9.diff_pp" => "Ind 9: board minus workforce BME % (pp)",
-        _ => "Metric",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

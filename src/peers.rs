@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::export::data::Results;
 use crate::fmt;
 use crate::ingest::template::fixed_properties;
-use crate::model;
+use crate::metric::{Breakdown, Kind, Metric};
 use crate::register::{Register, slug};
 
 #[derive(Debug, thiserror::Error)]
@@ -79,75 +79,41 @@ impl PeerSet {
 /// A metric column: metric and the breakdown shown.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Column {
-    pub metric: &'static str,
+    pub metric: Metric,
     pub staff_group: &'static str,
     pub category: &'static str,
     pub ethnicity: &'static str,
 }
 
-/// The headline columns, and the only metrics `--metric` accepts.
-pub const COLUMNS: &[Column] = &[
-    Column {
-        metric: "ind1.bme_pct",
-        staff_group: "all",
-        category: "all",
-        ethnicity: "",
-    },
-    Column {
-        metric: "ind2.relative_likelihood",
-        staff_group: "",
-        category: "",
-        ethnicity: "",
-    },
-    Column {
-        metric: "ind3.relative_likelihood",
-        staff_group: "",
-        category: "",
-        ethnicity: "",
-    },
-    Column {
-        metric: "ind4.relative_likelihood",
-        staff_group: "",
-        category: "",
-        ethnicity: "",
-    },
-    Column {
-        metric: "ind5.pct",
-        staff_group: "",
-        category: "",
-        ethnicity: "bme",
-    },
-    Column {
-        metric: "ind6.pct",
-        staff_group: "",
-        category: "",
-        ethnicity: "bme",
-    },
-    Column {
-        metric: "ind7.pct",
-        staff_group: "",
-        category: "",
-        ethnicity: "bme",
-    },
-    Column {
-        metric: "ind8.pct",
-        staff_group: "",
-        category: "",
-        ethnicity: "bme",
-    },
-    Column {
-        metric: "ind8.gap_pp",
-        staff_group: "",
-        category: "",
-        ethnicity: "",
-    },
-    Column {
-        metric: "ind9.diff_pp",
-        staff_group: "",
-        category: "voting",
-        ethnicity: "",
-    },
-];
+impl Column {
+    fn key(&self) -> (&'static str, &'static str, &'static str, &'static str) {
+        (
+            self.metric.code(),
+            self.staff_group,
+            self.category,
+            self.ethnicity,
+        )
+    }
+}
+
+/// The headline columns (the catalogue's headline figures, and the indicator
+/// 8 gap), and the only metrics `--metric` accepts.
+pub fn columns() -> Vec<Column> {
+    let col = |(metric, (staff_group, category, ethnicity)): (Metric, Breakdown)| Column {
+        metric,
+        staff_group,
+        category,
+        ethnicity,
+    };
+    let mut v: Vec<Column> = Metric::headlines().map(col).collect();
+    // The indicator 8 gap follows indicator 8's percentage.
+    let at = v
+        .iter()
+        .position(|c| c.metric.indicator() > 8)
+        .unwrap_or(v.len());
+    v.insert(at, col((Metric::Ind8GapPp, ("", "", ""))));
+    v
+}
 
 /// One shown value: a number, `*` (disclosure control) or nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -159,9 +125,9 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn text(&self, metric: &str) -> String {
+    fn text(&self, metric: Metric) -> String {
         match self {
-            Cell::Value(v) => fmt::metric_value(metric, *v),
+            Cell::Value(v) => metric.format(*v),
             Cell::Suppressed(s) => s.to_string(),
             Cell::Missing(_) => "–".into(),
         }
@@ -207,31 +173,22 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     })
 }
 
-/// The counts a figure is derived from, for disclosure control.
+/// The counts a figure is derived from, for disclosure control: its own
+/// numerator, or the numerators of the percentages a ratio, gap or board
+/// difference is computed from (the catalogue's source metric).
 fn underlying_counts(r: &Results, org: &str, year: i32, c: &Column) -> Vec<f64> {
-    let num = |m: &str, sg: &str, cat: &str, e: &str| {
-        r.org_row(org, year, (m, sg, cat, e))
+    let num = |m: Metric, sg: &str, cat: &str, e: &str| {
+        r.org_row(org, year, (m.code(), sg, cat, e))
             .and_then(|x| x.numerator)
     };
     let mut out = Vec::new();
-    let mut push = |v: Option<f64>| out.extend(v);
-    match c.metric {
-        "ind2.relative_likelihood" | "ind3.relative_likelihood" | "ind4.relative_likelihood" => {
-            let pct = match c.metric {
-                "ind2.relative_likelihood" => "ind2.appointed_pct",
-                "ind3.relative_likelihood" => "ind3.disciplinary_pct",
-                _ => "ind4.training_pct",
-            };
-            push(num(pct, "", "", "white"));
-            push(num(pct, "", "", "bme"));
+    match (c.metric.kind(), c.metric.source()) {
+        (Kind::RelativeLikelihood | Kind::Gap, Some(src)) => {
+            out.extend(num(src, "", "", "white"));
+            out.extend(num(src, "", "", "bme"));
         }
-        m if m.ends_with(".gap_pp") => {
-            let pct = m.replace(".gap_pp", ".pct");
-            push(num(&pct, "", "", "white"));
-            push(num(&pct, "", "", "bme"));
-        }
-        "ind9.diff_pp" => push(num("ind9.board_bme_pct", "", c.category, "")),
-        m => push(num(m, c.staff_group, c.category, c.ethnicity)),
+        (Kind::BoardDiff, Some(src)) => out.extend(num(src, "", c.category, "")),
+        _ => out.extend(num(c.metric, c.staff_group, c.category, c.ethnicity)),
     }
     out
 }
@@ -254,11 +211,7 @@ pub fn peer_table(
         let values = columns
             .iter()
             .map(|c| {
-                let row = r.org_row(
-                    &o.org_code,
-                    year,
-                    (c.metric, c.staff_group, c.category, c.ethnicity),
-                );
+                let row = r.org_row(&o.org_code, year, c.key());
                 match row {
                     None => Cell::Missing(None),
                     Some(x) if x.suppressed => Cell::Suppressed("*"),
@@ -281,12 +234,9 @@ pub fn peer_table(
         let group_median = columns
             .iter()
             .map(|c| {
-                r.group(
-                    &o.benchmark_group,
-                    year,
-                    (c.metric, c.staff_group, c.category, c.ethnicity),
-                )
-                .map(|g| g.median)
+                r.group(&o.benchmark_group, year, c.key())
+                    .filter(|g| g.n_orgs >= r.params.min_trusts)
+                    .and_then(|g| g.median)
             })
             .collect();
         rows.push(PeerRow {
@@ -308,10 +258,7 @@ pub fn peer_table(
         .collect();
     let national = columns
         .iter()
-        .map(|c| {
-            r.national(year, (c.metric, c.staff_group, c.category, c.ethnicity))
-                .and_then(|n| n.pooled)
-        })
+        .map(|c| r.national(year, c.key()).and_then(|n| n.pooled))
         .collect();
     Ok(PeerTable {
         year,
@@ -326,22 +273,21 @@ pub fn peer_table(
 
 /// Resolves `--metric` names to columns (default: every headline column).
 pub fn columns_for(names: &[String]) -> Result<Vec<Column>> {
+    let all = columns();
     if names.is_empty() {
-        return Ok(COLUMNS.to_vec());
+        return Ok(all);
     }
     names
         .iter()
         .map(|n| {
-            COLUMNS
-                .iter()
+            all.iter()
                 .copied()
-                .find(|c| c.metric.eq_ignore_ascii_case(n.trim()))
+                .find(|c| Metric::parse(n) == Some(c.metric))
                 .ok_or_else(|| {
                     Error::UnknownMetric(
                         n.clone(),
-                        COLUMNS
-                            .iter()
-                            .map(|c| c.metric)
+                        all.iter()
+                            .map(|c| c.metric.code())
                             .collect::<Vec<_>>()
                             .join(", "),
                     )
@@ -352,11 +298,7 @@ pub fn columns_for(names: &[String]) -> Result<Vec<Column>> {
 
 fn headers(t: &PeerTable) -> Vec<String> {
     let mut h = vec!["Trust".to_string(), "Code".to_string()];
-    h.extend(
-        t.columns
-            .iter()
-            .map(|c| model::metric_label(c.metric).to_string()),
-    );
+    h.extend(t.columns.iter().map(|c| c.metric.label().to_string()));
     h
 }
 
@@ -378,7 +320,7 @@ fn text_rows(t: &PeerTable) -> Vec<Vec<String>> {
         row.extend(
             vals.iter()
                 .zip(&t.columns)
-                .map(|(v, c)| fmt::opt(*v, |x| fmt::metric_value(c.metric, x))),
+                .map(|(v, c)| fmt::opt(*v, |x| c.metric.format(x))),
         );
         row
     };
@@ -485,11 +427,11 @@ pub fn xlsx_bytes(t: &PeerTable) -> std::result::Result<Vec<u8>, rust_xlsxwriter
     ws.write_string_with_format(1, 0, "Trust", &bold)?;
     ws.write_string_with_format(1, 1, "Code", &bold)?;
     for c in &t.columns {
-        ws.write_string_with_format(1, col, model::metric_label(c.metric), &bold)?;
+        ws.write_string_with_format(1, col, c.metric.label(), &bold)?;
         ws.write_string_with_format(1, col + 1, "Benchmark median", &bold)?;
         col += 2;
     }
-    let f = |m: &str| if m.contains("relative") { &dp2 } else { &dp1 };
+    let f = |m: Metric| if m.decimals() == 2 { &dp2 } else { &dp1 };
     let n = t.rows.len() as u32;
     for (i, r) in t.rows.iter().enumerate() {
         let row = 2 + i as u32;
@@ -589,13 +531,15 @@ pub fn write_region_and_national(
     std::fs::create_dir_all(&dir).map_err(io(&dir))?;
     let regions: std::collections::BTreeSet<String> =
         register.iter().map(|o| o.region.clone()).collect();
+    let cols = columns();
+    let min_trusts = r.params.min_trusts;
     for region in &regions {
         let t = peer_table(
             r,
             register,
             year,
             &PeerSet::Region(region.clone()),
-            COLUMNS,
+            &cols,
             min_count,
         )?;
         let x = dir.join(format!("{}.xlsx", slug(region)));
@@ -617,20 +561,19 @@ pub fn write_region_and_national(
     let mut by_year = Vec::new();
     for y in &r.years {
         let mut row = vec![y.to_string()];
-        for c in COLUMNS {
-            let n = r.national(*y, (c.metric, c.staff_group, c.category, c.ethnicity));
-            row.push(fmt::opt(n.and_then(|n| n.pooled), |x| {
-                fmt::metric_value(c.metric, x)
-            }));
-            row.push(fmt::opt(n.map(|n| n.median), |x| {
-                fmt::metric_value(c.metric, x)
-            }));
+        for c in &cols {
+            let n = r.national(*y, c.key());
+            row.push(fmt::opt(n.and_then(|n| n.pooled), |x| c.metric.format(x)));
+            row.push(fmt::opt(
+                n.filter(|n| n.n_orgs >= min_trusts).and_then(|n| n.median),
+                |x| c.metric.format(x),
+            ));
         }
         by_year.push(row);
     }
     let mut h = vec!["WRES year".to_string()];
-    for c in COLUMNS {
-        h.push(format!("{} (pooled)", model::metric_label(c.metric)));
+    for c in &cols {
+        h.push(format!("{} (pooled)", c.metric.label()));
         h.push("median".into());
     }
     extra.push(("National figures by year".to_string(), by_year, h));
@@ -647,24 +590,25 @@ pub fn write_region_and_national(
         let mut rows = Vec::new();
         for g in &groups {
             let mut row = vec![g.clone()];
-            for c in COLUMNS {
-                let k = (c.metric, c.staff_group, c.category, c.ethnicity);
+            for c in &cols {
+                let k = c.key();
                 let s = if label == "region" {
                     r.region(g, year, k)
                 } else {
                     r.group(g, year, k)
                 };
-                row.push(fmt::opt(s.map(|s| s.median), |x| {
-                    fmt::metric_value(c.metric, x)
-                }));
+                // Medians from fewer trusts than the minimum are withheld.
+                row.push(fmt::opt(
+                    s.filter(|s| s.n_orgs >= min_trusts).and_then(|s| s.median),
+                    |x| c.metric.format(x),
+                ));
             }
             rows.push(row);
         }
         let mut h = vec![label.to_string()];
         h.extend(
-            COLUMNS
-                .iter()
-                .map(|c| format!("{} (median)", model::metric_label(c.metric))),
+            cols.iter()
+                .map(|c| format!("{} (median)", c.metric.label())),
         );
         extra.push((format!("Medians by {label}, {year}"), rows, h));
     }
@@ -688,15 +632,12 @@ pub fn write_region_and_national(
         year,
         set: "England".into(),
         min_count,
-        columns: COLUMNS.to_vec(),
+        columns: cols.clone(),
         rows: Vec::new(),
-        set_median: vec![None; COLUMNS.len()],
-        national: COLUMNS
+        set_median: vec![None; cols.len()],
+        national: cols
             .iter()
-            .map(|c| {
-                r.national(year, (c.metric, c.staff_group, c.category, c.ethnicity))
-                    .and_then(|n| n.pooled)
-            })
+            .map(|c| r.national(year, c.key()).and_then(|n| n.pooled))
             .collect(),
     };
     let hpath = ndir.join(format!("wres-national-{year}.html"));

@@ -593,6 +593,7 @@ pub fn run(
     warehouse_dir: &Path,
     out_dir: &Path,
     year: Option<i32>,
+    synthetic: bool,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
     let started = std::time::Instant::now();
@@ -604,6 +605,7 @@ pub fn run(
         year,
         orgs: Vec::new(),
         progress: common.progress,
+        synthetic,
     };
     export(common, &opts, out)?;
     if !common.quiet {
@@ -635,6 +637,7 @@ pub fn demo(common: &Common, dir: &Path, out: &mut dyn Write) -> Result<Outcome>
         &warehouse_dir,
         &packs,
         None,
+        true,
         out,
     )?;
     writeln!(

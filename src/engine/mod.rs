@@ -75,33 +75,7 @@ pub const QUERIES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Tunable parameters, visible to the SQL as the one-row table `params`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Params {
-    /// Survey groups with fewer responses are suppressed.
-    pub min_responses: f64,
-    /// Fewer people than this in a numerator or denominator: `small_numbers`.
-    pub small_numbers: f64,
-    /// z for 95% intervals.
-    pub z: f64,
-    /// The four-fifths band for relative likelihoods.
-    pub parity_low: f64,
-    pub parity_high: f64,
-    pub model_employer_year: i32,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Params {
-            min_responses: crate::ingest::validate::MIN_RESPONSES,
-            small_numbers: 10.0,
-            z: udf::Z95,
-            parity_low: 0.80,
-            parity_high: 1.25,
-            model_employer_year: crate::model::MODEL_EMPLOYER_YEAR,
-        }
-    }
-}
+pub use crate::params::Params;
 
 /// A DataFusion session over one warehouse, with its own runtime.
 pub struct Engine {
@@ -156,6 +130,7 @@ impl Engine {
         )?;
         engine.register_batch("organisations", organisations_batch(register)?)?;
         engine.register_batch("params", params_batch(params)?)?;
+        engine.register_batch("metrics", metrics_batch()?)?;
         for (name, _) in QUERIES {
             let dir = root.join(layout::RESULTS_DIR).join(name);
             if dir.is_dir() && !warehouse::partition_years(&dir).is_empty() {
@@ -279,7 +254,7 @@ fn organisations_batch(register: &Register) -> Result<RecordBatch> {
 }
 
 fn params_batch(p: &Params) -> Result<RecordBatch> {
-    use datafusion::arrow::array::Float64Array;
+    use datafusion::arrow::array::{Float64Array, Int64Array};
     let f = |v: f64| Arc::new(Float64Array::from(vec![v])) as _;
     let schema = Arc::new(Schema::new(vec![
         Field::new("min_responses", DataType::Float64, false),
@@ -288,6 +263,8 @@ fn params_batch(p: &Params) -> Result<RecordBatch> {
         Field::new("parity_low", DataType::Float64, false),
         Field::new("parity_high", DataType::Float64, false),
         Field::new("model_employer_year", DataType::Int32, false),
+        Field::new("min_count", DataType::Float64, false),
+        Field::new("min_trusts", DataType::Int64, false),
     ]));
     Ok(RecordBatch::try_new(
         schema,
@@ -298,6 +275,55 @@ fn params_batch(p: &Params) -> Result<RecordBatch> {
             f(p.parity_low),
             f(p.parity_high),
             Arc::new(Int32Array::from(vec![p.model_employer_year])),
+            f(p.min_count),
+            Arc::new(Int64Array::from(vec![p.min_trusts])),
+        ],
+    )?)
+}
+
+/// The metric catalogue ([`crate::metric::Metric`]) as the table `metrics`:
+/// `code, indicator, kind, direction, label, decimals, source_metric,
+/// first_group, window_years, group_stats`.
+pub fn metrics_batch() -> Result<RecordBatch> {
+    use crate::metric::Metric;
+    use datafusion::arrow::array::BooleanArray;
+    let all = Metric::ALL;
+    let strs = |f: &dyn Fn(Metric) -> &'static str| {
+        Arc::new(StringArray::from_iter_values(all.iter().map(|m| f(*m)))) as _
+    };
+    let opt_strs = |f: &dyn Fn(Metric) -> Option<&'static str>| {
+        Arc::new(all.iter().map(|m| f(*m)).collect::<StringArray>()) as _
+    };
+    let ints = |f: &dyn Fn(Metric) -> i32| {
+        Arc::new(Int32Array::from_iter_values(all.iter().map(|m| f(*m)))) as _
+    };
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("code", DataType::Utf8, false),
+        Field::new("indicator", DataType::Int32, false),
+        Field::new("kind", DataType::Utf8, false),
+        Field::new("direction", DataType::Utf8, false),
+        Field::new("label", DataType::Utf8, false),
+        Field::new("decimals", DataType::Int32, false),
+        Field::new("source_metric", DataType::Utf8, true),
+        Field::new("first_group", DataType::Utf8, true),
+        Field::new("window_years", DataType::Int32, false),
+        Field::new("group_stats", DataType::Boolean, false),
+    ]));
+    Ok(RecordBatch::try_new(
+        schema,
+        vec![
+            strs(&|m| m.code()),
+            ints(&|m| i32::from(m.indicator())),
+            strs(&|m| m.kind().code()),
+            strs(&|m| m.direction().code()),
+            strs(&|m| m.label()),
+            ints(&|m| m.decimals() as i32),
+            opt_strs(&|m| m.source().map(Metric::code)),
+            opt_strs(&|m| m.first_group().map(|e| e.code())),
+            ints(&|m| m.window_years()),
+            Arc::new(BooleanArray::from_iter(
+                all.iter().map(|m| Some(m.has_group_stats())),
+            )),
         ],
     )?)
 }
@@ -419,8 +445,23 @@ pub fn benchmark(
         "params": params,
         "rows": summary.rows,
     });
+    // What the results were built from: their parameters (export prints its
+    // thresholds from these) and the ledger's latest receipt time.
+    let ledger_at = engine.query(
+        "reading the ledger time",
+        "SELECT CAST(MAX(received_at) AS VARCHAR) FROM submissions",
+    )?;
+    let ledger_at = ledger_at
+        .column(0)
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .and_then(|a| (!a.is_empty() && !a.is_null(0)).then(|| a.value(0).to_string()));
     warehouse::load::stage_manifest(&mut txn, root, |m| {
         m["queries"] = serde_json::Value::Object(query_hashes());
+        m["results"] = serde_json::json!({
+            "params": params,
+            "built_from_ledger_at": ledger_at,
+        });
         warehouse::load::push_run(m, run);
     })
     .map_err(Error::Warehouse)?;

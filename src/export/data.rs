@@ -7,9 +7,12 @@ use datafusion::arrow::array::{
     Array, Float64Array, Int32Array, ListArray, RecordBatch, StringArray,
 };
 
-use super::{Funnel, Quality, Result, SubmissionRef};
+use super::{Funnel, FunnelPoint, NotPlotted, Quality, Result, ReturnError, SubmissionRef};
 use crate::engine::{self, Engine};
+use crate::metric::{Kind, Metric, Sample};
+use crate::params::Params;
 use crate::register::Register;
+use crate::stats::{self, RrCounts, RrKind};
 use crate::warehouse::layout;
 use crate::warehouse::tables::{self, Cols};
 
@@ -28,22 +31,49 @@ pub struct OrgRow {
     pub flags: Vec<String>,
 }
 
+impl OrgRow {
+    pub fn is_infinite(&self) -> bool {
+        self.flags.iter().any(|f| f == "infinite")
+    }
+}
+
+/// Order statistics of a group or area. NULL (None) where the statistic is
+/// itself infinite; `n_infinite` trusts entered as +infinity.
 #[derive(Debug, Clone)]
 pub struct Stats {
-    pub median: f64,
-    pub q1: f64,
-    pub q3: f64,
-    pub min: f64,
-    pub max: f64,
+    pub median: Option<f64>,
+    pub q1: Option<f64>,
+    pub q3: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
     pub n_orgs: i64,
+    pub n_infinite: i64,
 }
 
 #[derive(Debug, Clone)]
 pub struct National {
     pub pooled: Option<f64>,
-    pub median: f64,
+    pub median: Option<f64>,
     pub n_orgs: i64,
     pub share_significant_above_1: Option<f64>,
+}
+
+/// A trust's rank (1 = highest value) and quartile (1 = lowest quarter) in
+/// its benchmark group and region, from `org_positions`.
+#[derive(Debug, Clone, Copy)]
+pub struct Position {
+    pub group_rank: i64,
+    pub group_quartile: i64,
+    pub region_rank: i64,
+}
+
+/// A return section's latest rejection: the submission and its errors.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    pub section: String,
+    pub file: String,
+    pub received_at: String,
+    pub errors: Vec<ReturnError>,
 }
 
 /// (metric, staff_group, category, ethnicity)
@@ -67,9 +97,15 @@ pub struct Results {
     group: HashMap<(String, i32, OwnedKey), Stats>,
     region: HashMap<(String, i32, OwnedKey), Stats>,
     national: HashMap<(i32, OwnedKey), National>,
+    positions: HashMap<(String, i32, OwnedKey), Position>,
     subs: HashMap<(String, i32), Vec<SubmissionRef>>,
+    rejections: HashMap<(String, i32), Vec<Rejection>>,
     quality: HashMap<(String, i32), Vec<Quality>>,
     pub register_origin: String,
+    /// The parameters the results were built with (from the manifest).
+    pub params: Params,
+    /// The latest ledger time the results were built from.
+    pub built_from_ledger_at: Option<String>,
 }
 
 /// The year and breakdown columns every result table shares.
@@ -108,6 +144,22 @@ fn opt(a: &Float64Array, i: usize) -> Option<f64> {
     (!a.is_null(i)).then(|| a.value(i))
 }
 
+/// What `benchmark` recorded about the results in `manifest.json`: the
+/// parameters and the ledger time they were built from.
+fn results_record(root: &Path) -> (Option<Params>, Option<String>) {
+    let Ok(text) = std::fs::read_to_string(root.join(layout::MANIFEST)) else {
+        return (None, None);
+    };
+    let Ok(m) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return (None, None);
+    };
+    let r = &m["results"];
+    (
+        serde_json::from_value(r["params"].clone()).ok(),
+        r["built_from_ledger_at"].as_str().map(str::to_string),
+    )
+}
+
 fn corrupt(msg: &str) -> engine::Error {
     engine::Error::Warehouse(crate::warehouse::Error::Corrupt {
         path: Path::new("results").to_path_buf(),
@@ -115,10 +167,23 @@ fn corrupt(msg: &str) -> engine::Error {
     })
 }
 
+/// The file name only: a pack does not reveal the sender's folders.
+fn file_name(location: &str) -> String {
+    Path::new(location)
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default()
+}
+
 impl Results {
     pub fn load(e: &Engine, register: &Register) -> Result<Results> {
+        let (params, ledger_at) = results_record(&e.root);
         let mut r = Results {
             register_origin: register.origin.clone(),
+            // Results from before the manifest recorded their parameters were
+            // built with the defaults (the only parameters of that version).
+            params: params.unwrap_or_default(),
+            built_from_ledger_at: ledger_at,
             ..Default::default()
         };
         let has = |t: &str| e.ctx.table_exist(t).unwrap_or(false);
@@ -194,6 +259,7 @@ impl Results {
                 c.f64("max")?,
             );
             let n = c.i64("n_orgs")?;
+            let n_inf = c.i64("n_infinite")?;
             let mut out = Vec::new();
             for i in 0..b.num_rows() {
                 if let (Some(l), Some((_, want))) = (level, filter)
@@ -206,12 +272,13 @@ impl Results {
                     bd.year(i),
                     bd.key(i),
                     Stats {
-                        median: med.value(i),
-                        q1: q1.value(i),
-                        q3: q3.value(i),
-                        min: min.value(i),
-                        max: max.value(i),
+                        median: opt(med, i),
+                        q1: opt(q1, i),
+                        q3: opt(q3, i),
+                        min: opt(min, i),
+                        max: opt(max, i),
                         n_orgs: n.value(i),
+                        n_infinite: n_inf.value(i),
                     },
                 ));
             }
@@ -249,9 +316,36 @@ impl Results {
                     (bd.year(i), bd.key(i)),
                     National {
                         pooled: opt(pooled, i),
-                        median: med.value(i),
+                        median: opt(med, i),
                         n_orgs: n.value(i),
                         share_significant_above_1: opt(share, i),
+                    },
+                );
+            }
+        }
+
+        if has("org_positions") {
+            let b = e.query(
+                "reading org_positions",
+                "SELECT org_code, year, metric, staff_group, category, ethnicity, \
+                 CAST(group_rank AS BIGINT) AS group_rank, CAST(group_quartile AS BIGINT) AS group_quartile, \
+                 CAST(region_rank AS BIGINT) AS region_rank FROM org_positions",
+            )?;
+            let c = Cols::new(&b, p);
+            let org = c.str("org_code")?;
+            let bd = Breakdown::read(&c)?;
+            let (gr, gq, rr) = (
+                c.i64("group_rank")?,
+                c.i64("group_quartile")?,
+                c.i64("region_rank")?,
+            );
+            for i in 0..b.num_rows() {
+                r.positions.insert(
+                    (org.value(i).to_string(), bd.year(i), bd.key(i)),
+                    Position {
+                        group_rank: gr.value(i),
+                        group_quartile: gq.value(i),
+                        region_rank: rr.value(i),
                     },
                 );
             }
@@ -281,7 +375,67 @@ impl Results {
                     received_at: s.received_at.clone(),
                 });
         }
-        for m in tables::read_messages(&e.root.join(layout::MESSAGES))? {
+        // A section's latest rejection stays visible until a later accepted
+        // return replaces it (a rejection older than the current return is
+        // history, not news).
+        let mut latest_rejected: HashMap<(String, i32, String), &tables::Submission> =
+            HashMap::new();
+        for s in ledger.iter().filter(|s| s.outcome == "rejected") {
+            let (Some(org), Some(year), Some(section)) = (&s.org_code, s.year, &s.section) else {
+                continue;
+            };
+            let newer_accepted = ledger.iter().any(|a| {
+                a.current
+                    && a.org_code.as_ref() == Some(org)
+                    && a.year == Some(year)
+                    && a.section.as_ref() == Some(section)
+                    && a.received_at >= s.received_at
+            });
+            if newer_accepted {
+                continue;
+            }
+            let k = (org.clone(), year, section.clone());
+            if latest_rejected.get(&k).is_none_or(|prev| {
+                (&prev.received_at, &prev.submission_id) < (&s.received_at, &s.submission_id)
+            }) {
+                latest_rejected.insert(k, s);
+            }
+        }
+        let messages = tables::read_messages(&e.root.join(layout::MESSAGES))?;
+        let rejected_ids: HashSet<&str> = latest_rejected
+            .values()
+            .map(|s| s.submission_id.as_str())
+            .collect();
+        let mut errors_of: HashMap<&str, Vec<ReturnError>> = HashMap::new();
+        for m in messages.iter().filter(|m| m.severity == "error") {
+            if rejected_ids.contains(m.submission_id.as_str()) {
+                errors_of
+                    .entry(m.submission_id.as_str())
+                    .or_default()
+                    .push(ReturnError {
+                        code: m.code.clone(),
+                        message: m.message.clone(),
+                        location: file_name(&m.location),
+                    });
+            }
+        }
+        for ((org, year, section), s) in &latest_rejected {
+            r.rejections
+                .entry((org.clone(), *year))
+                .or_default()
+                .push(Rejection {
+                    section: section.clone(),
+                    file: file_name(&s.file),
+                    received_at: s.received_at.clone(),
+                    errors: errors_of
+                        .remove(s.submission_id.as_str())
+                        .unwrap_or_default(),
+                });
+        }
+        for v in r.rejections.values_mut() {
+            v.sort_by(|a, b| a.section.cmp(&b.section));
+        }
+        for m in messages {
             let (Some(org), Some(year)) = (&m.org_code, m.year) else {
                 continue;
             };
@@ -295,11 +449,7 @@ impl Results {
                     severity: m.severity,
                     code: m.code,
                     message: m.message,
-                    // The file name only: a pack does not reveal the sender's folders.
-                    location: Path::new(&m.location)
-                        .file_name()
-                        .map(|f| f.to_string_lossy().to_string())
-                        .unwrap_or_default(),
+                    location: file_name(&m.location),
                 });
         }
         for v in r.subs.values_mut() {
@@ -353,65 +503,194 @@ impl Results {
             .unwrap_or_default()
     }
 
-    /// Funnel plot data for a relative likelihood: x is the BME denominator.
-    pub fn funnel(&self, metric: &str, year: i32, this_org: &str) -> Option<Funnel> {
-        let pct = match metric {
-            "ind2.relative_likelihood" => "ind2.appointed_pct",
-            "ind3.relative_likelihood" => "ind3.disciplinary_pct",
-            _ => "ind4.training_pct",
+    pub fn position(&self, org: &str, year: i32, k: Key) -> Option<Position> {
+        self.positions
+            .get(&(org.to_string(), year, owned(k)))
+            .copied()
+    }
+
+    /// The latest rejection of each section of a trust's return for a year
+    /// that no later accepted return replaced.
+    pub fn rejections(&self, org: &str, year: i32) -> &[Rejection] {
+        self.rejections
+            .get(&(org.to_string(), year))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Trusts with figures in a year, sorted.
+    pub fn orgs_in(&self, year: i32) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .org
+            .keys()
+            .filter(|(_, y)| *y == year)
+            .map(|(o, _)| o.as_str())
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// The counts behind a trust's relative likelihood in a year: the first
+    /// group's numerator and denominator of the source percentage, then the
+    /// other group's (two years summed for the two-year indicator 3).
+    pub fn rr_counts(&self, org: &str, year: i32, metric: Metric) -> Option<RrCounts> {
+        let (src, first) = (metric.source()?, metric.first_group()?);
+        let other = if first == crate::model::Ethnicity::White {
+            crate::model::Ethnicity::Bme
+        } else {
+            crate::model::Ethnicity::White
         };
-        let centre = self.national(year, (metric, "", "", ""))?.pooled?;
-        let pw = self.national(year, (pct, "", "", "white"))?.pooled? / 100.0;
-        let pb = self.national(year, (pct, "", "", "bme"))?.pooled? / 100.0;
-        let mut points = Vec::new();
-        let mut this = None;
-        let (mut wsum, mut bsum) = (0.0, 0.0);
-        let mut orgs: Vec<&(String, i32)> = self.org.keys().filter(|(_, y)| *y == year).collect();
-        orgs.sort();
-        for (org, _) in orgs {
-            let rl = self
-                .org_row(org, year, (metric, "", "", ""))
-                .and_then(|r| r.value);
-            let bd = self
-                .org_row(org, year, (pct, "", "", "bme"))
-                .and_then(|r| r.denominator);
-            let wd = self
-                .org_row(org, year, (pct, "", "", "white"))
-                .and_then(|r| r.denominator);
-            if let (Some(v), Some(b), Some(w)) = (rl, bd, wd) {
-                points.push((b, v));
-                wsum += w;
-                bsum += b;
-                if org == this_org {
-                    this = Some((b, v));
-                }
-            }
+        let one = |y: i32| -> Option<RrCounts> {
+            let f = self.org_row(org, y, (src.code(), "", "", first.code()))?;
+            let o = self.org_row(org, y, (src.code(), "", "", other.code()))?;
+            Some(RrCounts {
+                a: f.numerator?,
+                n1: f.denominator?,
+                c: o.numerator?,
+                n2: o.denominator?,
+            })
+        };
+        let mut sum = one(year)?;
+        for back in 1..metric.window_years() {
+            let e = one(year - back)?;
+            sum = RrCounts {
+                a: sum.a + e.a,
+                n1: sum.n1 + e.n1,
+                c: sum.c + e.c,
+                n2: sum.n2 + e.n2,
+            };
         }
-        if points.is_empty() || !(pw > 0.0 && pb > 0.0 && pw < 1.0 && pb < 1.0) {
+        Some(sum)
+    }
+
+    /// One year's counts behind a figure, for the trend test.
+    pub fn sample(&self, org: &str, year: i32, metric: Metric, k: Key) -> Option<Sample> {
+        match metric.kind() {
+            Kind::RelativeLikelihood => self.rr_counts(org, year, metric).map(Sample::Ratio),
+            Kind::Proportion => {
+                let r = self.org_row(org, year, k)?;
+                Some(Sample::Proportion {
+                    x: r.numerator?,
+                    n: r.denominator?,
+                })
+            }
+            Kind::SurveyPct => {
+                let r = self.org_row(org, year, k)?;
+                let n = r.denominator?;
+                Some(Sample::Proportion {
+                    x: r.value? * n / 100.0,
+                    n,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Funnel plot of a relative likelihood for one year (spec/indicators.md,
+    /// "Funnel plots"): every trust at x = its own precision 1 / var(ln RR)
+    /// (Katz), y = RR, limits exp(ln theta -/+ z sqrt(1 / x)) around the
+    /// national pooled ratio theta for z = 1.96 and 3.09. Zero and infinite
+    /// ratios are counted under the plot, not plotted. Disclosure control:
+    /// another trust whose counts include 1 to min_count - 1 is left out (it
+    /// still counts in theta), and other trusts' x are rounded to two
+    /// significant figures. Built once per year and metric; [`Funnel::for_trust`]
+    /// marks one trust.
+    pub fn funnel(&self, metric: Metric, year: i32) -> Option<FunnelData> {
+        let theta = self.national(year, (metric.code(), "", "", ""))?.pooled?;
+        if !(theta > 0.0 && theta.is_finite()) {
             return None;
         }
-        points.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        let ratio = if bsum > 0.0 { wsum / bsum } else { 1.0 };
-        let xmax = points.iter().map(|p| p.0).fold(10.0, f64::max);
-        let limits = (1..=40)
+        let small = |v: f64| v >= 1.0 && v < self.params.min_count;
+        let mut d = FunnelData {
+            metric,
+            target: theta,
+            points: Vec::new(),
+        };
+        for org in self.orgs_in(year) {
+            let Some(counts) = self.rr_counts(org, year, metric) else {
+                continue;
+            };
+            let kind = counts.kind();
+            if kind == RrKind::Undefined {
+                continue;
+            }
+            d.points.push(RawPoint {
+                org: org.to_string(),
+                kind,
+                x: 1.0 / counts.katz_variance(),
+                y: counts.ratio(),
+                small: [counts.a, counts.n1, counts.c, counts.n2]
+                    .into_iter()
+                    .any(small),
+            });
+        }
+        (!d.points.is_empty()).then_some(d)
+    }
+}
+
+/// A relative likelihood's funnel for one year, with every trust's point.
+#[derive(Debug, Clone)]
+pub struct FunnelData {
+    pub metric: Metric,
+    pub target: f64,
+    points: Vec<RawPoint>,
+}
+
+#[derive(Debug, Clone)]
+struct RawPoint {
+    org: String,
+    kind: RrKind,
+    x: f64,
+    y: f64,
+    /// Counts of 1 to min_count - 1 among a, n1, c, n2.
+    small: bool,
+}
+
+impl FunnelData {
+    /// The funnel as one trust's pack shows it: its own point exact, other
+    /// trusts' points under disclosure control.
+    pub fn for_trust(&self, this_org: &str) -> Funnel {
+        let mut points = Vec::new();
+        let mut not_plotted = NotPlotted::default();
+        for p in &self.points {
+            let this = p.org == this_org;
+            match p.kind {
+                RrKind::Zero => not_plotted.zero += 1,
+                RrKind::Infinite => not_plotted.infinite += 1,
+                _ if p.small && !this => not_plotted.small_counts += 1,
+                _ => points.push(FunnelPoint {
+                    x: if this { p.x } else { stats::round_sig(p.x, 2) },
+                    y: p.y,
+                    this_trust: this,
+                }),
+            }
+        }
+        points.sort_by(|a, b| {
+            a.x.total_cmp(&b.x)
+                .then(a.y.total_cmp(&b.y))
+                .then(a.this_trust.cmp(&b.this_trust))
+        });
+        let xmax = points.iter().map(|p| p.x).fold(10.0, f64::max);
+        let t = self.target;
+        let limits = (0..=40)
             .map(|i| {
-                let n = 5.0 * (xmax / 5.0).powf(f64::from(i) / 40.0);
-                let se = ((1.0 - pb) / (n * pb) + (1.0 - pw) / (n * ratio * pw)).sqrt();
-                (
-                    n,
-                    centre * (-1.959964 * se).exp(),
-                    centre * (1.959964 * se).exp(),
-                    centre * (-3.090232 * se).exp(),
-                    centre * (3.090232 * se).exp(),
-                )
+                let x = 1.0 * (xmax / 1.0).powf(f64::from(i) / 40.0);
+                let se = (1.0 / x).sqrt();
+                [
+                    x,
+                    t * (-stats::Z95 * se).exp(),
+                    t * (stats::Z95 * se).exp(),
+                    t * (-stats::Z998 * se).exp(),
+                    t * (stats::Z998 * se).exp(),
+                ]
             })
             .collect();
-        Some(Funnel {
-            metric: metric.to_string(),
-            centre,
+        Funnel {
+            metric: self.metric,
+            target: t,
             points,
-            this_trust: this,
+            not_plotted,
             limits,
-        })
+        }
     }
 }

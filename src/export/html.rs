@@ -5,6 +5,7 @@ use askama::Template;
 
 use super::{Figure, Funnel, Pack};
 use crate::fmt;
+use crate::metric::{Metric, words};
 use crate::model::{self, BANDS, Category, MEDICAL_GRADES, StaffGroup};
 use crate::register::Register;
 
@@ -33,6 +34,9 @@ pub struct HeadlineView {
     pub label: &'static str,
     pub value: String,
     pub median: String,
+    /// CSS class of the judgement (`better`, `worse`, `similar`, `neutral`).
+    pub class: &'static str,
+    /// The judgement as people read it.
     pub band: &'static str,
 }
 
@@ -54,10 +58,10 @@ struct PackPage<'a> {
     benchmark_group: &'a str,
     region: &'a str,
     headlines: Vec<HeadlineView>,
-    findings: &'a [String],
+    findings: Vec<&'a str>,
     sections: Vec<Section>,
     quality: &'a [super::Quality],
-    method_notes: &'a [&'static str],
+    method_notes: &'a [String],
     provenance: Vec<ProvView>,
     tool: &'static str,
     queries: String,
@@ -102,21 +106,31 @@ struct IndexPage {
 /// A region's name, its trusts (code, name) and its file slug.
 type RegionLinks = (String, Vec<(String, String)>, String);
 
-fn v(p: &Pack, metric: &str, sg: &str, cat: &str, eth: &str) -> Option<f64> {
+fn v(p: &Pack, metric: Metric, sg: &str, cat: &str, eth: &str) -> Option<f64> {
     p.figure(metric, sg, cat, eth).and_then(|f| f.value)
 }
 
-fn shown(f: Option<&Figure>, metric: &str) -> String {
+/// A figure's value as shown: `suppressed`, `infinite`, or the number.
+fn shown(f: Option<&Figure>) -> String {
     match f {
         Some(f) if f.suppressed => "suppressed".into(),
-        Some(f) => fmt::opt(f.value, |x| fmt::metric_value(metric, x)),
+        Some(f) if f.has_flag("infinite") => "infinite".into(),
+        Some(f) => fmt::opt(f.value, |x| f.metric.format(x)),
+        None => "–".into(),
+    }
+}
+
+/// The benchmark median a pack may show (from enough trusts), or "–".
+fn median_of(f: Option<&Figure>) -> String {
+    match f.and_then(|f| f.benchmark.as_ref().and_then(|b| b.median).map(|m| (f, m))) {
+        Some((f, m)) => f.metric.format(m),
         None => "–".into(),
     }
 }
 
 fn indicator1(p: &Pack) -> Section {
     let mut tables = Vec::new();
-    let overall = p.figure("ind1.bme_pct", "all", "all", "");
+    let overall = p.figure(Metric::Ind1BmePct, "all", "all", "");
     for sg in StaffGroup::ALL {
         let cats: &[Category] = match sg {
             StaffGroup::Medical => MEDICAL_GRADES,
@@ -125,19 +139,19 @@ fn indicator1(p: &Pack) -> Section {
         let mut rows = Vec::new();
         for c in cats {
             let (sgc, cc) = (sg.code(), c.code());
-            let Some(pct) = p.figure("ind1.bme_pct", sgc, cc, "") else {
+            let Some(pct) = p.figure(Metric::Ind1BmePct, sgc, cc, "") else {
                 continue;
             };
-            let hc = |e: &str| fmt::opt(v(p, "ind1.headcount", sgc, cc, e), fmt::count);
+            let hc = |e: &str| fmt::opt(v(p, Metric::Ind1Headcount, sgc, cc, e), fmt::count);
             rows.push((
                 c.label().to_string(),
                 vec![
                     hc("white"),
                     hc("bme"),
                     hc("unknown"),
-                    shown(Some(pct), "ind1.bme_pct"),
-                    fmt::opt(pct.benchmark.as_ref().map(|b| b.median), fmt::pct1),
-                    fmt::opt(v(p, "ind1.parity_gap", sgc, cc, ""), fmt::count),
+                    shown(Some(pct)),
+                    median_of(Some(pct)),
+                    fmt::opt(v(p, Metric::Ind1ParityGap, sgc, cc, ""), fmt::count),
                 ],
             ));
         }
@@ -151,21 +165,22 @@ fn indicator1(p: &Pack) -> Section {
                 .to_vec(),
             rows,
             note: format!(
-                "Parity: the BME headcount each band would need to mirror the trust's overall {} BME workforce (Model Employer).",
-                fmt::opt(overall.and_then(|o| o.value), fmt::pct1)
+                "Parity (Model Employer, bands 8a and above): the BME headcount each band would need to mirror the trust's overall {} BME workforce, rounded half up. 8a and above together: {}.",
+                fmt::opt(overall.and_then(|o| o.value), fmt::pct1),
+                fmt::opt(v(p, Metric::Ind1ParityGap, sg.code(), "8a_plus", ""), fmt::count)
             ),
         });
     }
     let intro = match overall {
         Some(o) => format!(
             "BME staff are {} of the workforce{}; the benchmark median is {}.{}",
-            shown(Some(o), "ind1.bme_pct"),
+            shown(Some(o)),
             match (o.numerator, o.denominator) {
                 (Some(n), Some(d)) => format!(" ({} of {})", fmt::count(n), fmt::count(d)),
                 _ => String::new(),
             },
-            fmt::opt(o.benchmark.as_ref().map(|b| b.median), fmt::pct1),
-            if o.flags.iter().any(|f| f == "workforce_from_ind3") {
+            median_of(Some(o)),
+            if o.has_flag("workforce_from_ind3") {
                 " No indicator 1 table was returned: indicator 3's workforce stands in."
             } else {
                 ""
@@ -187,28 +202,29 @@ fn indicators_2_4(p: &Pack) -> Section {
     let mut charts = Vec::new();
     let spec = [
         (
-            2u8,
-            "ind2.appointed_pct",
+            Metric::Ind2RelativeLikelihood,
+            Metric::Ind2AppointedPct,
             "Shortlisted applicants",
             "Appointed from shortlisting",
             "Likelihood of appointment",
         ),
         (
-            3,
-            "ind3.disciplinary_pct",
+            Metric::Ind3RelativeLikelihood,
+            Metric::Ind3DisciplinaryPct,
             "Workforce",
             "Entered the formal disciplinary process",
             "Likelihood of entering the process",
         ),
         (
-            4,
-            "ind4.training_pct",
+            Metric::Ind4RelativeLikelihood,
+            Metric::Ind4TrainingPct,
             "Workforce",
             "Accessed non-mandatory training and CPD",
             "Likelihood of accessing training",
         ),
     ];
-    for (ind, pct, den_label, num_label, lik_label) in spec {
+    for (rl_metric, pct, den_label, num_label, lik_label) in spec {
+        let ind = rl_metric.indicator();
         let eths = ["all", "white", "bme", "unknown"];
         let figs: Vec<Option<&Figure>> = eths.iter().map(|e| p.figure(pct, "", "", e)).collect();
         if figs.iter().all(Option::is_none) {
@@ -217,8 +233,7 @@ fn indicators_2_4(p: &Pack) -> Section {
         let col = |f: fn(&Figure) -> Option<f64>, show: fn(f64) -> String| -> Vec<String> {
             figs.iter().map(|x| fmt::opt(x.and_then(f), show)).collect()
         };
-        let rl_metric = format!("ind{ind}.relative_likelihood");
-        let rl = p.figure(&rl_metric, "", "", "");
+        let rl = p.figure(rl_metric, "", "", "");
         let rows = vec![
             (den_label.to_string(), col(|f| f.denominator, fmt::count)),
             (num_label.to_string(), col(|f| f.numerator, fmt::count)),
@@ -242,16 +257,19 @@ fn indicators_2_4(p: &Pack) -> Section {
             note: String::new(),
         });
         if let Some(rl) = rl {
+            let r2 = |x: f64| rl_metric.format(x);
+            let interval = |lo: Option<f64>, hi: Option<f64>| match (lo, hi) {
+                (Some(a), Some(b)) => format!("{} to {}", r2(a), r2(b)),
+                (Some(a), None) => format!("{} to infinity", r2(a)),
+                _ => "–".into(),
+            };
             let mut rows = vec![(
-                "This trust".to_string(),
+                p.year.to_string(),
                 vec![
-                    shown(Some(rl), &rl_metric),
-                    match (rl.ci_low, rl.ci_high) {
-                        (Some(a), Some(b)) => format!("{} to {}", fmt::ratio2(a), fmt::ratio2(b)),
-                        _ => "–".into(),
-                    },
-                    fmt::opt(rl.benchmark.as_ref().map(|b| b.median), fmt::ratio2),
-                    fmt::opt(rl.national.as_ref().and_then(|n| n.pooled), fmt::ratio2),
+                    shown(Some(rl)),
+                    interval(rl.ci_low, rl.ci_high),
+                    median_of(Some(rl)),
+                    fmt::opt(rl.national.as_ref().and_then(|n| n.pooled), r2),
                     if rl.flags.is_empty() {
                         "–".into()
                     } else {
@@ -263,21 +281,22 @@ fn indicators_2_4(p: &Pack) -> Section {
                 rows.push((
                     t.year.to_string(),
                     vec![
-                        fmt::opt(t.value, fmt::ratio2),
-                        String::new(),
-                        fmt::opt(t.benchmark_median, fmt::ratio2),
-                        fmt::opt(t.national_pooled, fmt::ratio2),
+                        fmt::opt(t.value, r2),
+                        interval(t.ci_low, t.ci_high),
+                        fmt::opt(t.benchmark_median, r2),
+                        fmt::opt(t.national_pooled, r2),
                         String::new(),
                     ],
                 ));
             }
+            let j = &rl.judgement;
             tables.push(Table {
                 caption: format!(
                     "Indicator {ind}: relative likelihood, {} and earlier years",
                     p.year
                 ),
                 headers: [
-                    "",
+                    "WRES year",
                     "Relative likelihood",
                     "95% interval",
                     "Benchmark median",
@@ -288,22 +307,28 @@ fn indicators_2_4(p: &Pack) -> Section {
                 .to_vec(),
                 rows,
                 note: format!(
-                    "{}. Trend: {}.",
-                    model::metric_label(&rl_metric),
-                    rl.direction.unwrap_or("not enough years")
+                    "{}. Against parity: {}. Against the benchmark median: {}. Over the years shown: {}.",
+                    rl_metric.label(),
+                    j.parity.map_or("not comparable", words::text),
+                    j.benchmark.map_or("not comparable", words::text),
+                    j.trend.map_or("not enough years", words::text),
                 ),
             });
         }
         if let Some(f) = p.funnels.iter().find(|f| f.metric == rl_metric)
             && let Ok(svg) = funnel_svg(f, ind, &p.org.code)
         {
+            let np = &f.not_plotted;
             charts.push(Chart {
                 svg,
                 caption: format!(
-                    "Indicator {ind}: every trust's relative likelihood against its number of BME {}, with 95% (dashed) and 99.8% (dotted) limits around the national figure {}. {} is the large marker.",
-                    if ind == 2 { "shortlisted applicants" } else { "staff" },
-                    fmt::ratio2(f.centre),
-                    p.org.code
+                    "Indicator {ind}: each trust's relative likelihood against its precision (1 / Katz variance of the log ratio), with 95% (dashed) and 99.8% (dotted) limits around the national figure {}. {} is the large marker. Not plotted: {} with a ratio of 0, {} infinite, {} other trusts with counts under {}.",
+                    r2f(f.target),
+                    p.org.code,
+                    np.zero,
+                    np.infinite,
+                    np.small_counts,
+                    fmt::plain_number(p.params.min_count)
                 ),
             });
         }
@@ -317,13 +342,22 @@ fn indicators_2_4(p: &Pack) -> Section {
     }
 }
 
+fn r2f(x: f64) -> String {
+    Metric::Ind2RelativeLikelihood.format(x)
+}
+
 fn indicators_5_8(p: &Pack) -> Section {
     let mut tables = Vec::new();
-    for ind in 5u8..=8 {
-        let metric = format!("ind{ind}.pct");
+    for metric in [
+        Metric::Ind5Pct,
+        Metric::Ind6Pct,
+        Metric::Ind7Pct,
+        Metric::Ind8Pct,
+    ] {
+        let ind = metric.indicator();
         let (w, b) = (
-            p.figure(&metric, "", "", "white"),
-            p.figure(&metric, "", "", "bme"),
+            p.figure(metric, "", "", "white"),
+            p.figure(metric, "", "", "bme"),
         );
         if w.is_none() && b.is_none() {
             continue;
@@ -367,7 +401,12 @@ fn indicators_5_8(p: &Pack) -> Section {
                 ("White: Responses".into(), resp_row(w)),
                 ("BME: Responses".into(), resp_row(b)),
             ],
-            note: "Average calculated as the median for the benchmark group. Columns are staff survey years. * fewer than 11 responses: suppressed.".into(),
+            note: format!(
+                "Average calculated as the median for the benchmark group. Columns are staff survey years. * fewer than {} responses: suppressed.{}{}",
+                fmt::plain_number(p.params.min_responses),
+                b.and_then(|b| b.judgement.trend).map_or(String::new(), |t| format!(" BME trend: {}.", words::text(t))),
+                b.and_then(|b| b.judgement.trend_note.as_deref()).map_or(String::new(), |n| format!(" The trend is uncertain: {n}.")),
+            ),
         });
     }
     Section {
@@ -385,24 +424,19 @@ fn indicators_5_8(p: &Pack) -> Section {
 fn indicator9(p: &Pack) -> Section {
     let mut rows = Vec::new();
     for c in crate::model::BOARD {
-        let Some(b) = p.figure("ind9.board_bme_pct", "", c.code(), "") else {
+        let Some(b) = p.figure(Metric::Ind9BoardBmePct, "", c.code(), "") else {
             continue;
         };
-        let d = v(p, "ind9.diff_pp", "", c.code(), "");
+        let d = v(p, Metric::Ind9DiffPp, "", c.code(), "");
         rows.push((
             c.label().to_string(),
             vec![
                 fmt::opt(b.denominator, fmt::count),
                 fmt::opt(b.numerator, fmt::count),
-                shown(Some(b), "ind9.board_bme_pct"),
+                shown(Some(b)),
                 fmt::opt(d.zip(b.value).map(|(d, bv)| bv - d), fmt::pct1),
-                fmt::opt(d, |x| fmt::metric_value("ind9.diff_pp", x)),
-                fmt::opt(
-                    p.figure("ind9.diff_pp", "", c.code(), "")
-                        .and_then(|f| f.benchmark.as_ref())
-                        .map(|b| b.median),
-                    |x| fmt::metric_value("ind9.diff_pp", x),
-                ),
+                fmt::opt(d, |x| Metric::Ind9DiffPp.format(x)),
+                median_of(p.figure(Metric::Ind9DiffPp, "", c.code(), "")),
             ],
         ));
     }
@@ -432,35 +466,36 @@ fn indicator9(p: &Pack) -> Section {
 
 fn funnel_svg(f: &Funnel, ind: u8, org: &str) -> Result<String, askama::Error> {
     let (w, h, left, right, top, bottom) = (620i64, 340i64, 64i64, 600i64, 14i64, 300i64);
-    let xmin = 5f64.ln();
-    let xmax = f.points.iter().map(|p| p.0).fold(10.0f64, f64::max).ln();
-    let vals: Vec<f64> = f.points.iter().map(|p| p.1).filter(|v| *v > 0.0).collect();
+    let xmin = 1f64.ln();
+    let xmax = f.points.iter().map(|p| p.x).fold(10.0f64, f64::max).ln();
+    let centre = f.target;
+    let vals: Vec<f64> = f.points.iter().map(|p| p.y).filter(|v| *v > 0.0).collect();
     let ymin = vals
         .iter()
         .copied()
-        .fold(f.centre, f64::min)
-        .min(f.centre / 2.0)
+        .fold(centre, f64::min)
+        .min(centre / 2.0)
         .max(0.05)
         .ln();
     let ymax = vals
         .iter()
         .copied()
-        .fold(f.centre, f64::max)
-        .max(f.centre * 2.0)
+        .fold(centre, f64::max)
+        .max(centre * 2.0)
         .min(20.0)
         .ln();
     let sx = |x: f64| {
-        left as f64 + (x.max(5.0).ln() - xmin) / (xmax - xmin).max(1e-9) * (right - left) as f64
+        left as f64 + (x.max(1.0).ln() - xmin) / (xmax - xmin).max(1e-9) * (right - left) as f64
     };
     let sy = |y: f64| {
         bottom as f64
             - (y.max(0.05).ln().clamp(ymin, ymax) - ymin) / (ymax - ymin).max(1e-9)
                 * (bottom - top) as f64
     };
-    let line = |sel: fn(&(f64, f64, f64, f64, f64)) -> f64| -> String {
+    let line = |i: usize| -> String {
         f.limits
             .iter()
-            .map(|l| format!("{:.1},{:.1}", sx(l.0), sy(sel(l))))
+            .map(|l| format!("{:.1},{:.1}", sx(l[0]), sy(l[i])))
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -470,48 +505,39 @@ fn funnel_svg(f: &Funnel, ind: u8, org: &str) -> Result<String, askama::Error> {
         .map(|t| (format!("{t}"), sy(*t).round() as i64))
         .collect();
     let xticks = [
-        5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0,
+        1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0,
     ]
     .iter()
     .filter(|t: &&f64| t.ln() >= xmin && t.ln() <= xmax)
     .map(|t| (fmt::count(*t), sx(*t).round() as i64))
     .collect();
-    let this = f
-        .this_trust
-        .map(|(x, y)| (sx(x).round() as i64, sy(y).round() as i64));
-    let n_out = f
-        .points
+    let own = f.points.iter().find(|p| p.this_trust);
+    let others: Vec<_> = f.points.iter().filter(|p| !p.this_trust).collect();
+    // Outside the 99.8% limits at the point's own precision.
+    let z = crate::stats::Z998;
+    let n_out = others
         .iter()
-        .filter(|(x, y)| {
-            f.limits
-                .iter()
-                .min_by(|a, b| (a.0 - x).abs().total_cmp(&(b.0 - x).abs()))
-                .is_some_and(|l| *y < l.3 || *y > l.4)
-        })
+        .filter(|p| (p.y / centre).ln().abs() > z * (1.0 / p.x).sqrt())
         .count();
     let svg = FunnelSvg {
         id: format!("funnel{ind}"),
         title: format!("Funnel plot, indicator {ind}"),
         desc: format!(
-            "{} trusts plotted; national pooled relative likelihood {}; {} trusts lie outside the 99.8% limits. {}",
-            f.points.len(),
-            fmt::ratio2(f.centre),
+            "{} other trusts plotted; national pooled relative likelihood {}; {} of them lie outside the 99.8% limits. {}",
+            others.len(),
+            r2f(centre),
             n_out,
-            match f.this_trust {
-                Some((x, y)) => format!(
-                    "{org} has {} and a relative likelihood of {}.",
-                    fmt::count(x),
-                    fmt::ratio2(y)
+            match own {
+                Some(p) => format!(
+                    "{org} has a precision of {} and a relative likelihood of {}.",
+                    fmt::fixed(p.x, 1),
+                    r2f(p.y)
                 ),
-                None => format!("{org} has no value this year."),
+                None => format!("{org} is not plotted this year."),
             }
         ),
         org_code: org,
-        xlabel: if ind == 2 {
-            "BME shortlisted applicants"
-        } else {
-            "BME staff"
-        },
+        xlabel: "Precision, 1 / variance of the log ratio",
         w,
         h,
         left,
@@ -522,17 +548,16 @@ fn funnel_svg(f: &Funnel, ind: u8, org: &str) -> Result<String, askama::Error> {
         ph: bottom - top,
         yticks,
         xticks,
-        lim95_lo: line(|l| l.1),
-        lim95_hi: line(|l| l.2),
-        lim998_lo: line(|l| l.3),
-        lim998_hi: line(|l| l.4),
-        centre_y: sy(f.centre).round() as i64,
-        points: f
-            .points
+        lim95_lo: line(1),
+        lim95_hi: line(2),
+        lim998_lo: line(3),
+        lim998_hi: line(4),
+        centre_y: sy(centre).round() as i64,
+        points: others
             .iter()
-            .map(|(x, y)| (format!("{:.1}", sx(*x)), format!("{:.1}", sy(*y))))
+            .map(|p| (format!("{:.1}", sx(p.x)), format!("{:.1}", sy(p.y))))
             .collect(),
-        this,
+        this: own.map(|p| (sx(p.x).round() as i64, sy(p.y).round() as i64)),
     };
     svg.render()
 }
@@ -544,9 +569,13 @@ pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
         .iter()
         .map(|h| HeadlineView {
             label: h.label,
-            value: fmt::opt(h.value, |x| fmt::metric_value(&h.metric, x)),
-            median: fmt::opt(h.benchmark_median, |x| fmt::metric_value(&h.metric, x)),
-            band: h.band,
+            value: fmt::opt(h.value, |x| h.metric.format(x)),
+            median: fmt::opt(h.benchmark_median, |x| h.metric.format(x)),
+            class: match h.judgement {
+                Some(w @ (words::BETTER | words::WORSE | words::SIMILAR)) => w,
+                _ => "neutral",
+            },
+            band: h.judgement.map_or("not comparable", words::text),
         })
         .collect();
     let page = PackPage {
@@ -557,7 +586,7 @@ pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
         benchmark_group: &p.org.benchmark_group,
         region: &p.org.region,
         headlines,
-        findings: &p.findings,
+        findings: p.findings.iter().map(|f| f.text.as_str()).collect(),
         sections: vec![
             indicator1(p),
             indicators_2_4(p),

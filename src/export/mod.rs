@@ -1,4 +1,4 @@
-//! Comparison packs: per trust (JSON `wres-pack/1`, Excel, HTML) and an
+//! Comparison packs: per trust (JSON `wres-pack/2`, Excel, HTML) and an
 //! index page, from the result tables of the warehouse.
 //!
 //! The data is read once ([`data::Results`]), each pack is assembled as one
@@ -16,9 +16,12 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::engine::{self, Engine, Params};
-use crate::model::{self, Better};
+use crate::engine::{self, Engine};
+use crate::fmt;
+use crate::metric::{Direction, Kind, Metric, Sample};
+use crate::params::Params;
 use crate::register::{Organisation, Register};
+use crate::stats::RrKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -47,6 +50,11 @@ pub enum Error {
         "{0} is not in the results for {1}; trusts with figures that year: see `wresbench sql --warehouse DIR \"SELECT DISTINCT org_code FROM org_metrics WHERE year = {1}\"`"
     )]
     NoSuchOrg(String, i32),
+    /// Our bug: a result table holds a metric the catalogue does not know.
+    #[error(
+        "the results hold the metric `{0}`, which is not in the metric catalogue (a bug in wresbench: please report it)"
+    )]
+    UnknownMetric(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -59,7 +67,9 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 }
 
 /// Schema name of the JSON pack.
-pub const PACK_SCHEMA: &str = "wres-pack/1";
+pub const PACK_SCHEMA: &str = "wres-pack/2";
+/// The JSON Schema every JSON pack validates against (shipped with the tool).
+pub const PACK_JSON_SCHEMA: &str = include_str!("../../schemas/wres-pack-2.schema.json");
 /// Years of trend shown in packs.
 pub const TREND_YEARS: i32 = 5;
 
@@ -70,13 +80,19 @@ pub struct Pack {
     pub year: i32,
     /// The staff survey year that WRES year `year` carries (`year - 1`).
     pub survey_year: i32,
+    /// Made from generated (synthetic) returns, not real ones.
+    pub synthetic: bool,
     pub org: PackOrg,
+    /// Each section of this year's return: accepted, rejected (with its
+    /// errors) or missing.
+    pub returns: Vec<ReturnStatus>,
     pub figures: Vec<Figure>,
     pub summary: Vec<Headline>,
     pub funnels: Vec<Funnel>,
-    pub findings: Vec<String>,
+    pub findings: Vec<Finding>,
     pub data_quality: Vec<Quality>,
-    pub method_notes: Vec<&'static str>,
+    pub method_notes: Vec<String>,
+    pub params: PackParams,
     pub provenance: Provenance,
 }
 
@@ -84,7 +100,7 @@ impl Pack {
     /// The figure of `metric` for one breakdown (empty strings where none).
     pub fn figure(
         &self,
-        metric: &str,
+        metric: Metric,
         staff_group: &str,
         category: &str,
         ethnicity: &str,
@@ -123,8 +139,25 @@ impl From<&Organisation> for PackOrg {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct ReturnStatus {
+    pub section: String,
+    /// `accepted`, `rejected` or `missing`.
+    pub status: &'static str,
+    pub file: Option<String>,
+    pub received: Option<String>,
+    pub errors: Vec<ReturnError>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReturnError {
+    pub code: String,
+    pub message: String,
+    pub location: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct Figure {
-    pub metric: String,
+    pub metric: Metric,
     pub indicator: u8,
     pub staff_group: Option<String>,
     pub category: Option<String>,
@@ -136,37 +169,58 @@ pub struct Figure {
     pub ci_high: Option<f64>,
     pub suppressed: bool,
     pub flags: Vec<String>,
+    pub judgement: Judgement,
     pub benchmark: Option<GroupStats>,
     pub region: Option<AreaStats>,
     pub national: Option<NationalStats>,
     pub trend: Vec<TrendPoint>,
-    /// `improving`, `worsening` or `no clear change` over the trend span,
-    /// judged by the metric's "better" direction; absent where there is none.
-    pub direction: Option<&'static str>,
 }
 
+impl Figure {
+    pub fn has_flag(&self, flag: &str) -> bool {
+        self.flags.iter().any(|f| f == flag)
+    }
+}
+
+/// The three questions of "Judging a figure", each with its own words
+/// ([`crate::metric::words`]).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Judgement {
+    pub parity: Option<&'static str>,
+    pub benchmark: Option<&'static str>,
+    pub trend: Option<&'static str>,
+    /// Said of a survey trend with a group under the trend threshold.
+    pub trend_note: Option<String>,
+}
+
+/// The benchmark group's statistics as a pack may show them: q1, median and
+/// q3 only from at least `min_trusts` trusts; best and worst only for staff
+/// survey percentages; never min or max of other trusts otherwise.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupStats {
     pub group: String,
-    pub median: f64,
-    pub q1: f64,
-    pub q3: f64,
-    pub min: f64,
-    pub max: f64,
+    pub median: Option<f64>,
+    pub q1: Option<f64>,
+    pub q3: Option<f64>,
     pub n_orgs: i64,
+    pub best: Option<f64>,
+    pub worst: Option<f64>,
+    pub rank: Option<i64>,
+    pub quartile: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AreaStats {
     pub name: String,
-    pub median: f64,
+    pub median: Option<f64>,
     pub n_orgs: i64,
+    pub rank: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NationalStats {
     pub pooled: Option<f64>,
-    pub median: f64,
+    pub median: Option<f64>,
     pub n_orgs: i64,
     pub share_significant_above_1: Option<f64>,
 }
@@ -175,6 +229,8 @@ pub struct NationalStats {
 pub struct TrendPoint {
     pub year: i32,
     pub value: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
     pub denominator: Option<f64>,
     pub suppressed: bool,
     pub benchmark_median: Option<f64>,
@@ -184,28 +240,49 @@ pub struct TrendPoint {
 /// A headline figure against the benchmark median.
 #[derive(Debug, Clone, Serialize)]
 pub struct Headline {
-    pub metric: String,
+    pub metric: Metric,
     pub label: &'static str,
     pub ethnicity: Option<String>,
     pub category: Option<String>,
     pub value: Option<f64>,
     pub benchmark_median: Option<f64>,
-    /// `better`, `similar`, `worse`, or `not comparable`.
-    pub band: &'static str,
+    /// The benchmark judgement (`better`, `similar`, `worse`, `favours_bme`,
+    /// `above`, `below`), or None when there is no value or no median.
+    pub judgement: Option<&'static str>,
     pub method: &'static str,
 }
 
-/// Funnel plot data: every trust's relative likelihood against the BME
-/// denominator, with limits around the national pooled value.
+/// Funnel plot of a relative likelihood (spec/indicators.md, "Funnel plots").
 #[derive(Debug, Clone, Serialize)]
 pub struct Funnel {
-    pub metric: String,
-    pub centre: f64,
-    /// (denominator, value) of every trust with a value; no organisation codes.
-    pub points: Vec<(f64, f64)>,
-    pub this_trust: Option<(f64, f64)>,
-    /// (denominator, low95, high95, low998, high998) along the x axis.
-    pub limits: Vec<(f64, f64, f64, f64, f64)>,
+    pub metric: Metric,
+    /// The national pooled ratio the limits are drawn around.
+    pub target: f64,
+    pub points: Vec<FunnelPoint>,
+    pub not_plotted: NotPlotted,
+    /// [precision, low 95%, high 95%, low 99.8%, high 99.8%] along the x axis.
+    pub limits: Vec<[f64; 5]>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FunnelPoint {
+    /// Precision, 1 / Katz variance of ln RR (others' rounded to 2 significant figures).
+    pub x: f64,
+    pub y: f64,
+    pub this_trust: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NotPlotted {
+    pub zero: usize,
+    pub infinite: usize,
+    pub small_counts: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub indicator: u8,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -216,11 +293,38 @@ pub struct Quality {
     pub location: String,
 }
 
+/// The thresholds the pack's figures and sentences used.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackParams {
+    pub min_responses: f64,
+    pub min_count: f64,
+    pub small_numbers: f64,
+    pub parity_band: [f64; 2],
+    pub model_employer_year: i32,
+    pub min_trusts: i64,
+    pub trend_min_responses: f64,
+}
+
+impl From<&Params> for PackParams {
+    fn from(p: &Params) -> Self {
+        PackParams {
+            min_responses: p.min_responses,
+            min_count: p.min_count,
+            small_numbers: p.small_numbers,
+            parity_band: [p.parity_low, p.parity_high],
+            model_employer_year: p.model_employer_year,
+            min_trusts: p.min_trusts,
+            trend_min_responses: p.trend_min_responses,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Provenance {
     pub submissions: Vec<SubmissionRef>,
     pub queries: serde_json::Map<String, serde_json::Value>,
     pub register: String,
+    pub results_built_from_ledger_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -233,29 +337,23 @@ pub struct SubmissionRef {
     pub received_at: String,
 }
 
-const HEADLINES: &[(&str, &str, &str)] = &[
-    // metric, category, ethnicity
-    ("ind1.bme_pct", "all", ""),
-    ("ind2.relative_likelihood", "", ""),
-    ("ind3.relative_likelihood", "", ""),
-    ("ind4.relative_likelihood", "", ""),
-    ("ind5.pct", "", "bme"),
-    ("ind6.pct", "", "bme"),
-    ("ind7.pct", "", "bme"),
-    ("ind8.pct", "", "bme"),
-    ("ind9.diff_pp", "voting", ""),
-];
-
-pub const METHOD_NOTES: &[&str] = &[
-    "Every figure is computed from the counts in the trust's return, never from ratios printed elsewhere.",
-    "Average calculated as the median for the benchmark group: the median of trust values in the NHS Staff Survey benchmarking group, not a pooled figure and not a mean. Quartiles interpolate linearly (Excel QUARTILE.INC).",
-    "National figures are pooled: numerators and denominators summed over every trust, then the formula applied (survey percentages weighted by responses).",
-    "Intervals are 95%: Wilson score for percentages, Katz (log scale) for relative likelihoods, Newcombe's hybrid score for survey gaps. A relative likelihood is significant when its interval excludes 1.",
-    "Relative likelihoods below 0.80 or above 1.25 are outside the four-fifths band used in equality monitoring.",
-    "Staff survey groups with fewer than 11 responses are suppressed and left out of medians. WRES year Y carries the staff survey run in autumn Y-1; survey columns are labelled by survey year.",
-    "Unknown ethnicity counts in overall denominators and never in a White-versus-BME ratio. Where indicator 1 is missing, indicator 3's workforce stands in for the overall workforce.",
-    "Funnel plot limits use a normal approximation on the log scale around the national pooled value, with the White denominator taken in the national White-to-BME proportion.",
-];
+/// The method notes, every threshold printed from the run's parameters.
+pub fn method_notes(p: &Params) -> Vec<String> {
+    let r2 = |v: f64| fmt::fixed(v, 2);
+    let n = |v: f64| fmt::plain_number(v);
+    vec![
+        "Every figure is computed from the counts in the trust's return, never from ratios printed elsewhere.".into(),
+        format!("Average calculated as the median for the benchmark group: the median of trust values in the NHS Staff Survey benchmarking group, not a pooled figure and not a mean. Quartiles interpolate linearly (Excel QUARTILE.INC). Medians and quartiles are shown only when at least {} trusts have a value; best and worst only for the staff survey indicators.", p.min_trusts),
+        "National figures are pooled: numerators and denominators summed over every trust, then the formula applied (survey percentages weighted by responses; survey gaps over trusts with both groups shown; relative likelihoods over trusts with both denominators above zero).".into(),
+        "Intervals are 95%: Wilson score for percentages, Katz (log scale) for relative likelihoods, Newcombe's hybrid score for survey gaps. A relative likelihood is significant when its interval excludes 1.".into(),
+        "Relative likelihoods are oriented so that above 1 is adverse to BME staff. A zero in the first group is a real result of 0 (its interval adds 0.5 to each count); a zero in the comparison group is an infinite ratio, counted in medians as the most extreme value; only a zero denominator, or zeros in both groups, leave a ratio undefined.".into(),
+        format!("Against parity: relative likelihoods below {} or above {} are outside the four-fifths band used in equality monitoring. Against the benchmark median: similar when the 95% interval contains the median, otherwise better or worse by the indicator's direction; a relative likelihood below {} favours BME staff and is never called better or worse. Over time: improving or worsening only when the change from the first to the last year shown is significant at 95%, otherwise no clear change.", r2(p.parity_low), r2(p.parity_high), r2(p.parity_low)),
+        format!("Staff survey groups with fewer than {} responses are suppressed and left out of medians; a survey trend with a group under {} responses in any year says so. WRES year Y carries the staff survey run in autumn Y-1; survey columns are labelled by survey year.", n(p.min_responses), n(p.trend_min_responses)),
+        "Unknown ethnicity counts in overall denominators and never in a White-versus-BME ratio. Where indicator 1 is missing, indicator 3's workforce stands in for the overall workforce.".into(),
+        format!("Model Employer: the BME headcount each band of 8a and above (and 8a and above together) would need to mirror the trust's overall BME share, rounded half up; the annual goal spreads it over the years to {} and is not given from {} on.", p.model_employer_year, p.model_employer_year),
+        format!("Funnel plots place each trust at its own precision (1 / Katz variance of the log ratio), with 95% and 99.8% limits around the national pooled ratio. Zero and infinite ratios are counted under the plot; other trusts whose counts include 1 to {} people are left out of the plot, and other trusts' precision is rounded to two significant figures.", n(p.min_count - 1.0)),
+    ]
+}
 
 /// Options of `wresbench export`.
 #[derive(Debug, Clone)]
@@ -265,6 +363,8 @@ pub struct ExportOptions {
     pub year: Option<i32>,
     pub orgs: Vec<String>,
     pub progress: bool,
+    /// The returns are generated (synthetic) data: packs say so.
+    pub synthetic: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -318,11 +418,13 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
     let trusts_dir = year_dir.join("trusts");
     std::fs::create_dir_all(&trusts_dir).map_err(io(&trusts_dir))?;
 
+    // Funnels depend on the year and metric only: built once, shared by every pack.
+    let funnels_of_year = year_funnels(&results, year);
     let bar = crate::progress::bar(orgs.len() as u64, "writing packs", opts.progress);
     let written: Vec<Result<(String, String)>> = orgs
         .par_iter()
         .map(|o| {
-            let pack = build_pack(&results, o, year);
+            let pack = build_pack(&results, o, year, &funnels_of_year, opts.synthetic)?;
             let dir = trusts_dir.join(&o.org_code);
             std::fs::create_dir_all(&dir).map_err(io(&dir))?;
             let stem = format!("{}-{year}", o.org_code);
@@ -369,46 +471,88 @@ fn empty_to_none(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
+/// The funnels of one year, built once and shared by every trust's pack.
+pub fn year_funnels(r: &data::Results, year: i32) -> Vec<data::FunnelData> {
+    [
+        Metric::Ind2RelativeLikelihood,
+        Metric::Ind3RelativeLikelihood,
+        Metric::Ind4RelativeLikelihood,
+    ]
+    .into_iter()
+    .filter_map(|m| r.funnel(m, year))
+    .collect()
+}
+
+/// A group statistic as a pack may show it: from at least `min_trusts`.
+fn enough(n: i64, v: Option<f64>, p: &Params) -> Option<f64> {
+    if n >= p.min_trusts { v } else { None }
+}
+
 /// Assembles one trust's pack.
-pub fn build_pack(r: &data::Results, org: &Organisation, year: i32) -> Pack {
+pub fn build_pack(
+    r: &data::Results,
+    org: &Organisation,
+    year: i32,
+    funnels: &[data::FunnelData],
+    synthetic: bool,
+) -> Result<Pack> {
+    let p = &r.params;
+    let code = org.org_code.as_str();
     let mut figures = Vec::new();
-    for m in r.org_rows(&org.org_code, year) {
+    for m in r.org_rows(code, year) {
+        let Some(metric) = Metric::from_code(&m.metric) else {
+            return Err(Error::UnknownMetric(m.metric.clone()));
+        };
         let key = (
             m.metric.as_str(),
             m.staff_group.as_str(),
             m.category.as_str(),
             m.ethnicity.as_str(),
         );
-        let benchmark = r
-            .group(&org.benchmark_group, year, key)
-            .map(|g| GroupStats {
+        let pos = r.position(code, year, key);
+        let benchmark = r.group(&org.benchmark_group, year, key).map(|g| {
+            let (lo, hi) = (enough(g.n_orgs, g.min, p), enough(g.n_orgs, g.max, p));
+            let (best, worst) = match (metric.shows_best_worst(), metric.direction()) {
+                (true, Direction::Higher) => (hi, lo),
+                (true, _) => (lo, hi),
+                (false, _) => (None, None),
+            };
+            GroupStats {
                 group: org.benchmark_group.clone(),
-                median: g.median,
-                q1: g.q1,
-                q3: g.q3,
-                min: g.min,
-                max: g.max,
+                median: enough(g.n_orgs, g.median, p),
+                q1: enough(g.n_orgs, g.q1, p),
+                q3: enough(g.n_orgs, g.q3, p),
                 n_orgs: g.n_orgs,
-            });
+                best,
+                worst,
+                rank: pos.map(|x| x.group_rank),
+                quartile: pos.map(|x| x.group_quartile),
+            }
+        });
         let region = r.region(&org.region, year, key).map(|g| AreaStats {
             name: org.region.clone(),
-            median: g.median,
+            median: enough(g.n_orgs, g.median, p),
             n_orgs: g.n_orgs,
+            rank: pos.map(|x| x.region_rank),
         });
         let national = r.national(year, key).map(|n| NationalStats {
             pooled: n.pooled,
-            median: n.median,
+            median: enough(n.n_orgs, n.median, p),
             n_orgs: n.n_orgs,
             share_significant_above_1: n.share_significant_above_1,
         });
         let trend: Vec<TrendPoint> = ((year - TREND_YEARS + 1)..=year)
             .filter_map(|y| {
-                let own = r.org_row(&org.org_code, y, key);
-                let bm = r.group(&org.benchmark_group, y, key).map(|g| g.median);
+                let own = r.org_row(code, y, key);
+                let bm = r
+                    .group(&org.benchmark_group, y, key)
+                    .and_then(|g| enough(g.n_orgs, g.median, p));
                 let nat = r.national(y, key).and_then(|n| n.pooled);
                 (own.is_some() || bm.is_some()).then(|| TrendPoint {
                     year: y,
                     value: own.and_then(|o| o.value),
+                    ci_low: own.and_then(|o| o.ci_low),
+                    ci_high: own.and_then(|o| o.ci_high),
                     denominator: own.and_then(|o| o.denominator),
                     suppressed: own.is_some_and(|o| o.suppressed),
                     benchmark_median: bm,
@@ -416,10 +560,25 @@ pub fn build_pack(r: &data::Results, org: &Organisation, year: i32) -> Pack {
                 })
             })
             .collect();
-        let direction = direction(&m.metric, &trend);
+        let judgement = Judgement {
+            parity: if m.flags.iter().any(|f| f == "undefined") {
+                None
+            } else {
+                metric.judge_parity(m.ci_low, m.ci_high)
+            },
+            benchmark: metric.judge_benchmark(
+                m.value,
+                m.is_infinite(),
+                (m.ci_low, m.ci_high),
+                benchmark.as_ref().and_then(|b| b.median),
+                p,
+            ),
+            trend: trend_word(r, code, metric, key, &trend, p),
+            trend_note: trend_note(metric, &trend, p),
+        };
         figures.push(Figure {
-            indicator: m.metric.get(3..4).and_then(|d| d.parse().ok()).unwrap_or(0),
-            metric: m.metric.clone(),
+            indicator: metric.indicator(),
+            metric,
             staff_group: empty_to_none(&m.staff_group),
             category: empty_to_none(&m.category),
             ethnicity: empty_to_none(&m.ethnicity),
@@ -430,141 +589,146 @@ pub fn build_pack(r: &data::Results, org: &Organisation, year: i32) -> Pack {
             ci_high: m.ci_high,
             suppressed: m.suppressed,
             flags: m.flags.clone(),
+            judgement,
             benchmark,
             region,
             national,
             trend,
-            direction,
         });
     }
-    let summary = HEADLINES
-        .iter()
-        .filter_map(|(metric, cat, eth)| {
+    let summary = Metric::headlines()
+        .filter_map(|(metric, (sg, cat, eth))| {
             let f = figures.iter().find(|f| {
-                f.metric == *metric
-                    && f.category.as_deref().unwrap_or("") == *cat
-                    && f.ethnicity.as_deref().unwrap_or("") == *eth
+                f.metric == metric
+                    && f.staff_group.as_deref().unwrap_or("") == sg
+                    && f.category.as_deref().unwrap_or("") == cat
+                    && f.ethnicity.as_deref().unwrap_or("") == eth
             })?;
             Some(headline(f))
         })
         .collect();
-    let funnels = [
-        "ind2.relative_likelihood",
-        "ind3.relative_likelihood",
-        "ind4.relative_likelihood",
-    ]
-    .iter()
-    .filter_map(|m| r.funnel(m, year, &org.org_code))
-    .collect();
     let mut pack = Pack {
         schema: PACK_SCHEMA,
         tool: crate::TOOL,
         year,
         survey_year: year - 1,
+        synthetic,
         org: org.into(),
+        returns: return_statuses(r, code, year),
         figures,
         summary,
-        funnels,
+        funnels: funnels.iter().map(|f| f.for_trust(code)).collect(),
         findings: Vec::new(),
-        data_quality: r.quality(&org.org_code, year),
-        method_notes: METHOD_NOTES.to_vec(),
+        data_quality: r.quality(code, year),
+        method_notes: method_notes(p),
+        params: p.into(),
         provenance: Provenance {
-            submissions: r.submissions(&org.org_code, year),
+            submissions: r.submissions(code, year),
             queries: engine::query_hashes(),
             register: r.register_origin.clone(),
+            results_built_from_ledger_at: r.built_from_ledger_at.clone(),
         },
     };
     pack.findings = findings::draft(&pack);
-    pack
+    Ok(pack)
 }
 
-/// Judges the change over the trend span by the metric's "better" direction.
-fn direction(metric: &str, trend: &[TrendPoint]) -> Option<&'static str> {
-    let vals: Vec<f64> = trend.iter().filter_map(|t| t.value).collect();
-    if vals.len() < 2 {
+/// Each section of the year's return: accepted (current), rejected (the
+/// latest rejection no accepted return replaced) or missing.
+fn return_statuses(r: &data::Results, org: &str, year: i32) -> Vec<ReturnStatus> {
+    let subs = r.submissions(org, year);
+    let rejected = r.rejections(org, year);
+    crate::model::Section::ALL
+        .iter()
+        .map(|section| {
+            let code = section.code();
+            if let Some(s) = subs.iter().find(|s| s.section == code) {
+                ReturnStatus {
+                    section: code.into(),
+                    status: "accepted",
+                    file: Some(s.file.clone()),
+                    received: Some(s.received_at.clone()),
+                    errors: Vec::new(),
+                }
+            } else if let Some(x) = rejected.iter().find(|x| x.section == code) {
+                ReturnStatus {
+                    section: code.into(),
+                    status: "rejected",
+                    file: Some(x.file.clone()),
+                    received: Some(x.received_at.clone()),
+                    errors: x.errors.clone(),
+                }
+            } else {
+                ReturnStatus {
+                    section: code.into(),
+                    status: "missing",
+                    file: None,
+                    received: None,
+                    errors: Vec::new(),
+                }
+            }
+        })
+        .collect()
+}
+
+/// The trend judgement from the first to the last year shown that has a
+/// comparable figure (for ratios: zero and infinite included, undefined not).
+fn trend_word(
+    r: &data::Results,
+    org: &str,
+    metric: Metric,
+    key: data::Key,
+    trend: &[TrendPoint],
+    p: &Params,
+) -> Option<&'static str> {
+    let samples: Vec<Sample> = trend
+        .iter()
+        .filter(|t| !t.suppressed)
+        .filter(|t| t.value.is_some() || metric.kind() == Kind::RelativeLikelihood)
+        .filter_map(|t| r.sample(org, t.year, metric, key))
+        .filter(|s| !matches!(s, Sample::Ratio(c) if c.kind() == RrKind::Undefined))
+        .collect();
+    match samples.as_slice() {
+        [first, .., last] => metric.judge_trend(first, last, p.z),
+        _ => None,
+    }
+}
+
+/// A survey trend whose groups are under the threshold in any year says so.
+fn trend_note(metric: Metric, trend: &[TrendPoint], p: &Params) -> Option<String> {
+    if metric.kind() != Kind::SurveyPct {
         return None;
     }
-    let (first, last) = (vals[0], vals[vals.len() - 1]);
-    let ratio = metric.contains("relative_likelihood");
-    let threshold = if ratio { 0.05 } else { 1.0 };
-    let better = model::better(metric);
-    let gain = match better {
-        Better::Lower => first - last,
-        Better::Higher => last - first,
-        Better::NearOne => (first - 1.0).abs() - (last - 1.0).abs(),
-        Better::NearZero => first.abs() - last.abs(),
-        Better::None => return None,
-    };
-    Some(if gain > threshold {
-        "improving"
-    } else if gain < -threshold {
-        "worsening"
-    } else {
-        "no clear change"
+    let years: Vec<String> = trend
+        .iter()
+        .filter(|t| t.denominator.is_some_and(|n| n < p.trend_min_responses))
+        .map(|t| (t.year - 1).to_string())
+        .collect();
+    (!years.is_empty()).then(|| {
+        format!(
+            "fewer than {} responses in the {} survey{}",
+            fmt::plain_number(p.trend_min_responses),
+            years.join(", "),
+            if years.len() > 1 { "s" } else { "" }
+        )
     })
 }
 
 fn headline(f: &Figure) -> Headline {
-    let median = f.benchmark.as_ref().map(|b| b.median);
-    let label = model::metric_label(&f.metric);
-    let (band, method) = match (f.value, median) {
-        (Some(v), Some(m)) => {
-            let inside = match (f.ci_low, f.ci_high) {
-                (Some(lo), Some(hi)) => lo <= m && m <= hi,
-                _ => {
-                    (v - m).abs()
-                        < if f.metric.contains("relative") {
-                            0.05
-                        } else {
-                            1.0
-                        }
-                }
-            };
-            let method = if f.ci_low.is_some() {
-                "similar when the 95% interval contains the benchmark median"
-            } else {
-                "similar when within 1 percentage point (0.05 for ratios) of the benchmark median"
-            };
-            let closer = match model::better(&f.metric) {
-                Better::Lower => v < m,
-                Better::Higher => v > m,
-                Better::NearOne => (v - 1.0).abs() < (m - 1.0).abs(),
-                Better::NearZero => v.abs() < m.abs(),
-                Better::None => {
-                    // BME share of the workforce: no better direction.
-                    return Headline {
-                        metric: f.metric.clone(),
-                        label,
-                        ethnicity: f.ethnicity.clone(),
-                        category: f.category.clone(),
-                        value: f.value,
-                        benchmark_median: median,
-                        band: if v > m { "above" } else { "below" },
-                        method: "compared with the benchmark median (no better direction)",
-                    };
-                }
-            };
-            (
-                if inside {
-                    "similar"
-                } else if closer {
-                    "better"
-                } else {
-                    "worse"
-                },
-                method,
-            )
-        }
-        _ => ("not comparable", "no value, or no benchmark median"),
+    let median = f.benchmark.as_ref().and_then(|b| b.median);
+    let method = match (f.metric.direction(), f.ci_low.is_some()) {
+        (Direction::None, _) => "above or below the benchmark median (no better direction)",
+        (_, true) => "similar when the 95% interval contains the benchmark median",
+        (_, false) => "similar when equal to the benchmark median as printed",
     };
     Headline {
-        metric: f.metric.clone(),
-        label,
+        metric: f.metric,
+        label: f.metric.label(),
         ethnicity: f.ethnicity.clone(),
         category: f.category.clone(),
         value: f.value,
         benchmark_median: median,
-        band,
+        judgement: f.judgement.benchmark,
         method,
     }
 }

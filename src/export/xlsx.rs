@@ -5,6 +5,7 @@ use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, Worksheet, XlsxError};
 
 use super::Pack;
 use crate::ingest::template::fixed_properties;
+use crate::metric::{Kind, Metric, words};
 
 fn header(ws: &mut Worksheet, cols: &[&str], bold: &Format) -> Result<(), XlsxError> {
     for (i, c) in cols.iter().enumerate() {
@@ -29,12 +30,10 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     let dp2 = Format::new().set_num_format("0.00");
     let dp1 = Format::new().set_num_format("0.0");
     let whole = Format::new().set_num_format("#,##0");
-    let fmt_for = |metric: &str| {
-        if metric.contains("relative_likelihood") {
-            &dp2
-        } else {
-            &dp1
-        }
+    let fmt_for = |metric: Metric| match (metric.kind(), metric.decimals()) {
+        (Kind::Count, 0) => &whole,
+        (_, 2) => &dp2,
+        _ => &dp1,
     };
 
     // Summary
@@ -67,9 +66,9 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     for (i, h) in p.summary.iter().enumerate() {
         let r = 4 + i as u32;
         ws.write_string(r, 0, h.label)?;
-        num(ws, r, 1, h.value, fmt_for(&h.metric))?;
-        num(ws, r, 2, h.benchmark_median, fmt_for(&h.metric))?;
-        ws.write_string(r, 3, h.band)?;
+        num(ws, r, 1, h.value, fmt_for(h.metric))?;
+        num(ws, r, 2, h.benchmark_median, fmt_for(h.metric))?;
+        ws.write_string(r, 3, h.judgement.map_or("not comparable", words::text))?;
         ws.write_string(r, 4, h.method)?;
     }
     ws.set_freeze_panes(4, 0)?;
@@ -102,14 +101,16 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
             "Region median",
             "National pooled",
             "National median",
+            "Against parity",
+            "Against the benchmark median",
             "Trend",
         ],
         &bold,
     )?;
     for (i, f) in p.figures.iter().enumerate() {
         let r = 1 + i as u32;
-        let vf = fmt_for(&f.metric);
-        ws.write_string(r, 0, &f.metric)?;
+        let vf = fmt_for(f.metric);
+        ws.write_string(r, 0, f.metric.code())?;
         ws.write_string(r, 1, f.staff_group.as_deref().unwrap_or(""))?;
         ws.write_string(r, 2, f.category.as_deref().unwrap_or(""))?;
         ws.write_string(r, 3, f.ethnicity.as_deref().unwrap_or(""))?;
@@ -121,18 +122,21 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
         ws.write_boolean(r, 9, f.suppressed)?;
         ws.write_string(r, 10, f.flags.join(", "))?;
         if let Some(b) = &f.benchmark {
-            num(ws, r, 11, Some(b.median), vf)?;
-            num(ws, r, 12, Some(b.q1), vf)?;
-            num(ws, r, 13, Some(b.q3), vf)?;
+            num(ws, r, 11, b.median, vf)?;
+            num(ws, r, 12, b.q1, vf)?;
+            num(ws, r, 13, b.q3, vf)?;
             ws.write_number(r, 14, b.n_orgs as f64)?;
         }
-        num(ws, r, 15, f.region.as_ref().map(|x| x.median), vf)?;
+        num(ws, r, 15, f.region.as_ref().and_then(|x| x.median), vf)?;
         num(ws, r, 16, f.national.as_ref().and_then(|x| x.pooled), vf)?;
-        num(ws, r, 17, f.national.as_ref().map(|x| x.median), vf)?;
-        ws.write_string(r, 18, f.direction.unwrap_or(""))?;
+        num(ws, r, 17, f.national.as_ref().and_then(|x| x.median), vf)?;
+        let j = &f.judgement;
+        ws.write_string(r, 18, j.parity.map_or("", words::text))?;
+        ws.write_string(r, 19, j.benchmark.map_or("", words::text))?;
+        ws.write_string(r, 20, j.trend.map_or("", words::text))?;
     }
     ws.set_column_width(0, 30)?;
-    ws.autofilter(0, 0, p.figures.len() as u32, 18)?;
+    ws.autofilter(0, 0, p.figures.len() as u32, 20)?;
 
     // Indicators 5-8: the trend table of trust reports, and a native chart.
     let ws = wb.add_worksheet();
@@ -140,8 +144,13 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     let years: Vec<i32> = ((p.year - super::TREND_YEARS + 1)..=p.year).collect();
     let mut r = 0u32;
     let mut chart_rows = None;
-    for ind in 5u8..=8 {
-        let metric = format!("ind{ind}.pct");
+    for metric in [
+        Metric::Ind5Pct,
+        Metric::Ind6Pct,
+        Metric::Ind7Pct,
+        Metric::Ind8Pct,
+    ] {
+        let ind = metric.indicator();
         let get = |eth: &str| {
             p.figures
                 .iter()
@@ -222,7 +231,7 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     ws.set_name("Findings")?;
     header(ws, &["Key findings"], &bold)?;
     for (i, f) in p.findings.iter().enumerate() {
-        ws.write_string(1 + i as u32, 0, f)?;
+        ws.write_string(1 + i as u32, 0, &f.text)?;
     }
     ws.set_column_width(0, 140)?;
 
@@ -307,7 +316,7 @@ fn section_sheets(
         };
         for c in cats {
             let (s, cc) = (sg.code(), c.code());
-            let Some(pct) = p.figure("ind1.bme_pct", s, cc, "") else {
+            let Some(pct) = p.figure(Metric::Ind1BmePct, s, cc, "") else {
                 continue;
             };
             ws.write_string(r, 0, sg.label())?;
@@ -317,34 +326,36 @@ fn section_sheets(
                     ws,
                     r,
                     2 + j as u16,
-                    p.figure("ind1.headcount", s, cc, e).and_then(|f| f.value),
+                    p.figure(Metric::Ind1Headcount, s, cc, e)
+                        .and_then(|f| f.value),
                     whole,
                 )?;
             }
             num(ws, r, 5, pct.value, dp1)?;
-            num(ws, r, 6, pct.benchmark.as_ref().map(|b| b.median), dp1)?;
+            num(ws, r, 6, pct.benchmark.as_ref().and_then(|b| b.median), dp1)?;
             num(
                 ws,
                 r,
                 7,
-                p.figure("ind1.parity_gap", s, cc, "").and_then(|f| f.value),
+                p.figure(Metric::Ind1ParityGap, s, cc, "")
+                    .and_then(|f| f.value),
                 whole,
             )?;
             num(
                 ws,
                 r,
                 8,
-                p.figure("ind1.parity_annual_goal", s, cc, "")
+                p.figure(Metric::Ind1ParityAnnualGoal, s, cc, "")
                     .and_then(|f| f.value),
                 dp1,
             )?;
             r += 1;
         }
     }
-    if let Some(o) = p.figure("ind1.bme_pct", "all", "all", "") {
+    if let Some(o) = p.figure(Metric::Ind1BmePct, "all", "all", "") {
         ws.write_string_with_format(r, 0, "Whole workforce", bold)?;
         num(ws, r, 5, o.value, dp1)?;
-        num(ws, r, 6, o.benchmark.as_ref().map(|b| b.median), dp1)?;
+        num(ws, r, 6, o.benchmark.as_ref().and_then(|b| b.median), dp1)?;
     }
     ws.set_column_width(0, 24)?;
     ws.set_column_width(1, 32)?;
@@ -370,11 +381,12 @@ fn section_sheets(
         bold,
     )?;
     let mut r = 1u32;
-    for (ind, pct) in [
-        (2u8, "ind2.appointed_pct"),
-        (3, "ind3.disciplinary_pct"),
-        (4, "ind4.training_pct"),
+    for (rl, pct) in [
+        (Metric::Ind2RelativeLikelihood, Metric::Ind2AppointedPct),
+        (Metric::Ind3RelativeLikelihood, Metric::Ind3DisciplinaryPct),
+        (Metric::Ind4RelativeLikelihood, Metric::Ind4TrainingPct),
     ] {
+        let ind = rl.indicator();
         for e in ["white", "bme", "unknown", "all"] {
             let Some(f) = p.figure(pct, "", "", e) else {
                 continue;
@@ -388,13 +400,13 @@ fn section_sheets(
             num(ws, r, 6, f.ci_high, dp2)?;
             r += 1;
         }
-        if let Some(f) = p.figure(&format!("ind{ind}.relative_likelihood"), "", "", "") {
+        if let Some(f) = p.figure(rl, "", "", "") {
             ws.write_number(r, 0, f64::from(ind))?;
             ws.write_string(r, 1, "relative likelihood")?;
             num(ws, r, 7, f.value, dp2)?;
             num(ws, r, 8, f.ci_low, dp2)?;
             num(ws, r, 9, f.ci_high, dp2)?;
-            num(ws, r, 10, f.benchmark.as_ref().map(|b| b.median), dp2)?;
+            num(ws, r, 10, f.benchmark.as_ref().and_then(|b| b.median), dp2)?;
             num(ws, r, 11, f.national.as_ref().and_then(|n| n.pooled), dp2)?;
             r += 1;
         }
@@ -416,10 +428,10 @@ fn section_sheets(
     )?;
     let mut r = 1u32;
     for c in BOARD {
-        let Some(b) = p.figure("ind9.board_bme_pct", "", c.code(), "") else {
+        let Some(b) = p.figure(Metric::Ind9BoardBmePct, "", c.code(), "") else {
             continue;
         };
-        let d = p.figure("ind9.diff_pp", "", c.code(), "");
+        let d = p.figure(Metric::Ind9DiffPp, "", c.code(), "");
         ws.write_string(r, 0, c.label())?;
         num(ws, r, 1, b.denominator, whole)?;
         num(ws, r, 2, b.numerator, whole)?;
@@ -429,7 +441,7 @@ fn section_sheets(
             ws,
             r,
             5,
-            d.and_then(|d| d.benchmark.as_ref()).map(|b| b.median),
+            d.and_then(|d| d.benchmark.as_ref()).and_then(|b| b.median),
             dp1,
         )?;
         r += 1;

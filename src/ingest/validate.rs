@@ -16,7 +16,7 @@ use crate::register::Register;
 /// Fewer BME people than this in a relative likelihood's denominator earns a warning.
 pub const SMALL_DENOMINATOR: f64 = 10.0;
 /// Survey groups with fewer responses than this are suppressed (default of `--min-responses`).
-pub const MIN_RESPONSES: f64 = 11.0;
+pub use crate::params::MIN_RESPONSES;
 /// Workforce totals of indicators 1, 3 and 4 may differ by this fraction before a warning.
 pub const WORKFORCE_TOLERANCE: f64 = 0.01;
 /// Unknown ethnicity above this share of the workforce earns a warning.

@@ -30,6 +30,7 @@ fn humber_packs(dir: &Path) -> std::path::PathBuf {
             year: Some(2021),
             orgs: vec![],
             progress: false,
+            synthetic: false,
         },
     )
     .unwrap();
@@ -43,7 +44,7 @@ fn humber_pack_json_carries_the_expected_figures_and_the_ind8_trend() {
     let p = humber_packs(dir.path());
     let pack: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(p.join("RV9-2021.json")).unwrap()).unwrap();
-    assert_eq!(pack["schema"], "wres-pack/1");
+    assert_eq!(pack["schema"], "wres-pack/2");
     assert_eq!(pack["org"]["code"], "RV9");
     assert_eq!(pack["org"]["name"], "Humber Teaching NHS Foundation Trust");
     let figures = pack["figures"].as_array().unwrap();
@@ -84,25 +85,124 @@ fn humber_pack_json_carries_the_expected_figures_and_the_ind8_trend() {
     assert_eq!(vals(&b, "value"), [4.8, 10.5, 11.4, 18.4]);
     assert_eq!(vals(&w, "denominator"), [431.0, 1062.0, 997.0, 1128.0]);
     assert_eq!(vals(&b, "denominator"), [21.0, 38.0, 35.0, 49.0]);
-    // The finding quotes the pack's own numbers.
+    // The finding quotes the pack's own numbers, and says the rise from 4.8%
+    // of 21 to 18.4% of 49 is not a significant change (Newcombe's interval
+    // of the difference is -0.062 to 0.272).
     let findings = pack["findings"].as_array().unwrap();
+    let text = |f: &serde_json::Value| f["text"].as_str().unwrap().to_string();
+    let ind8 = findings
+        .iter()
+        .find(|f| f["indicator"] == 8)
+        .map(text)
+        .unwrap();
     assert!(
-        findings.iter().any(|f| f
-            .as_str()
+        ind8.starts_with("18.4% of BME staff experienced discrimination")
+            && ind8.contains("compared with 3.8% of White staff")
+            && ind8.contains("up from 4.8% in 2017")
+            && ind8.contains("no clear change")
+            && ind8.contains("fewer than 50 responses"),
+        "{ind8}"
+    );
+    assert_eq!(
+        fig("ind8.pct", Some("bme"))["judgement"]["trend"],
+        "no_clear_change"
+    );
+    assert!(
+        findings.iter().map(text).any(|f| f.contains("0.64 times")),
+        "{findings:#?}"
+    );
+    // Indicator 2 (0.64, 0.43-0.95) is significant against parity and below
+    // the band; with one trust there is no median to judge against.
+    let ind2 = fig("ind2.relative_likelihood", None);
+    assert_eq!(ind2["judgement"]["parity"], "significant");
+    assert!(ind2["judgement"]["benchmark"].is_null());
+    assert!(
+        ind2["benchmark"]["median"].is_null(),
+        "one trust: no median shown"
+    );
+    // Indicator 4: 0.8446, interval 0.7619 to 0.9362 (Katz on 1639/2643 White
+    // and 105/143 BME): significant against parity, yet inside the 0.80-1.25
+    // band, and never "worse" for favouring BME staff.
+    let ind4 = fig("ind4.relative_likelihood", None);
+    assert_eq!(ind4["judgement"]["parity"], "significant");
+    assert!(
+        !ind4["flags"]
+            .as_array()
             .unwrap()
-            .starts_with("18.4% of BME staff experienced discrimination")
-            && f.as_str()
-                .unwrap()
-                .contains("compared with 3.8% of White staff")
-            && f.as_str().unwrap().contains("up from 4.8% in 2017")),
-        "{findings:#?}"
+            .contains(&"outside_parity_band".into())
     );
+    assert_ne!(ind4["judgement"]["benchmark"], "worse");
+    // Funnel: Humber's own point at its own precision,
+    // 1 / (1/198 - 1/855 + 1/17 - 1/47) = 24.1384.
+    let funnel = pack["funnels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["metric"] == "ind2.relative_likelihood")
+        .unwrap();
+    let own: Vec<_> = funnel["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["this_trust"] == true)
+        .collect();
+    assert_eq!(own.len(), 1);
     assert!(
-        findings
-            .iter()
-            .any(|f| f.as_str().unwrap().contains("0.64 times")),
-        "{findings:#?}"
+        (own[0]["x"].as_f64().unwrap() - 24.1384).abs() < 0.0001,
+        "{own:?}"
     );
+    assert!((own[0]["y"].as_f64().unwrap() - 0.6402).abs() < 0.0001);
+    // Both sections were accepted; thresholds are stated.
+    let statuses: Vec<_> = pack["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["section"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [("workforce", "accepted"), ("survey", "accepted")]
+    );
+    assert_eq!(pack["params"]["min_count"], 8.0);
+    assert_eq!(
+        pack["params"]["parity_band"],
+        serde_json::json!([0.8, 1.25])
+    );
+}
+
+#[test]
+fn json_packs_validate_against_the_shipped_wres_pack_2_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(export::PACK_JSON_SCHEMA).expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let dir = tempdir();
+    let p = humber_packs(dir.path());
+    let pack: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.join("RV9-2021.json")).unwrap()).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&pack)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The schema can fail: a pack carrying another trust's minimum, or an
+    // unknown judgement word, is refused.
+    let mut bad = pack.clone();
+    bad["figures"][0]["judgement"]["benchmark"] = "worse-ish".into();
+    assert!(!validator.is_valid(&bad));
+    let mut bad = pack.clone();
+    let i = pack["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|f| f["benchmark"].is_object())
+        .unwrap();
+    bad["figures"][i]["benchmark"]["min"] = 1.0.into();
+    assert!(!validator.is_valid(&bad));
 }
 
 #[test]
@@ -217,6 +317,7 @@ fn the_same_warehouse_gives_byte_identical_packs() {
             year: Some(2021),
             orgs: vec![],
             progress: false,
+            synthetic: false,
         },
     )
     .unwrap();

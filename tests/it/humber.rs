@@ -25,10 +25,11 @@ fn humber_reproduces_every_expected_figure() {
 
     let engine = Engine::open(&wh, &Register::builtin(), &Params::default()).unwrap();
     let b = engine
-        .query("expected", "SELECT metric, staff_group, category, ethnicity, year, value FROM org_metrics WHERE org_code = 'RV9'")
+        .query("expected", "SELECT metric, staff_group, category, ethnicity, year, value, ci_low, ci_high FROM org_metrics WHERE org_code = 'RV9'")
         .unwrap();
     let mut rdr = csv::Reader::from_path(fixture("humber-2021/expected.csv")).unwrap();
     let mut checked = 0;
+    let mut limits = 0;
     for rec in rdr.records() {
         let rec = rec.unwrap();
         let (metric, sg, cat, eth, year) = (
@@ -46,17 +47,15 @@ fn humber_reproduces_every_expected_figure() {
         let e = b.column(3).as_any().downcast_ref::<StringArray>().unwrap();
         let y = b.column(4).as_any().downcast_ref::<Int32Array>().unwrap();
         let v = b.column(5).as_any().downcast_ref::<Float64Array>().unwrap();
-        let hits: Vec<f64> = (0..b.num_rows())
+        let lo = b.column(6).as_any().downcast_ref::<Float64Array>().unwrap();
+        let hi = b.column(7).as_any().downcast_ref::<Float64Array>().unwrap();
+        let hits: Vec<usize> = (0..b.num_rows())
             .filter(|&i| {
                 m.value(i) == metric
                     && s.value(i) == sg
                     && c.value(i) == cat
                     && e.value(i) == eth
                     && y.value(i) == year
-            })
-            .map(|i| {
-                assert!(!v.is_null(i), "{metric} {year} is null");
-                v.value(i)
             })
             .collect();
         assert_eq!(
@@ -65,15 +64,30 @@ fn humber_reproduces_every_expected_figure() {
             "{metric}/{sg}/{cat}/{eth}/{year}: {} rows",
             hits.len()
         );
+        let i = hits[0];
+        assert!(!v.is_null(i), "{metric} {year} is null");
         assert!(
-            (hits[0] - want).abs() <= tol,
+            (v.value(i) - want).abs() <= tol,
             "{metric}/{sg}/{cat}/{eth}/{year}: got {}, want {want} ± {tol} ({})",
-            hits[0],
+            v.value(i),
             &rec[7]
         );
+        // Interval limits, where the fixture gives them (4 decimals).
+        for (col, got) in [(8, lo), (9, hi)] {
+            if let Some(want) = rec.get(col).filter(|s| !s.is_empty()) {
+                let want: f64 = want.parse().unwrap();
+                assert!(
+                    (got.value(i) - want).abs() <= 0.00005,
+                    "{metric}/{eth} limit: got {}, want {want}",
+                    got.value(i)
+                );
+                limits += 1;
+            }
+        }
         checked += 1;
     }
-    assert_eq!(checked, 23);
+    assert_eq!(checked, 24);
+    assert_eq!(limits, 4);
 }
 
 #[test]

@@ -13,4 +13,5 @@ mod peers;
 mod properties;
 mod queries;
 mod roundtrip;
+mod slt;
 mod validation;

@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{BooleanArray, Float64Array, Int32Array, RecordBatch, StringArray};
+use datafusion::arrow::array::{
+    Array, BooleanArray, Float64Array, Int32Array, ListBuilder, RecordBatch, StringArray,
+    StringBuilder,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use proptest::prelude::*;
 use wresbench::engine::{Engine, Params, QUERIES};
@@ -154,23 +157,40 @@ proptest! {
     }
 }
 
-/// Median and type-7 quartile in plain Rust.
+/// Median and type-7 quartile in plain Rust; +infinity sorts last, and an
+/// interpolation that reaches it is infinite.
 fn quantile(sorted: &[f64], p: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * p;
     let lo = h.floor() as usize;
     let hi = h.ceil() as usize;
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+    if lo == hi {
+        sorted[lo]
+    } else {
+        sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+    }
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn group_median_equals_the_plain_rust_median(values in proptest::collection::vec(0.0f64..5.0, 1..60)) {
+    fn group_median_equals_the_plain_rust_median(
+        drawn in proptest::collection::vec((0.0f64..5.0, proptest::bool::weighted(0.15)), 1..60)
+    ) {
+        // Some ratios are infinite (flag `infinite`, value NULL): they enter
+        // the order statistics as +infinity, and an infinite statistic is NULL.
         let reg = Register::builtin();
         let mh: Vec<&str> = reg.iter().filter(|o| o.benchmark_group.starts_with("Mental")).map(|o| o.org_code.as_str()).collect();
-        let values: Vec<f64> = values.into_iter().take(mh.len()).collect();
+        let drawn: Vec<(f64, bool)> = drawn.into_iter().take(mh.len()).collect();
+        let values: Vec<f64> = drawn.iter().map(|(v, inf)| if *inf { f64::INFINITY } else { *v }).collect();
         let n = values.len();
+        let mut flags = ListBuilder::new(StringBuilder::new());
+        for (_, inf) in &drawn {
+            if *inf {
+                flags.values().append_value("infinite");
+            }
+            flags.append(true);
+        }
         let s = |v: Vec<&str>| Arc::new(StringArray::from(v)) as _;
         let batch = RecordBatch::try_new(
             Arc::new(Schema::new(vec![
@@ -182,6 +202,7 @@ proptest! {
                 Field::new("ethnicity", DataType::Utf8, false),
                 Field::new("value", DataType::Float64, true),
                 Field::new("suppressed", DataType::Boolean, false),
+                Field::new("flags", DataType::new_list(DataType::Utf8, true), true),
             ])),
             vec![
                 s(mh[..n].to_vec()),
@@ -190,8 +211,9 @@ proptest! {
                 s(vec![""; n]),
                 s(vec![""; n]),
                 s(vec![""; n]),
-                Arc::new(Float64Array::from(values.clone())),
+                Arc::new(drawn.iter().map(|(v, inf)| (!inf).then_some(*v)).collect::<Float64Array>()),
                 Arc::new(BooleanArray::from(vec![false; n])),
+                Arc::new(flags.finish()),
             ],
         ).unwrap();
         let tmp = tempdir();
@@ -199,13 +221,26 @@ proptest! {
         e.register_batch("org_metrics", batch).unwrap();
         let sql = QUERIES.iter().find(|(q, _)| *q == "group_metrics").unwrap().1;
         let out = e.query("group_metrics", sql).unwrap();
-        let col = |name: &str| out.column_by_name(name).unwrap().as_any().downcast_ref::<Float64Array>().unwrap().value(0);
+        let col = |name: &str| {
+            let a = out.column_by_name(name).unwrap().as_any().downcast_ref::<Float64Array>().unwrap();
+            (!a.is_null(0)).then(|| a.value(0))
+        };
         let mut sorted = values.clone();
         sorted.sort_by(f64::total_cmp);
         let median = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 };
-        prop_assert!((col("median") - median).abs() < 1e-9, "median {} vs {}", col("median"), median);
+        let finite = |v: f64| v.is_finite().then_some(v);
         // percentile_cont interpolates with a weight quantised to 1e-6.
-        prop_assert!((col("q1") - quantile(&sorted, 0.25)).abs() < 1e-5);
-        prop_assert!((col("q3") - quantile(&sorted, 0.75)).abs() < 1e-5);
+        let close = |got: Option<f64>, want: Option<f64>, tol: f64| match (got, want) {
+            (Some(g), Some(w)) => (g - w).abs() < tol,
+            (None, None) => true,
+            _ => false,
+        };
+        prop_assert!(close(col("median"), finite(median), 1e-9), "median {:?} vs {median}", col("median"));
+        prop_assert!(close(col("q1"), finite(quantile(&sorted, 0.25)), 1e-5), "q1 {:?}", col("q1"));
+        prop_assert!(close(col("q3"), finite(quantile(&sorted, 0.75)), 1e-5), "q3 {:?}", col("q3"));
+        let n_inf = drawn.iter().filter(|(_, inf)| *inf).count() as i64;
+        let got_inf = out.column_by_name("n_infinite").unwrap().as_any()
+            .downcast_ref::<datafusion::arrow::array::Int64Array>().unwrap().value(0);
+        prop_assert_eq!(got_inf, n_inf);
     }
 }
