@@ -441,14 +441,17 @@ pub fn write_benchmark_summary(
     };
     writeln!(
         out,
-        "Benchmarked {} trust{} over {} year{} ({span}): {} trust figures, {} suppressed (survey groups under the response threshold), {} undefined (zero counts).",
+        "Benchmarked {} trust{} over {} year{} ({span}): {} trust figures, {} suppressed (survey groups under the response threshold), {} undefined (a zero denominator, or no one counted in either group); {} relative likelihood{} of 0 and {} infinite.",
         s.trusts,
         plural(s.trusts),
         s.years.len(),
         plural(s.years.len()),
         s.org_figures,
         s.suppressed,
-        s.undefined
+        s.undefined,
+        s.zero_count,
+        plural(s.zero_count),
+        s.infinite,
     )?;
     let written: Vec<String> = s.rows.iter().map(|(t, n)| format!("{t} {n}")).collect();
     writeln!(

@@ -339,6 +339,9 @@ pub struct BenchmarkSummary {
     pub org_figures: usize,
     pub suppressed: usize,
     pub undefined: usize,
+    /// Relative likelihoods of 0 (no one in the first group) and infinite ones.
+    pub zero_count: usize,
+    pub infinite: usize,
 }
 
 /// SHA-256 of each query file, as recorded in the manifest and packs.
@@ -408,7 +411,9 @@ pub fn benchmark(
         "summary",
         "SELECT COUNT(DISTINCT org_code) AS trusts, COUNT(*) AS figures, \
          SUM(CASE WHEN suppressed THEN 1 ELSE 0 END) AS suppressed, \
-         SUM(CASE WHEN array_has(flags, 'undefined') THEN 1 ELSE 0 END) AS undefined \
+         SUM(CASE WHEN array_has(flags, 'undefined') THEN 1 ELSE 0 END) AS undefined, \
+         SUM(CASE WHEN array_has(flags, 'zero_count') THEN 1 ELSE 0 END) AS zero_count, \
+         SUM(CASE WHEN array_has(flags, 'infinite') THEN 1 ELSE 0 END) AS infinite \
          FROM org_metrics",
     )?;
     let get = |i: usize| -> usize {
@@ -424,6 +429,8 @@ pub fn benchmark(
     summary.org_figures = get(1);
     summary.suppressed = get(2);
     summary.undefined = get(3);
+    summary.zero_count = get(4);
+    summary.infinite = get(5);
 
     let mut txn = Txn::begin(root, &lock, None).map_err(Error::Warehouse)?;
     for (name, batch) in &results {

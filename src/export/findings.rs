@@ -45,6 +45,16 @@ fn trend_clause(f: &Figure) -> String {
     s
 }
 
+/// A ratio as printed, with enough decimals to show which side of a parity
+/// band edge it lies: 0.7996 is "0.7996", not "0.80" beside "below 0.80".
+fn ratio_text(metric: Metric, v: f64, band: [f64; 2]) -> String {
+    let shown = metric.format(v);
+    let on_edge = band
+        .iter()
+        .any(|&edge| v != edge && shown == metric.format(edge));
+    if on_edge { fmt::fixed(v, 4) } else { shown }
+}
+
 /// Drafts the findings: sentences per indicator with figures.
 pub fn draft(p: &Pack) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -97,7 +107,7 @@ pub fn draft(p: &Pack) -> Vec<Finding> {
             );
             continue;
         };
-        let mut s = text.replace("{x}", &metric.format(v));
+        let mut s = text.replace("{x}", &ratio_text(metric, v, band));
         if let (Some(lo), Some(hi)) = (f.ci_low, f.ci_high) {
             s.push_str(&format!(
                 " (95% interval {} to {})",
@@ -224,4 +234,18 @@ pub fn draft(p: &Pack) -> Vec<Finding> {
         break;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ratio_on_a_band_edge_shows_which_side_it_lies() {
+        let m = Metric::Ind3RelativeLikelihood;
+        assert_eq!(ratio_text(m, 0.7996, [0.8, 1.25]), "0.7996");
+        assert_eq!(ratio_text(m, 1.2504, [0.8, 1.25]), "1.2504");
+        assert_eq!(ratio_text(m, 0.8, [0.8, 1.25]), "0.80");
+        assert_eq!(ratio_text(m, 0.6402, [0.8, 1.25]), "0.64");
+    }
 }

@@ -51,6 +51,7 @@ pub struct ProvView {
 #[derive(Template)]
 #[template(path = "pack.html")]
 struct PackPage<'a> {
+    synthetic: bool,
     year: i32,
     survey_year: i32,
     org_code: &'a str,
@@ -164,11 +165,16 @@ fn indicator1(p: &Pack) -> Section {
                 .map(String::from)
                 .to_vec(),
             rows,
-            note: format!(
-                "Parity (Model Employer, bands 8a and above): the BME headcount each band would need to mirror the trust's overall {} BME workforce, rounded half up. 8a and above together: {}.",
-                fmt::opt(overall.and_then(|o| o.value), fmt::pct1),
-                fmt::opt(v(p, Metric::Ind1ParityGap, sg.code(), "8a_plus", ""), fmt::count)
-            ),
+            // The Model Employer goals cover Agenda for Change bands 8a and above.
+            note: if *sg == StaffGroup::Medical {
+                String::new()
+            } else {
+                format!(
+                    "Parity (Model Employer, bands 8a and above): the BME headcount each band would need to mirror the trust's overall {} BME workforce, rounded half up. 8a and above together: {}.",
+                    fmt::opt(overall.and_then(|o| o.value), fmt::pct1),
+                    fmt::opt(v(p, Metric::Ind1ParityGap, sg.code(), "8a_plus", ""), fmt::count)
+                )
+            },
         });
     }
     let intro = match overall {
@@ -579,6 +585,7 @@ pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
         })
         .collect();
     let page = PackPage {
+        synthetic: p.synthetic,
         year: p.year,
         survey_year: p.survey_year,
         org_code: &p.org.code,

@@ -49,8 +49,15 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
         1,
         0,
         format!(
-            "{} · {} · staff survey {}",
-            p.org.benchmark_group, p.org.region, p.survey_year
+            "{} · {} · staff survey {}{}",
+            p.org.benchmark_group,
+            p.org.region,
+            p.survey_year,
+            if p.synthetic {
+                " · SYNTHETIC DATA: real trust names with made-up figures"
+            } else {
+                ""
+            }
         ),
     )?;
     let cols = [

@@ -327,3 +327,37 @@ fn the_same_warehouse_gives_byte_identical_packs() {
         assert_eq!(a, b, "{ext}");
     }
 }
+
+#[test]
+fn packs_made_from_synthetic_data_say_so_in_every_format() {
+    let dir = tempdir();
+    humber_packs(dir.path());
+    let out = dir.path().join("synthetic");
+    export::export(
+        &Register::builtin(),
+        &ExportOptions {
+            warehouse: dir.path().join("wh"),
+            out: out.clone(),
+            year: Some(2021),
+            orgs: vec![],
+            progress: false,
+            synthetic: true,
+        },
+    )
+    .unwrap();
+    let p = out.join("2021/trusts/RV9");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.join("RV9-2021.json")).unwrap()).unwrap();
+    assert_eq!(json["synthetic"], true);
+    let html = std::fs::read_to_string(p.join("RV9-2021.html")).unwrap();
+    assert!(html.contains("<strong>Synthetic data.</strong>"));
+    let mut wb = calamine::open_workbook_auto(p.join("RV9-2021.xlsx")).unwrap();
+    let summary = wb.worksheet_range("Summary").unwrap();
+    assert!(
+        matches!(summary.get_value((1, 0)), Some(Data::String(s)) if s.contains("SYNTHETIC DATA"))
+    );
+    // And the real-data pack carries none of it.
+    let real =
+        std::fs::read_to_string(dir.path().join("packs/2021/trusts/RV9/RV9-2021.html")).unwrap();
+    assert!(!real.contains("Synthetic data"));
+}
