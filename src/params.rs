@@ -10,6 +10,8 @@ use serde::Serialize;
 
 /// Survey groups with fewer responses than this are suppressed (default).
 pub const MIN_RESPONSES: f64 = 11.0;
+/// Disclosure control: counts of 1 to this minus one are `*` (default of `--min-count`).
+pub const MIN_COUNT: f64 = 8.0;
 
 /// Tunable parameters, visible to the SQL as the one-row table `params`.
 /// Every threshold a pack sentence mentions is printed from here.
@@ -38,7 +40,7 @@ pub struct Params {
 }
 
 fn default_min_count() -> f64 {
-    8.0
+    MIN_COUNT
 }
 fn default_min_trusts() -> i64 {
     5

@@ -655,7 +655,7 @@ pub fn demo(common: &Common, dir: &Path, out: &mut dyn Write) -> Result<Outcome>
 }
 
 /// Counts of 1 to this minus one are shown as `*` wherever other trusts' figures appear.
-pub const DEFAULT_MIN_COUNT: f64 = 8.0;
+pub const DEFAULT_MIN_COUNT: f64 = crate::params::MIN_COUNT;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum PeerFormat {
