@@ -333,6 +333,18 @@ pub fn ingest(
     warehouse_dir: &Path,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
+    ingest_then(common, inputs, warehouse_dir, true, out)
+}
+
+/// Ingests; `say_next` ends with what to run next (not within `run`, which
+/// runs it).
+fn ingest_then(
+    common: &Common,
+    inputs: &[PathBuf],
+    warehouse_dir: &Path,
+    say_next: bool,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
     let opts = warehouse::IngestOptions {
         inputs: inputs.to_vec(),
         warehouse: warehouse_dir.to_path_buf(),
@@ -344,6 +356,9 @@ pub fn ingest(
     let s = warehouse::ingest(&opts)?;
     if !common.quiet {
         write_ingest_summary(&s, warehouse_dir, out)?;
+        if say_next && s.sections_accepted + s.sections_superseded > 0 {
+            write_next_step(warehouse_dir, out)?;
+        }
     }
     Ok(if s.any_rejected() {
         Outcome::Rejected
@@ -398,6 +413,16 @@ pub fn write_ingest_summary(
     Ok(())
 }
 
+/// After the returns change, the results are stale until `benchmark` runs.
+fn write_next_step(warehouse_dir: &Path, out: &mut dyn Write) -> Result<()> {
+    writeln!(
+        out,
+        "Next: wresbench benchmark --warehouse {} (the results predate these returns until it runs), then wresbench export.",
+        warehouse_dir.display()
+    )?;
+    Ok(())
+}
+
 /// `wresbench restore`.
 pub fn restore(
     common: &Common,
@@ -409,6 +434,7 @@ pub fn restore(
     let msg = warehouse::restore(warehouse_dir, id, &register, &ValidateOptions::default())?;
     if !common.quiet {
         writeln!(out, "{msg}")?;
+        write_next_step(warehouse_dir, out)?;
     }
     Ok(Outcome::Ok)
 }
@@ -600,7 +626,7 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<Outcome> {
     let started = std::time::Instant::now();
-    let ingested = ingest(common, inputs, warehouse_dir, out)?;
+    let ingested = ingest_then(common, inputs, warehouse_dir, false, out)?;
     benchmark(common, warehouse_dir, None, &engine::Params::default(), out)?;
     let opts = crate::export::ExportOptions {
         warehouse: warehouse_dir.to_path_buf(),

@@ -42,6 +42,12 @@ pub enum Error {
     Empty(PathBuf),
     #[error("the warehouse has no results yet; run `wresbench benchmark --warehouse {0}` first")]
     NoResults(PathBuf),
+    /// Results older than the ledger: an ingest or restore since the last
+    /// benchmark changed the returns they were computed from.
+    #[error(
+        "the results in {0} were built before the latest ingest or restore, so they would show old figures; run `wresbench benchmark --warehouse {0}` first (or `wresbench run`, which does both)"
+    )]
+    Stale(PathBuf),
     #[error("year {year} is not in the warehouse (years held: {held})")]
     NoSuchYear { year: i32, held: String },
 }
@@ -463,11 +469,19 @@ pub fn benchmark(
         .as_any()
         .downcast_ref::<StringArray>()
         .and_then(|a| (!a.is_empty() && !a.is_null(0)).then(|| a.value(0).to_string()));
+    let subs_path = root.join(layout::SUBMISSIONS);
+    let ledger = if subs_path.is_file() {
+        tables::read_submissions(&subs_path).map_err(Error::Warehouse)?
+    } else {
+        Vec::new()
+    };
+    let ledger_state = tables::ledger_state(&ledger);
     warehouse::load::stage_manifest(&mut txn, root, |m| {
         m["queries"] = serde_json::Value::Object(query_hashes());
         m["results"] = serde_json::json!({
             "params": params,
             "built_from_ledger_at": ledger_at,
+            "ledger_state": ledger_state,
         });
         warehouse::load::push_run(m, run);
     })

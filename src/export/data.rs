@@ -146,18 +146,23 @@ fn opt(a: &Float64Array, i: usize) -> Option<f64> {
 
 /// What `benchmark` recorded about the results in `manifest.json`: the
 /// parameters and the ledger time they were built from.
-fn results_record(root: &Path) -> (Option<Params>, Option<String>) {
-    let Ok(text) = std::fs::read_to_string(root.join(layout::MANIFEST)) else {
-        return (None, None);
-    };
-    let Ok(m) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return (None, None);
-    };
+struct ResultsRecord {
+    params: Option<Params>,
+    built_from_ledger_at: Option<String>,
+    ledger_state: Option<String>,
+}
+
+fn results_record(root: &Path) -> ResultsRecord {
+    let m: serde_json::Value = std::fs::read_to_string(root.join(layout::MANIFEST))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
     let r = &m["results"];
-    (
-        serde_json::from_value(r["params"].clone()).ok(),
-        r["built_from_ledger_at"].as_str().map(str::to_string),
-    )
+    ResultsRecord {
+        params: serde_json::from_value(r["params"].clone()).ok(),
+        built_from_ledger_at: r["built_from_ledger_at"].as_str().map(str::to_string),
+        ledger_state: r["ledger_state"].as_str().map(str::to_string),
+    }
 }
 
 fn corrupt(msg: &str) -> engine::Error {
@@ -177,13 +182,13 @@ fn file_name(location: &str) -> String {
 
 impl Results {
     pub fn load(e: &Engine, register: &Register) -> Result<Results> {
-        let (params, ledger_at) = results_record(&e.root);
+        let record = results_record(&e.root);
         let mut r = Results {
             register_origin: register.origin.clone(),
             // Results from before the manifest recorded their parameters were
             // built with the defaults (the only parameters of that version).
-            params: params.unwrap_or_default(),
-            built_from_ledger_at: ledger_at,
+            params: record.params.unwrap_or_default(),
+            built_from_ledger_at: record.built_from_ledger_at,
             ..Default::default()
         };
         let has = |t: &str| e.ctx.table_exist(t).unwrap_or(false);
@@ -354,6 +359,11 @@ impl Results {
         // Provenance and data quality: the current submissions and their
         // messages, straight from the ledger.
         let ledger = tables::read_submissions(&e.root.join(layout::SUBMISSIONS))?;
+        // Results built from another ledger state (or by a version that did
+        // not record one) would show old figures under new provenance.
+        if record.ledger_state.as_deref() != Some(tables::ledger_state(&ledger).as_str()) {
+            return Err(engine::Error::Stale(e.root.clone()).into());
+        }
         let current: HashSet<&str> = ledger
             .iter()
             .filter(|s| s.current)

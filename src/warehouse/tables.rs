@@ -80,6 +80,20 @@ pub struct Submission {
     pub current: bool,
 }
 
+/// A fingerprint of what the results depend on: the current submissions of
+/// the ledger. `benchmark` stores it with the results; readers of results
+/// compare it with the ledger's, so results older than an `ingest` or
+/// `restore` are never shown as current.
+pub fn ledger_state(subs: &[Submission]) -> String {
+    let mut ids: Vec<&str> = subs
+        .iter()
+        .filter(|s| s.current)
+        .map(|s| s.submission_id.as_str())
+        .collect();
+    ids.sort_unstable();
+    crate::ingest::sha256_hex(ids.join("\n").as_bytes())
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MessageRow {
     pub submission_id: String,

@@ -12,6 +12,7 @@ mod humber;
 mod peers;
 mod properties;
 mod queries;
+mod regression;
 mod roundtrip;
 mod slt;
 mod validation;

@@ -1,0 +1,87 @@
+//! One test per bug fixed, named for what broke (ripgrep's
+//! `tests/regression.rs`). Issue numbers refer to the project's tracker.
+
+use crate::common::*;
+
+/// Issue 9, item 2: after `ingest` (or `restore`) with no `benchmark`,
+/// `export` and `peers` wrote the old figures while provenance named the new
+/// file. Results now record the ledger state they were built from, and
+/// readers refuse results older than the ledger.
+#[test]
+fn stale_results_after_an_ingest_are_refused_until_benchmark_runs() {
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    let out = dir.path().join("packs");
+    let first = bin()
+        .args(["ingest", "--no-progress", "--warehouse"])
+        .arg(&wh)
+        .arg(fixture("humber-2021/RV9-2021-workforce.csv"))
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&first.get_output().stdout).to_string()
+        + &String::from_utf8_lossy(&first.get_output().stderr);
+    assert!(
+        said.contains("Next: wresbench benchmark --warehouse"),
+        "{said}"
+    );
+    bin()
+        .args(["benchmark", "--no-progress", "--warehouse"])
+        .arg(&wh)
+        .assert()
+        .success();
+    // A new section arrives; the results no longer describe the ledger.
+    bin()
+        .args(["ingest", "--no-progress", "--warehouse"])
+        .arg(&wh)
+        .arg(fixture("humber-2021/RV9-survey.csv"))
+        .assert()
+        .success();
+    let refused = bin()
+        .args(["export", "--no-progress", "--warehouse"])
+        .arg(&wh)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("were built before the latest ingest or restore")
+            && stderr.contains("wresbench benchmark --warehouse"),
+        "{stderr}"
+    );
+    assert!(
+        !out.join("2021").exists(),
+        "no pack written from stale results"
+    );
+    bin()
+        .args(["peers", "--warehouse"])
+        .arg(&wh)
+        .args(["--orgs", "RV9"])
+        .assert()
+        .code(2);
+    // Benchmark again: export works and the pack has the survey figures.
+    bin()
+        .args(["benchmark", "--no-progress", "--warehouse"])
+        .arg(&wh)
+        .assert()
+        .success();
+    bin()
+        .args(["export", "--no-progress", "--warehouse"])
+        .arg(&wh)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let pack: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("2021/trusts/RV9/RV9-2021.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        pack["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["metric"] == "ind8.pct"),
+        "the survey section is in the rebuilt results"
+    );
+}
