@@ -51,6 +51,9 @@ enum Command {
         /// Output file (default: CODE-YEAR-wres-return.xlsx)
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Replace the output file if it exists (it may be a filled-in return)
+        #[arg(long)]
+        force: bool,
     },
     /// Check returns and print every problem; changes nothing
     Validate {
@@ -205,9 +208,12 @@ fn run(common: &Common, command: Command) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let outcome = match command {
-        Command::Template { org, year, output } => {
-            commands::template(common, &org, year, output.as_deref(), &mut out)?
-        }
+        Command::Template {
+            org,
+            year,
+            output,
+            force,
+        } => commands::template(common, &org, year, output.as_deref(), force, &mut out)?,
         Command::Validate { inputs, format } => {
             commands::validate(common, &inputs, format, &mut out)?
         }

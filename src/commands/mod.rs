@@ -33,6 +33,11 @@ pub enum Error {
     Output(#[from] std::io::Error),
     #[error("{0}")]
     Usage(String),
+    /// The user's file would be replaced (a filled-in workbook, say).
+    #[error(
+        "{0} already exists; it may be a filled-in return. Choose another name with -o FILE, or pass --force to replace it."
+    )]
+    WouldOverwrite(PathBuf),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -81,6 +86,7 @@ pub fn template(
     org: &str,
     year: i32,
     out_path: Option<&Path>,
+    force: bool,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
     let register = common.register()?;
@@ -89,6 +95,9 @@ pub fn template(
         .ok_or_else(|| ingest::Error::UnknownOrg(org.to_string()))?;
     let default = PathBuf::from(format!("{}-{year}-wres-return.xlsx", o.org_code));
     let path = out_path.map(Path::to_path_buf).unwrap_or(default);
+    if path.exists() && !force {
+        return Err(Error::WouldOverwrite(path));
+    }
     ingest::template::write_template(o, year, &path)?;
     if !common.quiet {
         writeln!(

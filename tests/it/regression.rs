@@ -85,3 +85,31 @@ fn stale_results_after_an_ingest_are_refused_until_benchmark_runs() {
         "the survey section is in the rebuilt results"
     );
 }
+
+/// Issue 9, item 6: `template` overwrote an existing, filled-in workbook.
+#[test]
+fn template_refuses_to_overwrite_a_workbook_without_force() {
+    let dir = tempdir();
+    let wb = dir.path().join("RV9-2021-wres-return.xlsx");
+    std::fs::write(&wb, b"a trust's filled-in return").unwrap();
+    let refused = bin()
+        .current_dir(dir.path())
+        .args(["template", "--org", "RV9", "--year", "2021"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("already exists") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&wb).unwrap(), b"a trust's filled-in return");
+    bin()
+        .current_dir(dir.path())
+        .args(["template", "--org", "RV9", "--year", "2021", "--force"])
+        .assert()
+        .success();
+    assert!(
+        std::fs::read(&wb).unwrap().starts_with(b"PK"),
+        "replaced by a workbook"
+    );
+}
