@@ -16,7 +16,7 @@ use crate::export::data::Results;
 use crate::fmt;
 use crate::ingest::template::fixed_properties;
 use crate::metric::{Breakdown, Kind, Metric};
-use crate::register::{Register, slug};
+use crate::register::{Organisation, Register, slug};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -35,6 +35,15 @@ pub enum Error {
     EmptySet(String),
     #[error("unknown metric {0}; use one of: {1}")]
     UnknownMetric(String, String),
+    /// A region, ICB, benchmark group or trust code that the register does
+    /// not hold (or a group prefix that fits more than one group).
+    #[error("{what} `{given}` {why}; the register has: {known}")]
+    NoMatch {
+        what: &'static str,
+        given: String,
+        why: &'static str,
+        known: String,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -60,18 +69,98 @@ impl PeerSet {
             PeerSet::Orgs(o) => format!("trusts {}", o.join(", ")),
         }
     }
-    fn contains(&self, o: &crate::register::Organisation) -> bool {
+
+    /// The register's trusts in this set. Every name must exist: an unknown
+    /// region, ICB, group or code is an error listing what the register has
+    /// (a group may be given by a prefix that fits exactly one group).
+    pub fn resolve<'r>(&self, register: &'r Register) -> Result<Vec<&'r Organisation>> {
         let eq = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+        let distinct = |f: fn(&Organisation) -> &str| -> Vec<&'r str> {
+            let set: std::collections::BTreeSet<&str> = register.iter().map(f).collect();
+            set.into_iter().collect()
+        };
+        let no_match = |what, given: &str, why, known: Vec<&str>| Error::NoMatch {
+            what,
+            given: given.to_string(),
+            why,
+            known: known.join("; "),
+        };
+        let pick = |keep: &dyn Fn(&Organisation) -> bool| -> Vec<&'r Organisation> {
+            register.iter().filter(|o| keep(o)).collect()
+        };
         match self {
-            PeerSet::Region(r) => eq(&o.region, r) || slug(&o.region) == slug(r),
-            PeerSet::Icb(i) => eq(&o.icb_code, i) || eq(&o.icb_name, i),
-            PeerSet::Group(g) => {
-                eq(&o.benchmark_group, g)
-                    || o.benchmark_group
-                        .to_lowercase()
-                        .starts_with(&g.to_lowercase())
+            PeerSet::Region(r) => {
+                let orgs = pick(&|o| eq(&o.region, r) || slug(&o.region) == slug(r));
+                if orgs.is_empty() {
+                    return Err(no_match(
+                        "region",
+                        r,
+                        "is not a region",
+                        distinct(|o| &o.region),
+                    ));
+                }
+                Ok(orgs)
             }
-            PeerSet::Orgs(list) => list.iter().any(|c| eq(c, &o.org_code)),
+            PeerSet::Icb(i) => {
+                let orgs = pick(&|o| eq(&o.icb_code, i) || eq(&o.icb_name, i));
+                if orgs.is_empty() {
+                    return Err(no_match(
+                        "ICB",
+                        i,
+                        "is not an ICB code or name",
+                        distinct(|o| &o.icb_code),
+                    ));
+                }
+                Ok(orgs)
+            }
+            PeerSet::Group(g) => {
+                let groups = distinct(|o| &o.benchmark_group);
+                let exact: Vec<&str> = groups.iter().copied().filter(|x| eq(x, g)).collect();
+                let chosen: Vec<&str> = if exact.is_empty() {
+                    let lower = g.trim().to_lowercase();
+                    groups
+                        .iter()
+                        .copied()
+                        .filter(|x| x.to_lowercase().starts_with(&lower))
+                        .collect()
+                } else {
+                    exact
+                };
+                match chosen.as_slice() {
+                    [one] => Ok(pick(&|o| o.benchmark_group == *one)),
+                    [] => Err(no_match(
+                        "benchmark group",
+                        g,
+                        "is not a benchmark group",
+                        groups,
+                    )),
+                    _ => Err(no_match(
+                        "benchmark group",
+                        g,
+                        "fits more than one group",
+                        chosen,
+                    )),
+                }
+            }
+            PeerSet::Orgs(list) => {
+                let unknown: Vec<&str> = list
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|c| register.get(c.trim()).is_none())
+                    .collect();
+                if !unknown.is_empty() {
+                    return Err(Error::NoMatch {
+                        what: "trust code",
+                        given: unknown.join(", "),
+                        why: "is not in the register",
+                        known: format!(
+                            "{} trusts; list them with wresbench sql --warehouse DIR \"SELECT org_code, org_name FROM organisations\"",
+                            register.iter().count()
+                        ),
+                    });
+                }
+                Ok(pick(&|o| list.iter().any(|c| eq(c, &o.org_code))))
+            }
         }
     }
 }
@@ -202,7 +291,7 @@ pub fn peer_table(
     columns: &[Column],
     min_count: f64,
 ) -> Result<PeerTable> {
-    let orgs: Vec<_> = register.iter().filter(|o| set.contains(o)).collect();
+    let orgs = set.resolve(register)?;
     if orgs.is_empty() {
         return Err(Error::EmptySet(set.label()));
     }

@@ -104,5 +104,8 @@ fn peers_command_prints_a_table_and_refuses_an_empty_set() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no trusts match region Atlantis"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("region `Atlantis` is not a region; the register has:")
+    );
 }

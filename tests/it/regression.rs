@@ -113,3 +113,58 @@ fn template_refuses_to_overwrite_a_workbook_without_force() {
         "replaced by a workbook"
     );
 }
+
+/// Issue 9, item 10: `peers --year 2030` printed a table of dashes and exited
+/// 0; `--orgs RV9,XXX` dropped XXX silently; `--group Acute` matched two
+/// groups by prefix. Each is now an error that lists what exists.
+#[test]
+fn peers_refuses_unknown_years_codes_and_ambiguous_groups() {
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    ingest(&[fixture("humber-2021")], &wh);
+    wresbench::engine::benchmark(
+        &wh,
+        &wresbench::register::Register::builtin(),
+        &wresbench::engine::Params::default(),
+        None,
+    )
+    .unwrap();
+    let fails = |args: &[&str], want: &[&str]| {
+        let a = bin()
+            .arg("peers")
+            .arg("--warehouse")
+            .arg(&wh)
+            .args(args)
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+        for w in want {
+            assert!(stderr.contains(w), "{args:?}: want {w:?} in {stderr}");
+        }
+    };
+    fails(
+        &["--year", "2030", "--orgs", "RV9"],
+        &[
+            "year 2030 is not in the warehouse",
+            "2018, 2019, 2020, 2021",
+        ],
+    );
+    fails(&["--orgs", "RV9,XXX"], &["`XXX` is not in the register"]);
+    fails(
+        &["--group", "Acute"],
+        &[
+            "fits more than one group",
+            "Acute Specialist Trusts",
+            "Acute and Acute & Community Trusts",
+        ],
+    );
+    fails(&["--region", "Atlantis"], &["is not a region", "London"]);
+    // A prefix that fits one group is fine.
+    bin()
+        .arg("peers")
+        .arg("--warehouse")
+        .arg(&wh)
+        .args(["--group", "Mental"])
+        .assert()
+        .success();
+}
