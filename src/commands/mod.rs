@@ -156,7 +156,11 @@ pub fn validate(
     out: &mut dyn Write,
 ) -> Result<Outcome> {
     let register = common.register()?;
-    let files = ingest::expand_inputs(inputs)?;
+    let inputs = ingest::expand_inputs(inputs)?;
+    if !common.quiet {
+        write_registers_skipped(&inputs.registers, out)?;
+    }
+    let files = inputs.files;
     if files.is_empty() {
         return Err(Error::Usage(
             "no .csv or .xlsx files found in the inputs given".into(),
@@ -388,11 +392,25 @@ fn fail_point_from_env() -> Option<warehouse::FailPoint> {
     }
 }
 
+/// A register among the inputs is skipped, and said so.
+fn write_registers_skipped(registers: &[PathBuf], out: &mut dyn Write) -> Result<()> {
+    for r in registers {
+        writeln!(
+            out,
+            "note: skipped {}: it is an organisation register, not a return (to use it, pass --register {}).",
+            r.display(),
+            r.display()
+        )?;
+    }
+    Ok(())
+}
+
 pub fn write_ingest_summary(
     s: &warehouse::IngestSummary,
     root: &Path,
     out: &mut dyn Write,
 ) -> Result<()> {
+    write_registers_skipped(&s.registers_skipped, out)?;
     for r in &s.rejections {
         writeln!(out, "rejected: {r}")?;
     }

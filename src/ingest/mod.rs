@@ -353,10 +353,20 @@ pub fn parse_file(path: &Path, register: &Register, opts: &ValidateOptions) -> P
     }
 }
 
+/// The input files of a run, and the organisation registers found among them.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub files: Vec<PathBuf>,
+    /// CSV files whose header is a register's (`generate --scale` writes one
+    /// beside the returns): skipped, and said so.
+    pub registers: Vec<PathBuf>,
+}
+
 /// Expands files and folders into the list of input files, sorted, so that a
 /// run's outcome never depends on directory order. Folders are searched
-/// recursively for `.csv`, `.xlsx` and `.xlsm` files; hidden entries are skipped.
-pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// recursively for `.csv`, `.xlsx` and `.xlsm` files; hidden entries are
+/// skipped, and so are organisation registers (recognised by their header).
+pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Inputs> {
     let mut out = Vec::new();
     for input in inputs {
         if input.is_dir() {
@@ -369,7 +379,40 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     }
     out.sort();
     out.dedup();
-    Ok(out)
+    let (registers, files) = out.into_iter().partition(|p| is_register_csv(p));
+    Ok(Inputs { files, registers })
+}
+
+/// True for a CSV whose first line is the register's header
+/// (`org_code,org_name,benchmark_group,region,icb_code,icb_name`). Reads at
+/// most the first 4 KiB.
+pub fn is_register_csv(path: &Path) -> bool {
+    use std::io::Read;
+    let is_csv = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if !is_csv {
+        return false;
+    }
+    let mut head = Vec::new();
+    let Ok(f) = std::fs::File::open(path) else {
+        return false;
+    };
+    if f.take(4096).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&head);
+    let first = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or("");
+    let cols: Vec<String> = first
+        .split(',')
+        .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
+        .collect();
+    cols == crate::register::COLUMNS
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {

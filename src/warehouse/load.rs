@@ -41,6 +41,8 @@ pub struct IngestSummary {
     pub rejects_report: Option<PathBuf>,
     /// One line per rejection of this run: `file org year section: CODE message`.
     pub rejections: Vec<String>,
+    /// Organisation registers found among the inputs and skipped.
+    pub registers_skipped: Vec<PathBuf>,
 }
 
 impl IngestSummary {
@@ -106,9 +108,11 @@ pub fn parse_all(
 
 /// Validates and loads returns; the warehouse changes atomically or not at all.
 pub fn ingest(opts: &IngestOptions) -> Result<IngestSummary> {
-    let files = ingest::expand_inputs(&opts.inputs)?;
-    let parsed = parse_all(&files, &opts.register, &opts.validate, opts.progress);
-    load_parsed(&opts.warehouse, &parsed, opts.fail)
+    let inputs = ingest::expand_inputs(&opts.inputs)?;
+    let parsed = parse_all(&inputs.files, &opts.register, &opts.validate, opts.progress);
+    let mut s = load_parsed(&opts.warehouse, &parsed, opts.fail)?;
+    s.registers_skipped = inputs.registers;
+    Ok(s)
 }
 
 /// Loads already-parsed files (the second half of [`ingest`]).

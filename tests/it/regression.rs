@@ -168,3 +168,51 @@ fn peers_refuses_unknown_years_codes_and_ambiguous_groups() {
         .assert()
         .success();
 }
+
+/// Issue 9, item 9: `wresbench ingest D` on a folder that `generate` wrote
+/// rejected `D/register.csv` as a return (exit 1 on clean data). A register
+/// is recognised by its header and skipped with a note.
+#[test]
+fn a_register_among_the_inputs_is_skipped_with_a_note() {
+    let dir = tempdir();
+    let d = dir.path().join("synth");
+    bin()
+        .args([
+            "generate",
+            "--no-progress",
+            "--years",
+            "2025-2025",
+            "--scale",
+            "1",
+            "--out",
+        ])
+        .arg(&d)
+        .assert()
+        .success();
+    assert!(d.join("register.csv").is_file());
+    let a = bin()
+        .args(["ingest", "--no-progress", "--warehouse"])
+        .arg(dir.path().join("wh"))
+        .arg("--register")
+        .arg(d.join("register.csv"))
+        .arg(&d)
+        .assert()
+        .code(0);
+    let said = String::from_utf8_lossy(&a.get_output().stdout).to_string()
+        + &String::from_utf8_lossy(&a.get_output().stderr);
+    assert!(
+        said.contains("note: skipped")
+            && said.contains("register.csv: it is an organisation register"),
+        "{said}"
+    );
+    assert!(said.contains("0 rejected"), "{said}");
+    // validate says the same, and still checks the returns.
+    let v = bin()
+        .arg("validate")
+        .arg("-q")
+        .arg(d.join("register.csv"))
+        .assert();
+    let out = String::from_utf8_lossy(&v.get_output().stdout).to_string()
+        + &String::from_utf8_lossy(&v.get_output().stderr);
+    assert!(!out.contains("E_UNKNOWN_COLUMN"), "{out}");
+}
