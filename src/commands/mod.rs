@@ -33,6 +33,11 @@ pub enum Error {
     Output(#[from] std::io::Error),
     #[error("{0}")]
     Usage(String),
+    /// `demo --out DIR` on a folder holding something else.
+    #[error(
+        "{0} is not empty and is not a folder an earlier `wresbench demo` made; the demo replaces its data, warehouse and packs folders, so give it a new or empty folder (the default is demo-out)"
+    )]
+    NotADemoFolder(PathBuf),
     /// The user's file would be replaced (a filled-in workbook, say).
     #[error(
         "{0} already exists; it may be a filled-in return. Choose another name with -o FILE, or pass --force to replace it."
@@ -670,12 +675,45 @@ pub fn run(
     Ok(ingested)
 }
 
+/// The file that marks a folder as made by `wresbench demo`.
+pub const DEMO_MARKER: &str = ".wresbench-demo";
+
+/// A folder the demo may write into: new or empty, marked by an earlier demo,
+/// or (made by version 0.1, before the marker) holding nothing but what the
+/// demo makes, with the demo's warehouse manifest.
+fn is_demo_folder(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return true; // not there yet
+    };
+    let names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    if names.is_empty() || dir.join(DEMO_MARKER).is_file() {
+        return true;
+    }
+    names
+        .iter()
+        .all(|n| matches!(n.as_str(), "data" | "warehouse" | "packs" | "pack.png"))
+        && dir.join("warehouse").join("manifest.json").is_file()
+}
+
 /// `wresbench demo`: the national synthetic dataset, through the whole pipeline.
 pub fn demo(common: &Common, dir: &Path, out: &mut dyn Write) -> Result<Outcome> {
     let data = dir.join("data");
     let warehouse_dir = dir.join("warehouse");
     let packs = dir.join("packs");
-    // A fresh run each time: the demo owns these folders.
+    // The demo replaces its own folders only: a folder it made carries a
+    // marker; any other non-empty folder is refused, never emptied.
+    let marker = dir.join(DEMO_MARKER);
+    if !is_demo_folder(dir) {
+        return Err(Error::NotADemoFolder(dir.to_path_buf()));
+    }
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(
+        &marker,
+        "Made by `wresbench demo`, which may replace data/, warehouse/ and packs/ here.\n",
+    )?;
     for d in [&data, &warehouse_dir, &packs] {
         if d.exists() {
             std::fs::remove_dir_all(d)?;
@@ -696,6 +734,9 @@ pub fn demo(common: &Common, dir: &Path, out: &mut dyn Write) -> Result<Outcome>
         true,
         out,
     )?;
+    if common.quiet {
+        return Ok(outcome);
+    }
     writeln!(
         out,
         "\nThe demo's outputs:\n  returns    {}\n  warehouse  {}\n  packs      {}\nTry: wresbench sql --warehouse {} \"SELECT * FROM national_metrics WHERE metric = 'ind2.relative_likelihood'\"",

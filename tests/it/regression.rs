@@ -216,3 +216,27 @@ fn a_register_among_the_inputs_is_skipped_with_a_note() {
         + &String::from_utf8_lossy(&v.get_output().stderr);
     assert!(!out.contains("E_UNKNOWN_COLUMN"), "{out}");
 }
+
+/// Issue 9, item 8: `demo --out .` deleted `./data` (the shipped register).
+/// The demo only replaces folders it made; another non-empty folder is refused.
+#[test]
+fn demo_never_deletes_a_folder_it_did_not_make() {
+    let dir = tempdir();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("organisations.csv"), b"someone's register").unwrap();
+    let a = bin()
+        .args(["demo", "--no-progress", "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("is not empty and is not a folder"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(data.join("organisations.csv")).unwrap(),
+        b"someone's register"
+    );
+}
