@@ -449,10 +449,14 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
         })
         .collect();
     bar.finish_and_clear();
-    let mut listed = Vec::new();
+    let mut written_now = 0;
     for w in written {
-        listed.push(w?);
+        w?;
+        written_now += 1;
     }
+    // The index describes every pack present for the year, not only the ones
+    // this run wrote (`export --org RV9` into a full packs folder).
+    let listed = packs_present(&trusts_dir, year, register)?;
     let index = year_dir.join("index.html");
     let page = html::index_page(year, &listed, register).map_err(|source| Error::Html {
         path: index.clone(),
@@ -461,10 +465,28 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
     std::fs::write(&index, page).map_err(io(&index))?;
     Ok(ExportSummary {
         year,
-        packs: listed.len(),
-        files: listed.len() * 3 + 1,
+        packs: written_now,
+        files: written_now * 3 + 1,
         index,
     })
+}
+
+/// (code, name) of every register trust with an HTML pack in `trusts_dir`.
+fn packs_present(
+    trusts_dir: &Path,
+    year: i32,
+    register: &Register,
+) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for o in register.iter() {
+        let page = trusts_dir
+            .join(&o.org_code)
+            .join(format!("{}-{year}.html", o.org_code));
+        if page.is_file() {
+            out.push((o.org_code.clone(), o.org_name.clone()));
+        }
+    }
+    Ok(out)
 }
 
 fn empty_to_none(s: &str) -> Option<String> {

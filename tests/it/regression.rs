@@ -240,3 +240,50 @@ fn demo_never_deletes_a_folder_it_did_not_make() {
         b"someone's register"
     );
 }
+
+/// Issue 9, item 7: `export --org RV9` into an existing packs folder rewrote
+/// `index.html` to list one trust; the other packs were no longer linked.
+#[test]
+fn export_of_one_trust_keeps_every_pack_in_the_index() {
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    let body = "org_code,year,indicator,measure,staff_group,category,ethnicity,value\n\
+        RV9,2021,2,shortlisted,,,white,100\nRV9,2021,2,appointed,,,white,20\n\
+        RV9,2021,2,shortlisted,,,bme,100\nRV9,2021,2,appointed,,,bme,10\n\
+        R1A,2021,2,shortlisted,,,white,100\nR1A,2021,2,appointed,,,white,20\n\
+        R1A,2021,2,shortlisted,,,bme,100\nR1A,2021,2,appointed,,,bme,15\n";
+    let f = dir.path().join("two.csv");
+    std::fs::write(&f, body).unwrap();
+    ingest(&[f], &wh);
+    wresbench::engine::benchmark(
+        &wh,
+        &wresbench::register::Register::builtin(),
+        &wresbench::engine::Params::default(),
+        None,
+    )
+    .unwrap();
+    let out = dir.path().join("packs");
+    let export = |orgs: &[&str]| {
+        let mut c = bin();
+        c.args(["export", "--no-progress", "--warehouse"])
+            .arg(&wh)
+            .arg("--out")
+            .arg(&out);
+        for o in orgs {
+            c.args(["--org", o]);
+        }
+        c.assert().success();
+        std::fs::read_to_string(out.join("2021/index.html")).unwrap()
+    };
+    let all = export(&[]);
+    assert!(all.contains("RV9-2021.html") && all.contains("R1A-2021.html"));
+    // Only RV9's pack is rewritten: mark R1A's to see it is left alone.
+    let r1a = out.join("2021/trusts/R1A/R1A-2021.json");
+    std::fs::write(&r1a, b"left alone").unwrap();
+    let one = export(&["RV9"]);
+    assert_eq!(std::fs::read(&r1a).unwrap(), b"left alone");
+    assert!(
+        one.contains("RV9-2021.html") && one.contains("R1A-2021.html"),
+        "the index still lists R1A's pack: {one}"
+    );
+}
