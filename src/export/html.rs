@@ -40,6 +40,14 @@ pub struct HeadlineView {
     pub band: &'static str,
 }
 
+pub struct ReturnView {
+    pub section: &'static str,
+    pub status: &'static str,
+    pub file: String,
+    pub received: String,
+    pub why: String,
+}
+
 pub struct ProvView {
     pub section: String,
     pub year: i32,
@@ -62,6 +70,7 @@ struct PackPage<'a> {
     findings: Vec<&'a str>,
     sections: Vec<Section>,
     quality: &'a [super::Quality],
+    returns: Vec<ReturnView>,
     method_notes: &'a [String],
     provenance: Vec<ProvView>,
     tool: &'static str,
@@ -192,7 +201,13 @@ fn indicator1(p: &Pack) -> Section {
                 ""
             }
         ),
-        None => "No workforce figures were returned.".into(),
+        None => match p.returns.iter().find(|r| r.section == "workforce") {
+            Some(r) if r.status == "rejected" => format!(
+                "The workforce return ({}) was rejected, so there are no workforce figures; its errors are listed under Data quality.",
+                r.file.as_deref().unwrap_or("")
+            ),
+            _ => "No workforce return was received.".into(),
+        },
     };
     Section {
         id: "ind1",
@@ -601,6 +616,26 @@ pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
             indicator9(p),
         ],
         quality: &p.data_quality,
+        returns: p
+            .returns
+            .iter()
+            .map(|r| ReturnView {
+                section: crate::model::Section::parse(&r.section).map_or("", |s| s.label()),
+                status: r.status,
+                file: r.file.clone().unwrap_or_else(|| "–".into()),
+                received: r.received.clone().unwrap_or_else(|| "–".into()),
+                why: match r.status {
+                    "rejected" => r
+                        .errors
+                        .iter()
+                        .map(|e| format!("{} ({}): {}", e.code, e.location, e.message))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    "missing" => "No return was received for this section.".into(),
+                    _ => String::new(),
+                },
+            })
+            .collect(),
         method_notes: &p.method_notes,
         provenance: p
             .provenance

@@ -287,3 +287,52 @@ fn export_of_one_trust_keeps_every_pack_in_the_index() {
         "the index still lists R1A's pack: {one}"
     );
 }
+
+/// Issue 9, item 3 (packs): a trust whose workforce return was rejected got a
+/// pack saying "No workforce figures were returned" and "No warnings were
+/// raised". The pack now says which return was rejected, when and why.
+#[test]
+fn a_rejected_return_is_named_in_the_pack_with_its_errors() {
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    let s = ingest(
+        &[
+            fixture("validation/valid-survey.csv"),
+            fixture("validation/appointed-gt-shortlisted.csv"),
+        ],
+        &wh,
+    );
+    assert_eq!(s.sections_rejected, 1);
+    wresbench::engine::benchmark(
+        &wh,
+        &wresbench::register::Register::builtin(),
+        &wresbench::engine::Params::default(),
+        None,
+    )
+    .unwrap();
+    let out = dir.path().join("packs");
+    bin()
+        .args(["export", "--no-progress", "--warehouse"])
+        .arg(&wh)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let p = out.join("2021/trusts/RV9");
+    let pack: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.join("RV9-2021.json")).unwrap()).unwrap();
+    let wf = pack["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["section"] == "workforce")
+        .unwrap();
+    assert_eq!(wf["status"], "rejected");
+    assert_eq!(wf["file"], "appointed-gt-shortlisted.csv");
+    assert!(wf["received"].as_str().is_some_and(|t| !t.is_empty()));
+    assert_eq!(wf["errors"][0]["code"], "E_APPOINTED_GT_SHORTLISTED");
+    let html = std::fs::read_to_string(p.join("RV9-2021.html")).unwrap();
+    assert!(html.contains("The workforce return (appointed-gt-shortlisted.csv) was rejected"));
+    assert!(html.contains("E_APPOINTED_GT_SHORTLISTED"));
+    assert!(!html.contains("No workforce figures were returned"));
+}
