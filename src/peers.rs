@@ -204,12 +204,13 @@ pub fn columns() -> Vec<Column> {
     v
 }
 
-/// One shown value: a number, `*` (disclosure control) or nothing.
+/// One shown value: a number, a word (`*` under disclosure control,
+/// `infinite` for a ratio whose comparison group counted no one) or nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Cell {
     Value(f64),
-    Suppressed(&'static str),
+    Text(&'static str),
     Missing(Option<()>),
 }
 
@@ -217,14 +218,8 @@ impl Cell {
     fn text(&self, metric: Metric) -> String {
         match self {
             Cell::Value(v) => metric.format(*v),
-            Cell::Suppressed(s) => s.to_string(),
+            Cell::Text(s) => s.to_string(),
             Cell::Missing(_) => "–".into(),
-        }
-    }
-    fn value(&self) -> Option<f64> {
-        match self {
-            Cell::Value(v) => Some(*v),
-            _ => None,
         }
     }
 }
@@ -249,17 +244,52 @@ pub struct PeerTable {
     pub national: Vec<Option<f64>>,
 }
 
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
+/// The median of a peer set as everywhere else: a region's, ICB's or group's
+/// from the result tables; for a list of trusts, over every listed trust with
+/// a value (infinite ratios as +infinity, as the queries do), whatever the
+/// cells show. Withheld under `min_trusts` trusts.
+fn set_median(
+    r: &Results,
+    set: &PeerSet,
+    orgs: &[&Organisation],
+    year: i32,
+    c: &Column,
+) -> Option<f64> {
+    let min = r.params.min_trusts;
+    let from = |s: Option<&crate::export::data::Stats>| {
+        s.filter(|s| s.n_orgs >= min).and_then(|s| s.median)
+    };
+    let first = orgs.first()?;
+    match set {
+        PeerSet::Region(_) => from(r.region(&first.region, year, c.key())),
+        PeerSet::Icb(_) => from(r.icb(&first.icb_code, year, c.key())),
+        PeerSet::Group(_) => from(r.group(&first.benchmark_group, year, c.key())),
+        PeerSet::Orgs(_) => {
+            let mut v: Vec<f64> = orgs
+                .iter()
+                .filter_map(|o| r.org_row(&o.org_code, year, c.key()))
+                .filter(|x| !x.suppressed)
+                .filter_map(|x| {
+                    if x.is_infinite() {
+                        Some(f64::INFINITY)
+                    } else {
+                        x.value
+                    }
+                })
+                .collect();
+            if (v.len() as i64) < min {
+                return None;
+            }
+            v.sort_by(f64::total_cmp);
+            let n = v.len();
+            let m = if n % 2 == 1 {
+                v[n / 2]
+            } else {
+                (v[n / 2 - 1] + v[n / 2]) / 2.0
+            };
+            m.is_finite().then_some(m)
+        }
     }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
 }
 
 /// The counts a figure is derived from, for disclosure control: its own
@@ -296,27 +326,27 @@ pub fn peer_table(
         return Err(Error::EmptySet(set.label()));
     }
     let mut rows = Vec::new();
-    for o in orgs {
+    for o in &orgs {
         let values = columns
             .iter()
             .map(|c| {
                 let row = r.org_row(&o.org_code, year, c.key());
                 match row {
                     None => Cell::Missing(None),
-                    Some(x) if x.suppressed => Cell::Suppressed("*"),
-                    Some(x) => match x.value {
-                        None => Cell::Missing(None),
-                        Some(v) => {
-                            let small = underlying_counts(r, &o.org_code, year, c)
+                    Some(x) if x.suppressed => Cell::Text("*"),
+                    Some(x) => {
+                        let small = || {
+                            underlying_counts(r, &o.org_code, year, c)
                                 .iter()
-                                .any(|n| *n >= 1.0 && *n < min_count);
-                            if small {
-                                Cell::Suppressed("*")
-                            } else {
-                                Cell::Value(v)
-                            }
+                                .any(|n| *n >= 1.0 && *n < min_count)
+                        };
+                        match (x.value, x.is_infinite()) {
+                            (None, false) => Cell::Missing(None),
+                            _ if small() => Cell::Text("*"),
+                            (_, true) => Cell::Text("infinite"),
+                            (Some(v), false) => Cell::Value(v),
                         }
-                    },
+                    }
                 }
             })
             .collect();
@@ -336,14 +366,11 @@ pub fn peer_table(
             group_median,
         });
     }
-    let set_median = (0..columns.len())
-        .map(|i| {
-            median(
-                rows.iter()
-                    .filter_map(|row: &PeerRow| row.values[i].value())
-                    .collect(),
-            )
-        })
+    // One median everywhere: the result tables' (over every trust with a
+    // value, starred or not), never recomputed from the cells shown.
+    let set_median = columns
+        .iter()
+        .map(|c| set_median(r, set, &orgs, year, c))
         .collect();
     let national = columns
         .iter()
@@ -470,7 +497,7 @@ pub fn write_csv(t: &PeerTable, out: &mut dyn Write) -> std::io::Result<()> {
         for (v, m) in r.values.iter().zip(&r.group_median) {
             rec.push(match v {
                 Cell::Value(x) => crate::fmt::plain_number(*x),
-                Cell::Suppressed(s) => s.to_string(),
+                Cell::Text(s) => s.to_string(),
                 Cell::Missing(_) => String::new(),
             });
             rec.push(num(*m));
@@ -537,7 +564,7 @@ pub fn xlsx_bytes(t: &PeerTable) -> std::result::Result<Vec<u8>, rust_xlsxwriter
                 Cell::Value(x) => {
                     ws.write_number_with_format(row, cc, *x, f(c.metric))?;
                 }
-                Cell::Suppressed(s) => {
+                Cell::Text(s) => {
                     ws.write_string(row, cc, *s)?;
                 }
                 Cell::Missing(_) => {}

@@ -96,6 +96,7 @@ pub struct Results {
     org_idx: HashMap<(String, i32, OwnedKey), (usize,)>,
     group: HashMap<(String, i32, OwnedKey), Stats>,
     region: HashMap<(String, i32, OwnedKey), Stats>,
+    icb: HashMap<(String, i32, OwnedKey), Stats>,
     national: HashMap<(i32, OwnedKey), National>,
     positions: HashMap<(String, i32, OwnedKey), Position>,
     subs: HashMap<(String, i32), Vec<SubmissionRef>>,
@@ -303,6 +304,9 @@ impl Results {
         for (a, y, k, s) in stats(&g, "area", Some(("level", "region")))? {
             r.region.insert((a, y, k), s);
         }
+        for (a, y, k, s) in stats(&g, "area", Some(("level", "icb")))? {
+            r.icb.insert((a, y, k), s);
+        }
         let b = e.query(
             "reading national_metrics",
             "SELECT * FROM national_metrics ORDER BY year",
@@ -493,6 +497,10 @@ impl Results {
 
     pub fn region(&self, region: &str, year: i32, k: Key) -> Option<&Stats> {
         self.region.get(&(region.to_string(), year, owned(k)))
+    }
+
+    pub fn icb(&self, icb_code: &str, year: i32, k: Key) -> Option<&Stats> {
+        self.icb.get(&(icb_code.to_string(), year, owned(k)))
     }
 
     pub fn national(&self, year: i32, k: Key) -> Option<&National> {

@@ -20,7 +20,7 @@ fn ind2(org: &str, w_sl: u32, w_ap: u32, b_sl: u32, b_ap: u32) -> String {
 fn small_counts_are_starred_in_peer_tables_and_region_packs() {
     let dir = tempdir();
     // RAT (London): 5 BME appointed -> starred. R1H (London): 40 -> shown.
-    // RF4 (London): 0 BME appointed -> undefined ratio, not a star.
+    // RF4 (London): 0 BME appointed -> an infinite ratio (no star: a zero stays).
     let body = ind2("RAT", 400, 100, 60, 5)
         + &ind2("R1H", 400, 100, 160, 40)
         + &ind2("RF4", 400, 100, 50, 0);
@@ -43,11 +43,13 @@ fn small_counts_are_starred_in_peer_tables_and_region_packs() {
     )
     .unwrap();
     let cell = |code: &str| t.rows.iter().find(|x| x.org_code == code).unwrap().values[0];
-    assert_eq!(cell("RAT"), Cell::Suppressed("*"));
+    assert_eq!(cell("RAT"), Cell::Text("*"));
     assert!(matches!(cell("R1H"), Cell::Value(v) if (v - 1.0).abs() < 1e-9));
-    assert!(matches!(cell("RF4"), Cell::Missing(_)));
-    // The set median uses only what is shown.
-    assert_eq!(t.set_median[0], Some(1.0));
+    assert_eq!(cell("RF4"), Cell::Text("infinite"));
+    // The set median is the region's from the result tables (over every
+    // trust with a value, starred or not): with three trusts, under the
+    // minimum of five, it is withheld rather than recomputed from the cells.
+    assert_eq!(t.set_median[0], None);
 
     // The region pack through the binary: the starred trust shows no figure.
     let out = dir.path().join("packs");

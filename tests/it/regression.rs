@@ -336,3 +336,79 @@ fn a_rejected_return_is_named_in_the_pack_with_its_errors() {
     assert!(html.contains("E_APPOINTED_GT_SHORTLISTED"));
     assert!(!html.contains("No workforce figures were returned"));
 }
+
+/// Issue 9, item 5: medians disagreed between outputs (London's indicator 3
+/// median was 1.05 in its region pack and 0.95 in the national summary) and
+/// "median of these trusts" left out starred trusts. A peer set's median is
+/// now the result tables' median over every trust with a value.
+#[test]
+fn a_peer_set_median_is_the_result_tables_median_whatever_is_starred() {
+    let dir = tempdir();
+    let d = dir.path().join("synth");
+    let wh = dir.path().join("wh");
+    bin()
+        .args(["generate", "--no-progress", "--years", "2025-2025", "--out"])
+        .arg(&d)
+        .assert()
+        .success();
+    bin()
+        .args(["ingest", "--no-progress", "--warehouse"])
+        .arg(&wh)
+        .arg(d.join("returns"))
+        .arg(d.join("survey"))
+        .assert()
+        .success();
+    bin()
+        .args(["benchmark", "--no-progress", "--warehouse"])
+        .arg(&wh)
+        .assert()
+        .success();
+    let peers = bin()
+        .args([
+            "peers",
+            "--format",
+            "json",
+            "--region",
+            "London",
+            "--warehouse",
+        ])
+        .arg(&wh)
+        .assert()
+        .success();
+    let t: serde_json::Value = serde_json::from_slice(&peers.get_output().stdout).unwrap();
+    let starred = t["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["values"].as_array().unwrap().iter())
+        .filter(|v| v == &&serde_json::json!("*"))
+        .count();
+    assert!(
+        starred > 0,
+        "the region has starred cells, so the test can fail"
+    );
+    for (i, c) in t["columns"].as_array().unwrap().iter().enumerate() {
+        let sql = format!(
+            "SELECT median FROM region_metrics WHERE level = 'region' AND area = 'London' AND year = 2025 \
+             AND metric = '{}' AND staff_group = '{}' AND category = '{}' AND ethnicity = '{}'",
+            c["metric"].as_str().unwrap(),
+            c["staff_group"].as_str().unwrap(),
+            c["category"].as_str().unwrap(),
+            c["ethnicity"].as_str().unwrap()
+        );
+        let q = bin()
+            .args(["sql", "--format", "csv", "--warehouse"])
+            .arg(&wh)
+            .arg(&sql)
+            .assert()
+            .success();
+        let text = String::from_utf8_lossy(&q.get_output().stdout).to_string();
+        let want: Option<f64> = text.lines().nth(1).and_then(|l| l.trim().parse().ok());
+        let got = t["set_median"][i].as_f64();
+        match (got, want) {
+            (Some(g), Some(w)) => assert!((g - w).abs() < 1e-9, "{c}: {g} vs {w}"),
+            (None, None) => {}
+            other => panic!("{c}: {other:?}"),
+        }
+    }
+}
