@@ -668,7 +668,10 @@ fn return_statuses(r: &data::Results, org: &str, year: i32) -> Vec<ReturnStatus>
                 ReturnStatus {
                     section: code.into(),
                     status: "accepted",
-                    file: Some(s.file.clone()),
+                    // The file name only: a pack does not reveal the sender's folders.
+                    file: Path::new(&s.file)
+                        .file_name()
+                        .map(|f| f.to_string_lossy().to_string()),
                     received: Some(s.received_at.clone()),
                     errors: Vec::new(),
                 }

@@ -331,6 +331,15 @@ fn a_rejected_return_is_named_in_the_pack_with_its_errors() {
     assert_eq!(wf["file"], "appointed-gt-shortlisted.csv");
     assert!(wf["received"].as_str().is_some_and(|t| !t.is_empty()));
     assert_eq!(wf["errors"][0]["code"], "E_APPOINTED_GT_SHORTLISTED");
+    // File names only, never the sender's folders.
+    let survey = pack["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["section"] == "survey")
+        .unwrap();
+    assert_eq!(survey["status"], "accepted");
+    assert_eq!(survey["file"], "valid-survey.csv");
     let html = std::fs::read_to_string(p.join("RV9-2021.html")).unwrap();
     assert!(html.contains("The workforce return (appointed-gt-shortlisted.csv) was rejected"));
     assert!(html.contains("E_APPOINTED_GT_SHORTLISTED"));
