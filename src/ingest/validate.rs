@@ -605,9 +605,66 @@ fn check_section(
                     ));
                 }
             }
+            percent_fraction_checks(&get, &mut msgs);
         }
     }
     s.messages.append(&mut msgs);
+}
+
+/// Survey percentages typed as fractions (0.24 for 24%): when every
+/// percentage of the section is 1 or less, an error; one percentage of 1 or
+/// less beside others whose median is 10 or more, a warning on its cell.
+fn percent_fraction_checks<'a>(
+    get: &dyn Fn(u8, Measure, Option<StaffGroup>, Option<Category>, Ethnicity) -> Option<&'a Row>,
+    msgs: &mut Vec<Message>,
+) {
+    let mut pcts: Vec<(u8, Ethnicity, &Row)> = Vec::new();
+    for n in 5..=8u8 {
+        for e in [Ethnicity::White, Ethnicity::Bme] {
+            if let Some(p) = get(n, Measure::Percent, None, None, e) {
+                pcts.push((n, e, p));
+            }
+        }
+    }
+    let small = |v: f64| v > 0.0 && v <= 1.0;
+    let Some((n, e, first)) = pcts.iter().find(|(_, _, p)| small(p.value)) else {
+        return;
+    };
+    if pcts.iter().all(|(_, _, p)| p.value <= 1.0) {
+        msgs.push(Message::error(
+            "E_PERCENT_AS_FRACTION",
+            first.location.clone(),
+            format!(
+                "Every staff survey percentage of this return is 1 or less (indicator {n}, {}: {}); percentages are written 0 to 100, so 24% is 24, not 0.24. Multiply them by 100.",
+                e.short_label(),
+                crate::fmt::plain_number(first.value)
+            ),
+        ));
+        return;
+    }
+    for (n, e, p) in pcts.iter().filter(|(_, _, p)| small(p.value)) {
+        let mut others: Vec<f64> = pcts
+            .iter()
+            .filter(|(_, _, o)| !std::ptr::eq(*o, *p))
+            .map(|(_, _, o)| o.value)
+            .collect();
+        others.sort_by(f64::total_cmp);
+        let median = others[others.len() / 2];
+        if median >= 10.0 {
+            msgs.push(Message::warning(
+                "W_PERCENT_LOOKS_LIKE_FRACTION",
+                p.location.clone(),
+                format!(
+                    "Indicator {n}: the {} percentage is {}, about a hundred times smaller than this return's other survey percentages (median {}). If it means {}%, type {}.",
+                    e.short_label(),
+                    crate::fmt::plain_number(p.value),
+                    crate::fmt::plain_number(median),
+                    crate::fmt::plain_number(p.value * 100.0),
+                    crate::fmt::plain_number(p.value * 100.0)
+                ),
+            ));
+        }
+    }
 }
 
 fn workforce_warnings<'a>(
@@ -746,14 +803,17 @@ fn workforce_warnings<'a>(
                 format!("Indicator {n}: only {} BME people in the denominator; the relative likelihood will be very uncertain.", crate::fmt::plain_number(bd.value)),
             ));
         }
-        let zero_num = [Ethnicity::White, Ethnicity::Bme]
+        // Only a zero denominator, or no one counted in either group, leaves
+        // the ratio undefined; one zero numerator is a real 0 or an infinite
+        // ratio (spec/indicators.md, zero counts), not a data problem.
+        let both_zero = [Ethnicity::White, Ethnicity::Bme]
             .iter()
-            .any(|e| get(n, num, None, None, *e).is_some_and(|r| r.value == 0.0));
-        if bd.value == 0.0 || wd.value == 0.0 || zero_num {
+            .all(|e| get(n, num, None, None, *e).is_some_and(|r| r.value == 0.0));
+        if bd.value == 0.0 || wd.value == 0.0 || both_zero {
             msgs.push(Message::warning(
                 "W_UNDEFINED_RATIO",
                 bd.location.clone(),
-                format!("Indicator {n}: a zero count leaves the relative likelihood undefined; it will be shown as not computable."),
+                format!("Indicator {n}: a zero denominator, or no one counted in either group, leaves the relative likelihood undefined; it will be shown as not computable."),
             ));
         }
     }

@@ -421,3 +421,30 @@ fn a_peer_set_median_is_the_result_tables_median_whatever_is_starred() {
         }
     }
 }
+
+/// Issue 9, item 1 (CSV part): survey percentages typed as fractions (0.24
+/// for 24%) passed `validate`, and the pack then said "0.2% of BME staff".
+#[test]
+fn percentages_typed_as_fractions_are_caught() {
+    let all = bin()
+        .arg("validate")
+        .arg(fixture("validation/percent-as-fraction.csv"))
+        .assert()
+        .code(1);
+    let out = String::from_utf8_lossy(&all.get_output().stdout).to_string();
+    assert!(
+        out.contains("E_PERCENT_AS_FRACTION") && out.contains("24% is 24, not 0.24"),
+        "{out}"
+    );
+    let one = bin()
+        .arg("validate")
+        .arg(fixture("validation/warn-percent-fraction.csv"))
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&one.get_output().stdout).to_string();
+    assert!(
+        out.contains("W_PERCENT_LOOKS_LIKE_FRACTION")
+            && out.contains("warn-percent-fraction.csv:3"),
+        "{out}"
+    );
+}
