@@ -218,6 +218,14 @@ impl Metric {
         self.kind() == Kind::SurveyPct
     }
 
+    /// The staff survey percentages (indicators 5-8), in order.
+    pub fn survey_pcts() -> impl Iterator<Item = Metric> {
+        Metric::ALL
+            .iter()
+            .copied()
+            .filter(|m| m.kind() == Kind::SurveyPct)
+    }
+
     /// The headline metrics, in indicator order, with their breakdowns.
     pub fn headlines() -> impl Iterator<Item = (Metric, Breakdown)> {
         Metric::ALL

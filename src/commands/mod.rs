@@ -785,16 +785,7 @@ pub fn peers(
             .ok_or_else(|| engine::Error::NoResults(warehouse_dir.to_path_buf()))?,
     };
     if !results.years.contains(&year) {
-        return Err(engine::Error::NoSuchYear {
-            year,
-            held: results
-                .years
-                .iter()
-                .map(i32::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-        }
-        .into());
+        return Err(engine::Error::no_such_year(year, &results.years).into());
     }
     let columns = crate::peers::columns_for(metrics)?;
     let t = crate::peers::peer_table(&results, &register, year, set, &columns, min_count)?;

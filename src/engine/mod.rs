@@ -54,6 +54,20 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+impl Error {
+    /// `year` is not among the years held, which the message lists.
+    pub fn no_such_year(year: i32, held: &[i32]) -> Error {
+        Error::NoSuchYear {
+            year,
+            held: held
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
 fn df(context: impl Into<String>) -> impl FnOnce(datafusion::error::DataFusionError) -> Error {
     let context = context.into();
     move |source| Error::DataFusion { context, source }
@@ -378,16 +392,7 @@ pub fn benchmark(
     }
     let write_years: Vec<i32> = match year {
         Some(y) if years.contains(&y) => vec![y],
-        Some(y) => {
-            return Err(Error::NoSuchYear {
-                year: y,
-                held: years
-                    .iter()
-                    .map(|y| y.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
-        }
+        Some(y) => return Err(Error::no_such_year(y, &years)),
         None => years.clone(),
     };
 

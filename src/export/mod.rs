@@ -387,16 +387,7 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
             .ok_or_else(|| engine::Error::NoResults(opts.warehouse.clone()))?,
     };
     if !results.years.contains(&year) {
-        return Err(engine::Error::NoSuchYear {
-            year,
-            held: results
-                .years
-                .iter()
-                .map(|y| y.to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        }
-        .into());
+        return Err(engine::Error::no_such_year(year, &results.years).into());
     }
     let mut orgs: Vec<&Organisation> = register
         .iter()
