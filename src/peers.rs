@@ -292,7 +292,8 @@ fn set_median(
     }
 }
 
-/// The counts a figure is derived from, for disclosure control: its own
+/// The counts a figure is derived from, for disclosure control (none for
+/// indicator 9, which is exempt): its own
 /// numerator, or the numerators of the percentages a ratio, gap or board
 /// difference is computed from (the catalogue's source metric).
 fn underlying_counts(r: &Results, org: &str, year: i32, c: &Column) -> Vec<f64> {
@@ -301,6 +302,11 @@ fn underlying_counts(r: &Results, org: &str, year: i32, c: &Column) -> Vec<f64> 
             .and_then(|x| x.numerator)
     };
     let mut out = Vec::new();
+    // Indicator 9 is exempt (spec/indicators.md, disclosure control): board
+    // members are public office holders and boards are published.
+    if c.metric.indicator() == 9 {
+        return out;
+    }
     match (c.metric.kind(), c.metric.source()) {
         (Kind::RelativeLikelihood | Kind::Gap, Some(src)) => {
             out.extend(num(src, "", "", "white"));

@@ -448,3 +448,49 @@ fn percentages_typed_as_fractions_are_caught() {
         "{out}"
     );
 }
+
+/// Issue 9, item 4 (indicator 9): board figures were almost all `*` in region
+/// packs; board members are public office holders, so indicator 9 is exempt
+/// from disclosure control, while other small counts stay starred.
+#[test]
+fn board_figures_are_exempt_from_disclosure_control() {
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    // RAT: 3 BME of 12 voting members (a count under 8), and 5 BME appointed.
+    let body = "org_code,year,indicator,measure,staff_group,category,ethnicity,value\n\
+        RAT,2021,9,members,,voting,white,9\nRAT,2021,9,members,,voting,bme,3\nRAT,2021,9,members,,voting,unknown,0\n\
+        RAT,2021,3,workforce,,,white,900\nRAT,2021,3,workforce,,,bme,100\nRAT,2021,3,workforce,,,unknown,0\n\
+        RAT,2021,3,entered_disciplinary,,,white,9\nRAT,2021,3,entered_disciplinary,,,bme,5\nRAT,2021,3,entered_disciplinary,,,unknown,0\n";
+    let f = dir.path().join("rat.csv");
+    std::fs::write(&f, body).unwrap();
+    ingest(&[f], &wh);
+    wresbench::engine::benchmark(
+        &wh,
+        &wresbench::register::Register::builtin(),
+        &wresbench::engine::Params::default(),
+        None,
+    )
+    .unwrap();
+    let a = bin()
+        .args(["peers", "--format", "json", "--orgs", "RAT", "--warehouse"])
+        .arg(&wh)
+        .assert()
+        .success();
+    let t: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    let col = |m: &str| {
+        t["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| c["metric"] == m)
+            .unwrap()
+    };
+    let row = &t["rows"][0]["values"];
+    // Board: 25% of the board against 10% of the workforce, +15 points, shown.
+    assert!(
+        (row[col("ind9.diff_pp")].as_f64().unwrap() - 15.0).abs() < 1e-9,
+        "{row}"
+    );
+    // Indicator 3 rests on 5 BME staff: still starred.
+    assert_eq!(row[col("ind3.relative_likelihood")], "*");
+}
