@@ -612,8 +612,9 @@ fn check_section(
 }
 
 /// Survey percentages typed as fractions (0.24 for 24%): when every
-/// percentage of the section is 1 or less, an error; one percentage of 1 or
-/// less beside others whose median is 10 or more, a warning on its cell.
+/// percentage of the section (three or more) is 1 or less, an error; one
+/// percentage of 1 or less beside others whose median is 10 or more, a
+/// warning on its cell.
 fn percent_fraction_checks<'a>(
     get: &dyn Fn(u8, Measure, Option<StaffGroup>, Option<Category>, Ethnicity) -> Option<&'a Row>,
     msgs: &mut Vec<Message>,
@@ -630,7 +631,10 @@ fn percent_fraction_checks<'a>(
     let Some((n, e, first)) = pcts.iter().find(|(_, _, p)| small(p.value)) else {
         return;
     };
-    if pcts.iter().all(|(_, _, p)| p.value <= 1.0) {
+    // With one or two percentages, all of them small is no evidence (0.3% of
+    // a group may be real); from three on it is (indicator 7 alone runs
+    // around 70-90%).
+    if pcts.len() >= 3 && pcts.iter().all(|(_, _, p)| p.value <= 1.0) {
         msgs.push(Message::error(
             "E_PERCENT_AS_FRACTION",
             first.location.clone(),
@@ -649,7 +653,10 @@ fn percent_fraction_checks<'a>(
             .map(|(_, _, o)| o.value)
             .collect();
         others.sort_by(f64::total_cmp);
-        let median = others[others.len() / 2];
+        // No neighbours, no comparison.
+        let Some(&median) = others.get(others.len() / 2) else {
+            continue;
+        };
         if median >= 10.0 {
             msgs.push(Message::warning(
                 "W_PERCENT_LOOKS_LIKE_FRACTION",

@@ -494,3 +494,22 @@ fn board_figures_are_exempt_from_disclosure_control() {
     // Indicator 3 rests on 5 BME staff: still starred.
     assert_eq!(row[col("ind3.relative_likelihood")], "*");
 }
+
+/// Found by the property test while adding the fraction rule: a survey
+/// section with a single percentage of 1 or less was rejected as "every
+/// percentage is a fraction", and with no other percentage to compare, the
+/// warning's median indexed an empty list and panicked.
+#[test]
+fn a_lone_small_survey_percentage_is_accepted_without_a_panic() {
+    let dir = tempdir();
+    let f = dir.path().join("lone.csv");
+    std::fs::write(
+        &f,
+        "org_code,year,indicator,measure,staff_group,category,ethnicity,value\n\
+         RV9,2021,8,percent,,,bme,0.3\nRV9,2021,8,responses,,,bme,400\n",
+    )
+    .unwrap();
+    let a = bin().arg("validate").arg(&f).assert().code(0);
+    let out = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(!out.contains("FRACTION"), "{out}");
+}
