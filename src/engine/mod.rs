@@ -464,22 +464,15 @@ pub fn benchmark(
         "rows": summary.rows,
     });
     // What the results were built from: their parameters (export prints its
-    // thresholds from these) and the ledger's latest receipt time.
-    let ledger_at = engine.query(
-        "reading the ledger time",
-        "SELECT CAST(MAX(received_at) AS VARCHAR) FROM submissions",
-    )?;
-    let ledger_at = ledger_at
-        .column(0)
-        .as_any()
-        .downcast_ref::<StringArray>()
-        .and_then(|a| (!a.is_empty() && !a.is_null(0)).then(|| a.value(0).to_string()));
+    // thresholds from these), and the ledger they describe (its latest
+    // receipt time and a fingerprint of its current submissions).
     let subs_path = root.join(layout::SUBMISSIONS);
     let ledger = if subs_path.is_file() {
         tables::read_submissions(&subs_path).map_err(Error::Warehouse)?
     } else {
         Vec::new()
     };
+    let ledger_at = ledger.iter().map(|s| s.received_at.as_str()).max();
     let ledger_state = tables::ledger_state(&ledger);
     warehouse::load::stage_manifest(&mut txn, root, |m| {
         m["queries"] = serde_json::Value::Object(query_hashes());

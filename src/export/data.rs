@@ -392,19 +392,25 @@ impl Results {
         // A section's latest rejection stays visible until a later accepted
         // return replaces it (a rejection older than the current return is
         // history, not news).
+        let current_at: HashMap<(&str, i32, &str), &str> = ledger
+            .iter()
+            .filter(|s| s.current)
+            .filter_map(|s| {
+                Some((
+                    (s.org_code.as_deref()?, s.year?, s.section.as_deref()?),
+                    s.received_at.as_str(),
+                ))
+            })
+            .collect();
         let mut latest_rejected: HashMap<(String, i32, String), &tables::Submission> =
             HashMap::new();
         for s in ledger.iter().filter(|s| s.outcome == "rejected") {
             let (Some(org), Some(year), Some(section)) = (&s.org_code, s.year, &s.section) else {
                 continue;
             };
-            let newer_accepted = ledger.iter().any(|a| {
-                a.current
-                    && a.org_code.as_ref() == Some(org)
-                    && a.year == Some(year)
-                    && a.section.as_ref() == Some(section)
-                    && a.received_at >= s.received_at
-            });
+            let newer_accepted = current_at
+                .get(&(org.as_str(), year, section.as_str()))
+                .is_some_and(|at| *at >= s.received_at.as_str());
             if newer_accepted {
                 continue;
             }

@@ -26,9 +26,9 @@ fn median_clause(f: &Figure, what: &str) -> String {
 /// The judgement against the benchmark median, as a clause.
 fn judged(f: &Figure) -> String {
     match f.judgement.benchmark {
-        Some(w @ (words::BETTER | words::WORSE | words::SIMILAR)) => {
-            format!(" ({} than the median)", words::text(w)).replace("similar than", "similar to")
-        }
+        Some(words::BETTER) => " (better than the median)".into(),
+        Some(words::WORSE) => " (worse than the median)".into(),
+        Some(words::SIMILAR) => " (similar to the median)".into(),
         Some(words::FAVOURS_BME) => " (below the parity band: this favours BME staff)".into(),
         _ => String::new(),
     }
@@ -151,12 +151,7 @@ pub fn draft(p: &Pack) -> Vec<Finding> {
         push(ind, s);
     }
 
-    for metric in [
-        Metric::Ind5Pct,
-        Metric::Ind6Pct,
-        Metric::Ind7Pct,
-        Metric::Ind8Pct,
-    ] {
+    for metric in Metric::survey_pcts() {
         let ind = metric.indicator();
         let (Some(b), Some(w)) = (
             p.figure(metric, "", "", "bme"),

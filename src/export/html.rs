@@ -369,12 +369,7 @@ fn r2f(x: f64) -> String {
 
 fn indicators_5_8(p: &Pack) -> Section {
     let mut tables = Vec::new();
-    for metric in [
-        Metric::Ind5Pct,
-        Metric::Ind6Pct,
-        Metric::Ind7Pct,
-        Metric::Ind8Pct,
-    ] {
+    for metric in Metric::survey_pcts() {
         let ind = metric.indicator();
         let (w, b) = (
             p.figure(metric, "", "", "white"),

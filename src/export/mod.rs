@@ -447,7 +447,7 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
     }
     // The index describes every pack present for the year, not only the ones
     // this run wrote (`export --org RV9` into a full packs folder).
-    let listed = packs_present(&trusts_dir, year, register)?;
+    let listed = packs_present(&trusts_dir, year, register);
     let index = year_dir.join("index.html");
     let page = html::index_page(year, &listed, register).map_err(|source| Error::Html {
         path: index.clone(),
@@ -463,11 +463,7 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
 }
 
 /// (code, name) of every register trust with an HTML pack in `trusts_dir`.
-fn packs_present(
-    trusts_dir: &Path,
-    year: i32,
-    register: &Register,
-) -> Result<Vec<(String, String)>> {
+fn packs_present(trusts_dir: &Path, year: i32, register: &Register) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for o in register.iter() {
         let page = trusts_dir
@@ -477,7 +473,7 @@ fn packs_present(
             out.push((o.org_code.clone(), o.org_name.clone()));
         }
     }
-    Ok(out)
+    out
 }
 
 fn empty_to_none(s: &str) -> Option<String> {
@@ -574,11 +570,8 @@ pub fn build_pack(
             })
             .collect();
         let judgement = Judgement {
-            parity: if m.flags.iter().any(|f| f == "undefined") {
-                None
-            } else {
-                metric.judge_parity(m.ci_low, m.ci_high)
-            },
+            // An undefined ratio has no interval, so no parity judgement.
+            parity: metric.judge_parity(m.ci_low, m.ci_high),
             benchmark: metric.judge_benchmark(
                 m.value,
                 m.is_infinite(),

@@ -151,12 +151,7 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     let years: Vec<i32> = ((p.year - super::TREND_YEARS + 1)..=p.year).collect();
     let mut r = 0u32;
     let mut chart_rows = None;
-    for metric in [
-        Metric::Ind5Pct,
-        Metric::Ind6Pct,
-        Metric::Ind7Pct,
-        Metric::Ind8Pct,
-    ] {
+    for metric in Metric::survey_pcts() {
         let ind = metric.indicator();
         let get = |eth: &str| {
             p.figures

@@ -43,6 +43,20 @@ pub fn try_ingest(
     })
 }
 
+/// Ingests `inputs` into `wh` and runs the benchmark (built-in register,
+/// default parameters).
+pub fn ingest_and_benchmark(inputs: &[PathBuf], wh: &Path) -> IngestSummary {
+    let s = ingest(inputs, wh);
+    wresbench::engine::benchmark(
+        wh,
+        &Register::builtin(),
+        &wresbench::engine::Params::default(),
+        None,
+    )
+    .expect("benchmark");
+    s
+}
+
 /// Every file under `dir` with its bytes (for byte-identical comparisons).
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();

@@ -121,14 +121,7 @@ fn template_refuses_to_overwrite_a_workbook_without_force() {
 fn peers_refuses_unknown_years_codes_and_ambiguous_groups() {
     let dir = tempdir();
     let wh = dir.path().join("wh");
-    ingest(&[fixture("humber-2021")], &wh);
-    wresbench::engine::benchmark(
-        &wh,
-        &wresbench::register::Register::builtin(),
-        &wresbench::engine::Params::default(),
-        None,
-    )
-    .unwrap();
+    ingest_and_benchmark(&[fixture("humber-2021")], &wh);
     let fails = |args: &[&str], want: &[&str]| {
         let a = bin()
             .arg("peers")
@@ -254,14 +247,7 @@ fn export_of_one_trust_keeps_every_pack_in_the_index() {
         R1A,2021,2,shortlisted,,,bme,100\nR1A,2021,2,appointed,,,bme,15\n";
     let f = dir.path().join("two.csv");
     std::fs::write(&f, body).unwrap();
-    ingest(&[f], &wh);
-    wresbench::engine::benchmark(
-        &wh,
-        &wresbench::register::Register::builtin(),
-        &wresbench::engine::Params::default(),
-        None,
-    )
-    .unwrap();
+    ingest_and_benchmark(&[f], &wh);
     let out = dir.path().join("packs");
     let export = |orgs: &[&str]| {
         let mut c = bin();
@@ -295,7 +281,7 @@ fn export_of_one_trust_keeps_every_pack_in_the_index() {
 fn a_rejected_return_is_named_in_the_pack_with_its_errors() {
     let dir = tempdir();
     let wh = dir.path().join("wh");
-    let s = ingest(
+    let s = ingest_and_benchmark(
         &[
             fixture("validation/valid-survey.csv"),
             fixture("validation/appointed-gt-shortlisted.csv"),
@@ -303,13 +289,6 @@ fn a_rejected_return_is_named_in_the_pack_with_its_errors() {
         &wh,
     );
     assert_eq!(s.sections_rejected, 1);
-    wresbench::engine::benchmark(
-        &wh,
-        &wresbench::register::Register::builtin(),
-        &wresbench::engine::Params::default(),
-        None,
-    )
-    .unwrap();
     let out = dir.path().join("packs");
     bin()
         .args(["export", "--no-progress", "--warehouse"])
@@ -463,14 +442,7 @@ fn board_figures_are_exempt_from_disclosure_control() {
         RAT,2021,3,entered_disciplinary,,,white,9\nRAT,2021,3,entered_disciplinary,,,bme,5\nRAT,2021,3,entered_disciplinary,,,unknown,0\n";
     let f = dir.path().join("rat.csv");
     std::fs::write(&f, body).unwrap();
-    ingest(&[f], &wh);
-    wresbench::engine::benchmark(
-        &wh,
-        &wresbench::register::Register::builtin(),
-        &wresbench::engine::Params::default(),
-        None,
-    )
-    .unwrap();
+    ingest_and_benchmark(&[f], &wh);
     let a = bin()
         .args(["peers", "--format", "json", "--orgs", "RAT", "--warehouse"])
         .arg(&wh)
