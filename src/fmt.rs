@@ -6,9 +6,22 @@
 use crate::metric::{Kind, Metric};
 
 /// A number as plainly as it can be written: `12`, `24.5`, `0.6402...`.
-/// Whole numbers lose their `.0`; used for CSV output and messages.
+/// Whole numbers lose their `.0`, and binary noise is dropped (`7.000000000000001`
+/// is `7`, `56.99999999999999` is `57`): 12 significant digits are kept,
+/// far more than any count, percentage or ratio carries. Used for CSV output
+/// and messages.
 pub fn plain_number(n: f64) -> String {
-    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 {
+    if !n.is_finite() || n == 0.0 {
+        return format!("{}", if n == 0.0 { 0.0 } else { n });
+    }
+    let digits = 12 - 1 - n.abs().log10().floor() as i32;
+    let n = if (0..=300).contains(&digits) {
+        let s = format!("{:.*}", digits as usize, n);
+        s.parse::<f64>().unwrap_or(n)
+    } else {
+        n
+    };
+    if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
         format!("{n}")
@@ -87,6 +100,19 @@ pub fn round_half_away(v: f64, dp: i32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_numbers_drop_binary_noise_but_keep_real_digits() {
+        assert_eq!(plain_number(0.07 * 100.0), "7");
+        assert_eq!(plain_number(0.57 * 100.0), "57");
+        assert_eq!(plain_number(24.5), "24.5");
+        assert_eq!(plain_number(1062.0), "1062");
+        assert_eq!(plain_number(0.640234567891), "0.640234567891");
+        assert_eq!(plain_number(-3.0), "-3");
+        assert_eq!(plain_number(0.0), "0");
+        assert_eq!(plain_number(-0.0), "0");
+        assert_eq!(plain_number(f64::INFINITY), "inf");
+    }
 
     #[test]
     fn formats() {

@@ -3,10 +3,16 @@
 //! Rows are found by their labels, never by position, so a row a trust inserts
 //! by hand does not shift data. An empty cell is "not supplied", never 0;
 //! whole-number floats become integers; error cells are reported with their cell.
+//!
+//! Sheets are read cell by cell into a sparse grid, never as the rectangle a
+//! sheet declares: one stray cell at `XFD1048576` would otherwise ask for half
+//! a terabyte. What one workbook may cost is capped ([`MAX_CELLS_PER_SHEET`],
+//! [`MAX_UNPACKED_BYTES`]); a workbook over a cap is rejected with its name.
 
-use std::io::Cursor;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::io::{Cursor, Read, Seek};
 
-use calamine::{Data, Range, Reader};
+use calamine::{Data, DataRef, Dimensions, Reader, Sheets, Xlsx};
 
 use super::{CodeLocations, Message, RawRecord, RawValue};
 
@@ -30,6 +36,16 @@ pub const HEADER_IND5_8: [&str; 5] = [
     "BME responses",
 ];
 pub const HEADER_IND9: [&str; 4] = ["Board", "White", "BME", "Unknown"];
+
+/// Cell records one sheet may hold. The return workbook has a few hundred;
+/// a sheet over this is not a return, and reading on would only cost memory.
+pub const MAX_CELLS_PER_SHEET: usize = 20_000;
+/// Bytes the parts of one workbook may unpack to (as its zip directory
+/// declares them). The template unpacks to well under 1 MB; a zip bomb
+/// declares gigabytes.
+pub const MAX_UNPACKED_BYTES: u64 = 50 * 1024 * 1024;
+/// Parts one workbook may hold.
+const MAX_ZIP_ENTRIES: usize = 1_000;
 
 /// `A1`-style reference of a zero-based (row, column).
 pub fn cell_ref(row: u32, col: u32) -> String {
@@ -57,16 +73,142 @@ fn raw(cell: Option<&Data>) -> RawValue {
     }
 }
 
+/// True for an Excel number format that shows a value as a percentage
+/// (`0%`, `0.0%`, `#,##0.00%`): a `%` outside quoted text and escapes.
+pub fn is_percent_format(code: &str) -> bool {
+    let mut quoted = false;
+    let mut escaped = false;
+    for ch in code.chars() {
+        match ch {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '%' if !quoted => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// One sheet as read: the cells that hold something, and what Excel says
+/// about them besides their value.
+#[derive(Debug, Default)]
+struct Grid {
+    cells: BTreeMap<(u32, u32), Data>,
+    /// Cells with a percentage number format.
+    percent: HashSet<(u32, u32)>,
+    /// Cells holding a formula but no saved result (a program that writes
+    /// formulas without calculating them); read as blank they would be lost.
+    formula_no_value: BTreeMap<(u32, u32), String>,
+    merges: Vec<Dimensions>,
+}
+
+/// Why a sheet could not be read.
+enum GridError {
+    TooLarge,
+    Read(String),
+}
+
+impl From<calamine::XlsxError> for GridError {
+    fn from(e: calamine::XlsxError) -> Self {
+        GridError::Read(e.to_string())
+    }
+}
+
+fn read_grid<RS: Read + Seek>(wb: &mut Xlsx<RS>, sheet: &str) -> Result<Grid, GridError> {
+    let mut grid = Grid::default();
+    {
+        let mut cells = wb.worksheet_cells_reader(sheet)?;
+        let percent_styles: Vec<bool> = cells
+            .styles()
+            .iter()
+            .map(|s| {
+                s.number_format
+                    .as_ref()
+                    .is_some_and(|f| is_percent_format(&f.format_code))
+            })
+            .collect();
+        let mut n = 0usize;
+        while let Some((cell, style)) = cells.next_cell_with_style_id()? {
+            n += 1;
+            if n > MAX_CELLS_PER_SHEET {
+                return Err(GridError::TooLarge);
+            }
+            let pos = cell.get_position();
+            if percent_styles.get(style).copied().unwrap_or(false) {
+                grid.percent.insert(pos);
+            }
+            let value = Data::from(cell.get_value().clone());
+            if value != Data::Empty {
+                grid.cells.insert(pos, value);
+            }
+        }
+    }
+    {
+        let mut cells = wb.worksheet_cells_reader(sheet)?;
+        let mut n = 0usize;
+        while let Some(rec) = cells.next_cell_with_formula()? {
+            n += 1;
+            if n > MAX_CELLS_PER_SHEET {
+                return Err(GridError::TooLarge);
+            }
+            if let Some(f) = rec.formula.filter(|f| !f.trim().is_empty())
+                && matches!(rec.value, DataRef::Empty)
+            {
+                grid.formula_no_value.insert(rec.pos, f);
+            }
+        }
+    }
+    grid.merges = wb.merge_cells_by_sheet_name(sheet)?;
+    if grid.merges.len() > MAX_CELLS_PER_SHEET {
+        return Err(GridError::TooLarge);
+    }
+    Ok(grid)
+}
+
+/// Checks the zip directory before anything is unpacked: the sizes it
+/// declares are what the reader would allocate.
+fn check_zip(display: &str, bytes: &[u8]) -> Option<Message> {
+    let zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?; // not a zip: calamine says so
+    let too_big = |what: String| {
+        Some(Message::error(
+            "E_TOO_LARGE",
+            display,
+            format!(
+                "The workbook is far larger than a WRES return ({what}), so it was not read. Send the return workbook made by `wresbench template`."
+            ),
+        ))
+    };
+    if zip.len() > MAX_ZIP_ENTRIES {
+        return too_big(format!("{} parts", crate::fmt::count(zip.len() as f64)));
+    }
+    let mut zip = zip;
+    let mut unpacked: u64 = 0;
+    for i in 0..zip.len() {
+        // The central directory's sizes, also for parts written with a data
+        // descriptor (the directory is written last, with the final sizes).
+        let size = zip.by_index_raw(i).map(|f| f.size()).unwrap_or(u64::MAX);
+        unpacked = unpacked.saturating_add(size);
+    }
+    if unpacked > MAX_UNPACKED_BYTES {
+        return too_big(format!(
+            "it unpacks to {} MB",
+            crate::fmt::count((unpacked / (1024 * 1024)) as f64)
+        ));
+    }
+    None
+}
+
 /// A sheet with absolute cell addressing.
 struct Sheet<'a> {
     file: &'a str,
     name: &'a str,
-    range: Range<Data>,
+    grid: Grid,
 }
 
 impl Sheet<'_> {
     fn get(&self, row: u32, col: u32) -> Option<&Data> {
-        self.range.get_value((row, col))
+        self.grid.cells.get(&(row, col))
     }
     fn text(&self, row: u32, col: u32) -> String {
         raw(self.get(row, col)).as_text()
@@ -74,32 +216,39 @@ impl Sheet<'_> {
     fn loc(&self, row: u32, col: u32) -> String {
         format!("{}!{}!{}", self.file, self.name, cell_ref(row, col))
     }
-    fn rows(&self) -> std::ops::RangeInclusive<u32> {
-        match (self.range.start(), self.range.end()) {
-            (Some(s), Some(e)) => s.0..=e.0,
-            _ => std::ops::RangeInclusive::new(1, 0), // an empty sheet
-        }
+    /// The rows that hold something, in order.
+    fn rows(&self) -> Vec<u32> {
+        let set: BTreeSet<u32> = self.grid.cells.keys().map(|&(r, _)| r).collect();
+        set.into_iter().collect()
     }
-    fn cols(&self) -> std::ops::RangeInclusive<u32> {
-        match (self.range.start(), self.range.end()) {
-            (Some(s), Some(e)) => s.1..=e.1,
-            _ => std::ops::RangeInclusive::new(1, 0), // an empty sheet
-        }
+    fn rows_after(&self, header: u32) -> Vec<u32> {
+        self.rows().into_iter().filter(|&r| r > header).collect()
+    }
+    fn cols_of(&self, row: u32) -> Vec<u32> {
+        self.grid
+            .cells
+            .range((row, 0)..=(row, u32::MAX))
+            .map(|(&(_, c), _)| c)
+            .collect()
     }
     /// True when every value cell of the row is empty: nothing is supplied,
     /// whatever the label cells say (a note typed above the data, say).
     fn blank(&self, row: u32, value_cols: &[u32]) -> bool {
-        value_cols.iter().all(|&c| raw(self.get(row, c)).is_empty())
+        value_cols.iter().all(|&c| {
+            raw(self.get(row, c)).is_empty() && !self.grid.formula_no_value.contains_key(&(row, c))
+        })
     }
 
     /// Finds the header row: the first row whose cells include every name of
     /// `header`; returns the row and the column of each name.
     fn find_header(&self, header: &[&str]) -> Option<(u32, Vec<u32>)> {
         for r in self.rows() {
+            let row_cols = self.cols_of(r);
             let mut cols = Vec::with_capacity(header.len());
             for h in header {
-                match self
-                    .cols()
+                match row_cols
+                    .iter()
+                    .copied()
                     .find(|&c| self.text(r, c).trim().eq_ignore_ascii_case(h))
                 {
                     Some(c) => cols.push(c),
@@ -111,6 +260,72 @@ impl Sheet<'_> {
             }
         }
         None
+    }
+
+    /// A value cell as read: a percentage-formatted number in a percentage
+    /// column is Excel's fraction (24% is stored 0.24), so it is scaled to
+    /// the 0-100 the return uses, with a warning naming the cell.
+    fn value(&self, row: u32, col: u32, percent_column: bool, msgs: &mut Vec<Message>) -> RawValue {
+        if let Some(f) = self.grid.formula_no_value.get(&(row, col)) {
+            msgs.push(Message::error(
+                "E_FORMULA_NO_VALUE",
+                self.loc(row, col),
+                format!("The cell holds the formula ={f} but no saved result (the program that wrote the file did not calculate it). Open the workbook in Excel, let it calculate, save, and send it again; or type the number itself."),
+            ));
+            return RawValue::Empty;
+        }
+        let v = raw(self.get(row, col));
+        match v {
+            RawValue::Number(x) if percent_column && self.grid.percent.contains(&(row, col)) => {
+                // Excel keeps 15 significant digits: 0.07 x 100 is 7, not 7.000000000000001.
+                let pct = (x * 100.0 * 1e9).round() / 1e9;
+                msgs.push(Message::warning(
+                    "W_PERCENT_FORMATTED",
+                    self.loc(row, col),
+                    format!(
+                        "The cell is formatted as a percentage in Excel, which stores {}% as {}; it is read as {}.",
+                        crate::fmt::plain_number(pct),
+                        crate::fmt::plain_number(x),
+                        crate::fmt::plain_number(pct)
+                    ),
+                ));
+                RawValue::Number(pct)
+            }
+            v => v,
+        }
+    }
+
+    /// A row label: a label cell left empty because it lies inside merged
+    /// cells is read from the merge's first cell (what Excel shows), with a
+    /// warning naming the merge.
+    fn label(&self, row: u32, col: u32, msgs: &mut Vec<Message>) -> RawValue {
+        let v = raw(self.get(row, col));
+        if !v.is_empty() {
+            return v;
+        }
+        let merge = self
+            .grid
+            .merges
+            .iter()
+            .find(|d| d.start.0 <= row && row <= d.end.0 && d.start.1 <= col && col <= d.end.1);
+        match merge {
+            Some(d) if (row, col) != d.start => {
+                let first = raw(self.get(d.start.0, d.start.1));
+                msgs.push(Message::warning(
+                    "W_MERGED_LABEL",
+                    self.loc(row, col),
+                    format!(
+                        "The label cell is part of merged cells {}:{}, so Excel keeps its text only in {}; it is read as \"{}\". Unmerge the cells and type the label on every row to be sure.",
+                        cell_ref(d.start.0, d.start.1),
+                        cell_ref(d.end.0, d.end.1),
+                        cell_ref(d.start.0, d.start.1),
+                        first.as_text()
+                    ),
+                ));
+                first
+            }
+            _ => v,
+        }
     }
 }
 
@@ -134,8 +349,19 @@ pub fn read_records(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message
 
 fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
     let mut msgs = Vec::new();
+    if let Some(m) = check_zip(display, bytes) {
+        return (Vec::new(), vec![m]);
+    }
     let mut wb = match calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) {
-        Ok(wb) => wb,
+        Ok(Sheets::Xlsx(wb)) => wb,
+        Ok(_) => {
+            msgs.push(Message::error(
+                "E_NOT_WORKBOOK",
+                display,
+                "This is an older Excel (.xls, .xlsb) or OpenDocument workbook. Open it and save it as an Excel Workbook (.xlsx), then send it again.",
+            ));
+            return (Vec::new(), msgs);
+        }
         Err(e) => {
             msgs.push(Message::error(
                 "E_NOT_WORKBOOK",
@@ -153,14 +379,22 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
             .cloned()
     };
 
-    let mut sheet = |want: &'static str,
-                     required: bool,
-                     msgs: &mut Vec<Message>|
-     -> Option<Range<Data>> {
+    let mut sheet = |want: &'static str, required: bool, msgs: &mut Vec<Message>| -> Option<Grid> {
         match find(want) {
-            Some(actual) => match wb.worksheet_range(&actual) {
-                Ok(r) => Some(r),
-                Err(e) => {
+            Some(actual) => match read_grid(&mut wb, &actual) {
+                Ok(g) => Some(g),
+                Err(GridError::TooLarge) => {
+                    msgs.push(Message::error(
+                        "E_TOO_LARGE",
+                        format!("{display}!{want}"),
+                        format!(
+                            "The sheet has more than {} cells; a WRES return has a few hundred. Delete what lies outside the return's tables (or copy the figures into a new template) and send it again.",
+                            crate::fmt::count(MAX_CELLS_PER_SHEET as f64)
+                        ),
+                    ));
+                    None
+                }
+                Err(GridError::Read(e)) => {
                     msgs.push(Message::error(
                         "E_NOT_WORKBOOK",
                         format!("{display}!{want}"),
@@ -189,25 +423,28 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
     let ind24 = sheet(SHEET_IND2_4, true, &mut msgs);
     let ind58 = sheet(SHEET_IND5_8, false, &mut msgs);
     let ind9 = sheet(SHEET_IND9, true, &mut msgs);
+    if msgs.iter().any(|m| m.code == "E_TOO_LARGE") {
+        return (Vec::new(), msgs);
+    }
 
     // About: organisation code and year, found by their labels in column A.
     let mut org = (RawValue::Empty, String::new());
     let mut year = (RawValue::Empty, String::new());
-    if let Some(range) = about {
+    if let Some(grid) = about {
         let s = Sheet {
             file: display,
             name: SHEET_ABOUT,
-            range,
+            grid,
         };
         let mut found_org = false;
         let mut found_year = false;
         for r in s.rows() {
             let label = s.text(r, 0);
             if label.trim().eq_ignore_ascii_case(ABOUT_ORG_CODE) {
-                org = (raw(s.get(r, 1)), s.loc(r, 1));
+                org = (s.value(r, 1, false, &mut msgs), s.loc(r, 1));
                 found_org = true;
             } else if label.trim().eq_ignore_ascii_case(ABOUT_YEAR) {
-                year = (raw(s.get(r, 1)), s.loc(r, 1));
+                year = (s.value(r, 1, false, &mut msgs), s.loc(r, 1));
                 found_year = true;
             }
         }
@@ -260,20 +497,23 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
     };
     let eth = ["white", "bme", "unknown"];
 
-    if let Some(range) = ind1 {
+    if let Some(grid) = ind1 {
         let s = Sheet {
             file: display,
             name: SHEET_IND1,
-            range,
+            grid,
         };
         match s.find_header(&HEADER_IND1) {
             None => missing_header(SHEET_IND1, &HEADER_IND1, &mut msgs),
             Some((h, cols)) => {
-                for r in (h + 1)..=*s.rows().end() {
-                    let (sg, cat) = (raw(s.get(r, cols[0])), raw(s.get(r, cols[1])));
+                for r in s.rows_after(h) {
                     if s.blank(r, &cols[2..]) {
                         continue;
                     }
+                    let (sg, cat) = (
+                        s.label(r, cols[0], &mut msgs),
+                        s.label(r, cols[1], &mut msgs),
+                    );
                     for (i, e) in eth.iter().enumerate() {
                         push(
                             RawValue::Text("1".into()),
@@ -281,7 +521,7 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
                             sg.clone(),
                             cat.clone(),
                             e,
-                            raw(s.get(r, cols[2 + i])),
+                            s.value(r, cols[2 + i], false, &mut msgs),
                             s.loc(r, cols[2 + i]),
                             CodeLocations {
                                 staff_group: Some(s.loc(r, cols[0])),
@@ -295,20 +535,23 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
         }
     }
 
-    if let Some(range) = ind24 {
+    if let Some(grid) = ind24 {
         let s = Sheet {
             file: display,
             name: SHEET_IND2_4,
-            range,
+            grid,
         };
         match s.find_header(&HEADER_IND2_4) {
             None => missing_header(SHEET_IND2_4, &HEADER_IND2_4, &mut msgs),
             Some((h, cols)) => {
-                for r in (h + 1)..=*s.rows().end() {
-                    let (ind, m) = (raw(s.get(r, cols[0])), raw(s.get(r, cols[1])));
+                for r in s.rows_after(h) {
                     if s.blank(r, &cols[2..]) {
                         continue;
                     }
+                    let (ind, m) = (
+                        s.label(r, cols[0], &mut msgs),
+                        s.label(r, cols[1], &mut msgs),
+                    );
                     for (i, e) in eth.iter().enumerate() {
                         push(
                             ind.clone(),
@@ -316,7 +559,7 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
                             RawValue::Empty,
                             RawValue::Empty,
                             e,
-                            raw(s.get(r, cols[2 + i])),
+                            s.value(r, cols[2 + i], false, &mut msgs),
                             s.loc(r, cols[2 + i]),
                             CodeLocations {
                                 indicator: Some(s.loc(r, cols[0])),
@@ -330,20 +573,20 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
         }
     }
 
-    if let Some(range) = ind58 {
+    if let Some(grid) = ind58 {
         let s = Sheet {
             file: display,
             name: SHEET_IND5_8,
-            range,
+            grid,
         };
         match s.find_header(&HEADER_IND5_8) {
             None => missing_header(SHEET_IND5_8, &HEADER_IND5_8, &mut msgs),
             Some((h, cols)) => {
-                for r in (h + 1)..=*s.rows().end() {
-                    let ind = raw(s.get(r, cols[0]));
+                for r in s.rows_after(h) {
                     if s.blank(r, &cols[1..]) {
                         continue;
                     }
+                    let ind = s.label(r, cols[0], &mut msgs);
                     let spec = [
                         ("percent", "white", 1),
                         ("percent", "bme", 2),
@@ -357,7 +600,7 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
                             RawValue::Empty,
                             RawValue::Empty,
                             e,
-                            raw(s.get(r, cols[c])),
+                            s.value(r, cols[c], measure == "percent", &mut msgs),
                             s.loc(r, cols[c]),
                             CodeLocations {
                                 indicator: Some(s.loc(r, cols[0])),
@@ -370,20 +613,20 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
         }
     }
 
-    if let Some(range) = ind9 {
+    if let Some(grid) = ind9 {
         let s = Sheet {
             file: display,
             name: SHEET_IND9,
-            range,
+            grid,
         };
         match s.find_header(&HEADER_IND9) {
             None => missing_header(SHEET_IND9, &HEADER_IND9, &mut msgs),
             Some((h, cols)) => {
-                for r in (h + 1)..=*s.rows().end() {
-                    let board = raw(s.get(r, cols[0]));
+                for r in s.rows_after(h) {
                     if s.blank(r, &cols[1..]) {
                         continue;
                     }
+                    let board = s.label(r, cols[0], &mut msgs);
                     for (i, e) in eth.iter().enumerate() {
                         push(
                             RawValue::Text("9".into()),
@@ -391,7 +634,7 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
                             RawValue::Empty,
                             board.clone(),
                             e,
-                            raw(s.get(r, cols[1 + i])),
+                            s.value(r, cols[1 + i], false, &mut msgs),
                             s.loc(r, cols[1 + i]),
                             CodeLocations {
                                 category: Some(s.loc(r, cols[0])),

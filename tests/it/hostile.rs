@@ -46,6 +46,7 @@ fn hostile_files(dir: &std::path::Path) -> Vec<(PathBuf, &'static str)> {
         ("truncated.xlsx", "E_NOT_WORKBOOK"),
         ("zip-not-workbook.xlsx", "E_NOT_WORKBOOK"),
         ("error-cell-div0.xlsx", "E_EXCEL_ERROR_CELL"),
+        ("zip-bomb-unpacks-to-60mb.xlsx", "E_TOO_LARGE"),
     ] {
         put(
             name,
@@ -53,7 +54,24 @@ fn hostile_files(dir: &std::path::Path) -> Vec<(PathBuf, &'static str)> {
             code,
         );
     }
+    put("too-many-cells.xlsx", too_many_cells(), "E_TOO_LARGE");
     files
+}
+
+/// A workbook whose "Indicator 1" sheet holds more cells than any return:
+/// 30,000 numbers (the cap is 20,000).
+fn too_many_cells() -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for name in ["About", "Indicators 2-4", "Indicator 9"] {
+        wb.add_worksheet().set_name(name).unwrap();
+    }
+    let ws = wb.add_worksheet().set_name("Indicator 1").unwrap();
+    for r in 0..3_000u32 {
+        for c in 0..10u16 {
+            ws.write_number(r, c, 1.0).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
 }
 
 #[test]

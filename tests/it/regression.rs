@@ -1,6 +1,9 @@
 //! One test per bug fixed, named for what broke (ripgrep's
 //! `tests/regression.rs`). Issue numbers refer to the project's tracker.
 
+use wresbench::ingest;
+use wresbench::register::Register;
+
 use crate::common::*;
 
 /// Issue 9, item 2: after `ingest` (or `restore`) with no `benchmark`,
@@ -484,4 +487,53 @@ fn a_lone_small_survey_percentage_is_accepted_without_a_panic() {
     let a = bin().arg("validate").arg(&f).assert().code(0);
     let out = String::from_utf8_lossy(&a.get_output().stdout).to_string();
     assert!(!out.contains("FRACTION"), "{out}");
+}
+
+/// Issue 9, item 1 (Excel part): `24%` typed in Excel is stored as 0.24 with a
+/// percent format; it is read as 24 with a warning naming the cell, so the
+/// pack never says "0.2% of BME staff".
+#[test]
+fn excel_percent_formatted_cells_are_read_as_percentages() {
+    let path = fixture("xlsx/percent-formatted-cells.xlsx");
+    let f = ingest::parse_file(&path, &Register::builtin(), &vopts());
+    assert!(
+        !f.all_messages().any(|m| m.is_error()),
+        "{:#?}",
+        f.file_messages
+    );
+    let survey: Vec<_> = f
+        .sections
+        .iter()
+        .flat_map(|s| s.rows.iter())
+        .filter(|r| r.measure == wresbench::model::Measure::Percent)
+        .map(|r| (r.indicator.number(), r.ethnicity, r.value))
+        .collect();
+    assert_eq!(survey.len(), 8, "{survey:?}");
+    let bme5 = survey
+        .iter()
+        .find(|(n, e, _)| *n == 5 && *e == wresbench::model::Ethnicity::Bme)
+        .unwrap();
+    assert_eq!(bme5.2, 30.0, "0.30 formatted as 30% is 30, exactly");
+    let warned: Vec<_> = f
+        .all_messages()
+        .filter(|m| m.code == "W_PERCENT_FORMATTED")
+        .map(|m| m.location.clone())
+        .collect();
+    assert_eq!(warned.len(), 8, "{warned:?}");
+    assert!(warned[0].ends_with("Indicators 5-8!B2"), "{warned:?}");
+}
+
+/// Issue 10, item 1: one cell at XFD1048576 made every command ask for 512 GB
+/// and abort, taking the good files of the run with it. Sheets are read cell
+/// by cell now: the stray cell costs nothing and the return is accepted.
+#[test]
+fn a_stray_cell_at_xfd1048576_costs_nothing() {
+    let path = fixture("xlsx/stray-cell-at-xfd1048576.xlsx");
+    let f = ingest::parse_file(&path, &Register::builtin(), &vopts());
+    assert!(
+        !f.all_messages().any(|m| m.is_error()),
+        "{:#?}",
+        f.file_messages
+    );
+    assert!(f.sections.iter().any(|s| !s.rows.is_empty()));
 }
