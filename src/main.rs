@@ -171,6 +171,16 @@ enum Command {
     },
 }
 
+impl Command {
+    /// True for commands whose output is data rather than status.
+    fn prints_data(&self) -> bool {
+        matches!(
+            self,
+            Command::Validate { .. } | Command::Sql { .. } | Command::Peers { .. }
+        )
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.global.verbose, cli.global.quiet);
@@ -205,25 +215,33 @@ fn main() -> ExitCode {
 }
 
 fn run(common: &Common, command: Command) -> anyhow::Result<Outcome> {
+    // Data (sql, peers, validate's report) goes to stdout; what a command says
+    // about its work (ingest, benchmark, export...) is status, for stderr, so a
+    // pipe carries only data.
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut data = stdout.lock();
+    let stderr = std::io::stderr();
+    let mut status = stderr.lock();
+    let out: &mut dyn std::io::Write = if command.prints_data() {
+        &mut data
+    } else {
+        &mut status
+    };
     let outcome = match command {
         Command::Template {
             org,
             year,
             output,
             force,
-        } => commands::template(common, &org, year, output.as_deref(), force, &mut out)?,
-        Command::Validate { inputs, format } => {
-            commands::validate(common, &inputs, format, &mut out)?
-        }
+        } => commands::template(common, &org, year, output.as_deref(), force, out)?,
+        Command::Validate { inputs, format } => commands::validate(common, &inputs, format, out)?,
         Command::Ingest { inputs, warehouse } => {
-            commands::ingest(common, &inputs, &warehouse, &mut out)?
+            commands::ingest(common, &inputs, &warehouse, out)?
         }
         Command::Restore {
             warehouse,
             submission,
-        } => commands::restore(common, &warehouse, &submission, &mut out)?,
+        } => commands::restore(common, &warehouse, &submission, out)?,
         Command::Benchmark {
             warehouse,
             year,
@@ -233,13 +251,13 @@ fn run(common: &Common, command: Command) -> anyhow::Result<Outcome> {
                 min_responses,
                 ..Default::default()
             };
-            commands::benchmark(common, &warehouse, year, &params, &mut out)?
+            commands::benchmark(common, &warehouse, year, &params, out)?
         }
         Command::Sql {
             warehouse,
             query,
             format,
-        } => commands::sql(common, &warehouse, &query, format, &mut out)?,
+        } => commands::sql(common, &warehouse, &query, format, out)?,
         Command::Export {
             warehouse,
             out: dir,
@@ -254,14 +272,14 @@ fn run(common: &Common, command: Command) -> anyhow::Result<Outcome> {
                 progress: common.progress,
                 synthetic: false,
             };
-            commands::export(common, &opts, &mut out)?
+            commands::export(common, &opts, out)?
         }
         Command::Run {
             inputs,
             warehouse,
             out: dir,
             year,
-        } => commands::run(common, &inputs, &warehouse, &dir, year, false, &mut out)?,
+        } => commands::run(common, &inputs, &warehouse, &dir, year, false, out)?,
         Command::Peers {
             warehouse,
             year,
@@ -292,10 +310,10 @@ fn run(common: &Common, command: Command) -> anyhow::Result<Outcome> {
                 min_count,
                 format,
                 output.as_deref(),
-                &mut out,
+                out,
             )?
         }
-        Command::Demo { out: dir } => commands::demo(common, &dir, &mut out)?,
+        Command::Demo { out: dir } => commands::demo(common, &dir, out)?,
         Command::Generate {
             out: dir,
             years,
@@ -314,7 +332,7 @@ fn run(common: &Common, command: Command) -> anyhow::Result<Outcome> {
                 faults,
                 format,
             };
-            commands::generate(common, &opts, &mut out)?
+            commands::generate(common, &opts, out)?
         }
     };
     Ok(outcome)

@@ -242,6 +242,10 @@ pub fn validate(
             for f in &parsed {
                 write_file_report(f, common.quiet, out)?;
             }
+            if common.quiet {
+                // -q: only the problems (errors), nothing about what is fine.
+                return Ok(outcome);
+            }
             writeln!(
                 out,
                 "\nChecked {} file{}: {} section{} would be accepted, {} rejected{}; {} error{}, {} warning{}.",
@@ -288,6 +292,9 @@ fn write_message(out: &mut dyn Write, indent: &str, m: &ingest::Message) -> std:
 /// One file's problems, grouped: file-level first, then each section.
 fn write_file_report(f: &ParsedFile, quiet: bool, out: &mut dyn Write) -> Result<()> {
     let whole = f.rejected_whole() || f.sections.is_empty();
+    if quiet && !whole && !f.sections.iter().any(|s| s.has_errors()) {
+        return Ok(());
+    }
     if whole {
         writeln!(
             out,
@@ -313,6 +320,9 @@ fn write_file_report(f: &ParsedFile, quiet: bool, out: &mut dyn Write) -> Result
         writeln!(out, "{}: {status}", f.display)?;
     }
     for m in &f.file_messages {
+        if quiet && !m.is_error() {
+            continue;
+        }
         write_message(out, "  ", m)?;
     }
     for s in &f.sections {
@@ -410,6 +420,10 @@ fn write_registers_skipped(registers: &[PathBuf], out: &mut dyn Write) -> Result
     Ok(())
 }
 
+/// Warnings of accepted sections printed by `ingest`; the rest are counted
+/// and left in the warehouse's `messages` table.
+const WARNINGS_SHOWN: usize = 10;
+
 pub fn write_ingest_summary(
     s: &warehouse::IngestSummary,
     root: &Path,
@@ -418,6 +432,17 @@ pub fn write_ingest_summary(
     write_registers_skipped(&s.registers_skipped, out)?;
     for r in &s.rejections {
         writeln!(out, "rejected: {r}")?;
+    }
+    for w in s.warning_lines.iter().take(WARNINGS_SHOWN) {
+        writeln!(out, "warning: {w}")?;
+    }
+    if s.warning_lines.len() > WARNINGS_SHOWN {
+        writeln!(
+            out,
+            "... and {} more warnings; every one is in the warehouse: wresbench sql --warehouse {} \"SELECT * FROM messages WHERE severity = 'warning'\"",
+            s.warning_lines.len() - WARNINGS_SHOWN,
+            root.display()
+        )?;
     }
     writeln!(
         out,
@@ -480,7 +505,8 @@ pub fn benchmark(
     out: &mut dyn Write,
 ) -> Result<Outcome> {
     let register = common.register()?;
-    let s = engine::benchmark(warehouse_dir, &register, params, year)?;
+    let s =
+        engine::benchmark_with_progress(warehouse_dir, &register, params, year, common.progress)?;
     if !common.quiet {
         write_benchmark_summary(&s, warehouse_dir, out)?;
     }

@@ -384,6 +384,17 @@ pub fn benchmark(
     params: &Params,
     year: Option<i32>,
 ) -> Result<BenchmarkSummary> {
+    benchmark_with_progress(root, register, params, year, false)
+}
+
+/// [`benchmark`], drawing a bar of the queries on a terminal when `progress`.
+pub fn benchmark_with_progress(
+    root: &Path,
+    register: &Register,
+    params: &Params,
+    year: Option<i32>,
+    progress: bool,
+) -> Result<BenchmarkSummary> {
     let lock = Lock::acquire(root).map_err(Error::Warehouse)?;
     let engine = Engine::open(root, register, params)?;
     let years = engine.years()?;
@@ -402,7 +413,9 @@ pub fn benchmark(
         ..Default::default()
     };
     let mut results = Vec::new();
+    let bar = crate::progress::bar(QUERIES.len() as u64, "running queries", progress);
     for (name, sql) in QUERIES {
+        bar.set_message(format!("{name}.sql"));
         let started = std::time::Instant::now();
         let batch = engine.query(
             &format!("queries/{name}.sql (a bug in wresbench: please report it)"),
@@ -415,7 +428,9 @@ pub fn benchmark(
         );
         engine.register_batch(name, batch.clone())?;
         results.push((*name, batch));
+        bar.inc(1);
     }
+    bar.finish_and_clear();
 
     // Summary figures, from the results themselves.
     let counts = engine.query(

@@ -275,6 +275,107 @@ impl Default for ValidateOptions {
     }
 }
 
+/// Distinct messages of one code kept for one file or section; the rest are
+/// counted in one closing message ("and 41,200 more like this").
+pub const MAX_MESSAGES_PER_CODE: usize = 20;
+/// Other places listed when one mistake repeats at many places.
+const PLACES_LISTED: usize = 3;
+
+/// One message for one mistake, and a bounded number for a file.
+///
+/// The same sentence at several places (a year typed `2021/22` on 37 lines)
+/// becomes one message at the first place that names how many more there are
+/// and where; past [`MAX_MESSAGES_PER_CODE`] messages of a code, the rest are
+/// counted, not listed. Order is kept: first occurrence first.
+pub fn consolidate(msgs: Vec<Message>) -> Vec<Message> {
+    use std::collections::HashMap;
+    // (severity, code, text) -> index in `groups`
+    let mut index: HashMap<(Severity, &'static str, String), usize> = HashMap::new();
+    let mut groups: Vec<(Message, Vec<String>)> = Vec::new();
+    for m in msgs {
+        let key = (m.severity, m.code, m.message.clone());
+        match index.get(&key) {
+            Some(&i) => {
+                let g = &mut groups[i];
+                if g.0.location != m.location && !g.1.contains(&m.location) {
+                    g.1.push(m.location);
+                }
+            }
+            None => {
+                index.insert(key, groups.len());
+                groups.push((m, Vec::new()));
+            }
+        }
+    }
+    let mut per_code: HashMap<(Severity, &'static str), usize> = HashMap::new();
+    let mut out = Vec::with_capacity(groups.len());
+    let mut dropped: Vec<(Message, usize)> = Vec::new();
+    for (mut m, more) in groups {
+        if !more.is_empty() {
+            let shown: Vec<String> = more
+                .iter()
+                .take(PLACES_LISTED)
+                .map(|l| short_place(&m.location, l))
+                .collect();
+            let rest = more.len() - shown.len();
+            let tail = if rest > 0 {
+                format!(" and {} more", crate::fmt::count(rest as f64))
+            } else {
+                String::new()
+            };
+            m.message = format!(
+                "{} The same at {} more {}: {}{tail}.",
+                m.message,
+                crate::fmt::count(more.len() as f64),
+                if more.len() == 1 { "place" } else { "places" },
+                shown.join(", ")
+            );
+        }
+        let n = per_code.entry((m.severity, m.code)).or_default();
+        *n += 1;
+        if *n <= MAX_MESSAGES_PER_CODE {
+            out.push(m);
+        } else if let Some(d) = dropped
+            .iter_mut()
+            .find(|(d, _)| d.code == m.code && d.severity == m.severity)
+        {
+            d.1 += 1 + more.len();
+        } else {
+            dropped.push((m.clone(), 1 + more.len()));
+        }
+    }
+    for (first, n) in dropped {
+        out.push(Message {
+            severity: first.severity,
+            code: first.code,
+            location: first.location,
+            message: format!(
+                "And {} more {} like the ones above, from here on; they are not listed. Fix those first and check again.",
+                crate::fmt::count(n as f64),
+                if n == 1 { "problem" } else { "problems" }
+            ),
+        });
+    }
+    out
+}
+
+/// A place as short as it can be beside the first: `file.csv:12` after
+/// `file.csv:3` is `line 12`, `file.xlsx!Sheet!B7` after the same sheet is `B7`.
+fn short_place(first: &str, place: &str) -> String {
+    if let Some((file, line)) = place.rsplit_once(':')
+        && first.rsplit_once(':').is_some_and(|(f, _)| f == file)
+        && line.chars().all(|c| c.is_ascii_digit())
+    {
+        return format!("line {line}");
+    }
+    if let Some((sheet, cell)) = place.rsplit_once('!')
+        && first.rsplit_once('!').is_some_and(|(s, _)| s == sheet)
+    {
+        return cell.to_string();
+    }
+    place.to_string()
+}
+
 /// Lowercase hex SHA-256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
@@ -315,9 +416,13 @@ pub fn parse_bytes(
         Format::Csv => csv::read_records(display, &bytes),
         Format::Xlsx => xlsx::read_records(display, &bytes),
     };
-    let (sections, mut extra) = validate::validate_records(display, records, register, opts);
+    let (mut sections, mut extra) = validate::validate_records(display, records, register, opts);
     let mut file_messages = file_messages;
     file_messages.append(&mut extra);
+    let file_messages = consolidate(file_messages);
+    for s in &mut sections {
+        s.messages = consolidate(std::mem::take(&mut s.messages));
+    }
     ParsedFile {
         path: path.to_path_buf(),
         display: display.to_string(),

@@ -322,8 +322,26 @@ fn interpret_value(
             match t2.parse::<f64>() {
                 Ok(n) if n.is_finite() => n,
                 _ => {
-                    let hint = if t.contains(',') {
+                    let none_words = [
+                        "n/a",
+                        "na",
+                        "-",
+                        "--",
+                        "none",
+                        "nil",
+                        "not applicable",
+                        "unknown",
+                        "*",
+                        "x",
+                        "tbc",
+                        "nk",
+                    ];
+                    let hint = if t.contains(',')
+                        && t.replace(',', "").trim().parse::<f64>().is_ok()
+                    {
                         " Write it without thousands separators (1062, not 1,062)."
+                    } else if none_words.iter().any(|w| t.trim().eq_ignore_ascii_case(w)) {
+                        " If there is no figure to give, leave the cell empty; if there were none, type 0."
                     } else {
                         ""
                     };
@@ -411,6 +429,10 @@ fn check_section(
         .map(|r| r.location.clone())
         .unwrap_or_else(|| display.to_string());
     let mut msgs = Vec::new();
+    // A section that already has an error in one of its values is rejected;
+    // warnings computed across its rows (totals, rates, missing rows) would
+    // only repeat that error in other words, so they wait until it is fixed.
+    let value_errors = s.has_errors();
 
     if !register.contains(&s.org_code) {
         msgs.push(Message::error(
@@ -572,8 +594,11 @@ fn check_section(
                     ));
                 }
             }
-            workforce_warnings(s, &get, &first_loc, &mut msgs);
+            if !value_errors {
+                workforce_warnings(s, &get, &first_loc, &mut msgs);
+            }
         }
+        Section::Survey if value_errors => {}
         Section::Survey => {
             for n in 5..=8u8 {
                 let mut any = false;
@@ -704,7 +729,11 @@ fn workforce_warnings<'a>(
         for m in ind.measures() {
             for e in [Ethnicity::White, Ethnicity::Bme] {
                 if get(n, *m, None, None, e).is_none() {
-                    missing.push(format!("{} {}", m.code(), e.code()));
+                    missing.push(format!(
+                        "{} for {} staff",
+                        m.label().to_lowercase(),
+                        e.short_label()
+                    ));
                 }
             }
         }
@@ -713,7 +742,7 @@ fn workforce_warnings<'a>(
                 "W_INDICATOR_INCOMPLETE",
                 first_loc,
                 format!(
-                    "Indicator {n} lacks {}; its relative likelihood cannot be computed.",
+                    "Indicator {n} lacks {}; its relative likelihood cannot be computed. Fill in those cells (0 if there were none).",
                     missing.join(", ")
                 ),
             ));

@@ -43,6 +43,9 @@ pub struct IngestSummary {
     pub rejections: Vec<String>,
     /// Organisation registers found among the inputs and skipped.
     pub registers_skipped: Vec<PathBuf>,
+    /// One line per warning of this run's accepted sections:
+    /// `file org year section: CODE location: message`.
+    pub warning_lines: Vec<String>,
 }
 
 impl IngestSummary {
@@ -200,8 +203,9 @@ pub fn load_parsed(
                 "E_DUPLICATE_SECTION",
                 loc,
                 format!(
-                    "The {section} section of {org} {year} also arrives in {} in this run; both are rejected because nobody can tell which is meant. Send one file.",
-                    others.join(", ")
+                    "The {section} section of {org} {year} also arrives in {} in this run; {} rejected because nobody can tell which is meant. Send one file.",
+                    others.join(", "),
+                    if others.len() == 1 { "both are" } else { "all are" }
                 ),
             ));
         }
@@ -236,6 +240,17 @@ pub fn load_parsed(
         summary.errors += errors;
         summary.warnings += warnings;
         let rejected = c.rejected();
+        if !rejected {
+            let what = c.section.map_or_else(String::new, |s| {
+                format!(" {} {} {}", s.org_code, s.year, s.section.code())
+            });
+            for m in c.messages.iter().filter(|m| !m.is_error()) {
+                summary.warning_lines.push(format!(
+                    "{}{what}: {} {}: {}",
+                    c.file.display, m.code, m.location, m.message
+                ));
+            }
+        }
         let mut entry = Submission {
             submission_id: c.id.clone(),
             run_id: summary.run_id.clone(),

@@ -537,3 +537,151 @@ fn a_stray_cell_at_xfd1048576_costs_nothing() {
     );
     assert!(f.sections.iter().any(|s| !s.rows.is_empty()));
 }
+
+/// Issue 9, item 11: one mistake, one message, in the workbook's words. A year
+/// typed `2021/22` on every line gave 37 copies; `n/a` in a count did not say
+/// what to do; one bad cell gave follow-on warnings (totals that differ, an
+/// indicator "lacking" the very cell that was wrong).
+#[test]
+fn one_mistake_gives_one_message_that_says_what_to_do() {
+    let dir = tempdir();
+    let valid = std::fs::read_to_string(fixture("validation/valid-workforce.csv")).unwrap();
+    let year = dir.path().join("year-typed-2021-22.csv");
+    std::fs::write(&year, valid.replace("RV9,2021,", "RV9,2021/22,")).unwrap();
+    let f = ingest::parse_file(&year, &Register::builtin(), &vopts());
+    let msgs: Vec<_> = f.all_messages().collect();
+    assert_eq!(msgs.len(), 1, "{msgs:#?}");
+    assert_eq!(msgs[0].code, "E_BAD_YEAR");
+    assert!(msgs[0].location.ends_with(":2"), "{msgs:#?}");
+    assert!(
+        msgs[0]
+            .message
+            .contains("The same at 38 more places: line 3, line 4, line 5 and 35 more."),
+        "{}",
+        msgs[0].message
+    );
+
+    // `n/a` in a count: what to type instead, and no follow-on warnings.
+    let na = dir.path().join("na-in-a-count.csv");
+    let mut lines: Vec<String> = valid.lines().map(String::from).collect();
+    let i = lines
+        .iter()
+        .position(|l| l.starts_with("RV9,2021,2,appointed,,,bme,"))
+        .unwrap();
+    lines[i] = "RV9,2021,2,appointed,,,bme,n/a".into();
+    std::fs::write(&na, lines.join("\n") + "\n").unwrap();
+    let f = ingest::parse_file(&na, &Register::builtin(), &vopts());
+    let msgs: Vec<_> = f.all_messages().collect();
+    assert_eq!(msgs.len(), 1, "one error, no follow-on warnings: {msgs:#?}");
+    assert_eq!(msgs[0].code, "E_NOT_A_NUMBER");
+    assert!(
+        msgs[0].message.contains("leave the cell empty"),
+        "{}",
+        msgs[0].message
+    );
+
+    // Excel: a formula nobody calculated is named, not read as blank; a label
+    // in merged cells is named as merged (fixtures beside the others).
+    for (file, code, cell) in [
+        (
+            "formula-without-saved-value.xlsx",
+            "E_FORMULA_NO_VALUE",
+            "Indicators 2-4!C3",
+        ),
+        (
+            "merged-label-cells.xlsx",
+            "W_MERGED_LABEL",
+            "Indicator 1!A4",
+        ),
+    ] {
+        let f = ingest::parse_file(
+            &fixture(&format!("xlsx/{file}")),
+            &Register::builtin(),
+            &vopts(),
+        );
+        let m = f
+            .all_messages()
+            .find(|m| m.code == code)
+            .unwrap_or_else(|| panic!("{file}: no {code}"));
+        assert!(m.location.ends_with(cell), "{file}: {}", m.location);
+    }
+    // The merged label was read as what Excel shows ("clinical"), so the row counts.
+    let f = ingest::parse_file(
+        &fixture("xlsx/merged-label-cells.xlsx"),
+        &Register::builtin(),
+        &vopts(),
+    );
+    assert!(!f.all_messages().any(|m| m.is_error()), "{:#?}", f.sections);
+}
+
+/// Issue 9, item 11: a file with thousands of the same problem stays readable
+/// and bounded: twenty messages of a code, then one that counts the rest.
+#[test]
+fn messages_per_file_are_capped_with_a_count_of_the_rest() {
+    let dir = tempdir();
+    let mut body =
+        String::from("org_code,year,indicator,measure,staff_group,category,ethnicity,value\n");
+    for i in 0..5_000 {
+        body.push_str(&format!("RV9,2021,2,shortlisted,,,white,x{i}\n"));
+    }
+    let p = dir.path().join("five-thousand-bad-values.csv");
+    std::fs::write(&p, body).unwrap();
+    let f = ingest::parse_file(&p, &Register::builtin(), &vopts());
+    let msgs: Vec<_> = f
+        .all_messages()
+        .filter(|m| m.code == "E_NOT_A_NUMBER")
+        .collect();
+    assert_eq!(
+        msgs.len(),
+        ingest::MAX_MESSAGES_PER_CODE + 1,
+        "{:#?}",
+        &msgs[..3]
+    );
+    assert!(
+        msgs.last()
+            .unwrap()
+            .message
+            .starts_with("And 4,980 more problems"),
+        "{}",
+        msgs.last().unwrap().message
+    );
+}
+
+/// Issue 9, item 12: `ingest` printed nothing about warnings and put its
+/// status on stdout; `validate -q` printed files that were fine.
+#[test]
+fn ingest_says_its_warnings_on_stderr_and_validate_q_only_problems() {
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    let out = bin()
+        .arg("ingest")
+        .arg(fixture("validation/warn-declaration-rate.csv"))
+        .arg("--warehouse")
+        .arg(&wh)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stdout.is_empty(),
+        "status is not data: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: ") && err.contains("W_DECLARATION_RATE"),
+        "{err}"
+    );
+
+    let out = bin()
+        .arg("-q")
+        .arg("validate")
+        .arg(fixture("validation/valid-workforce.csv"))
+        .arg(fixture("validation/negative-count.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("valid-workforce"), "{text}");
+    assert!(!text.contains("Checked"), "{text}");
+    assert!(text.contains("E_COUNT_NEGATIVE"), "{text}");
+}
