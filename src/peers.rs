@@ -734,21 +734,47 @@ pub fn write_region_and_national(
         );
         extra.push((format!("Medians by {label}, {year}"), rows, h));
     }
-    let missing: Vec<Vec<String>> = register
+    // Every trust without an accepted return for a section: which, and why
+    // (rejected or missing), so nobody reads "no figures" as "all is well".
+    let sections = crate::model::Section::ALL;
+    let mut not_in: Vec<Vec<String>> = Vec::new();
+    for o in register.iter() {
+        let st = crate::export::return_statuses(r, &o.org_code, year);
+        if st.iter().all(|x| x.status == "accepted") {
+            continue;
+        }
+        let mut row = vec![o.org_name.clone(), o.org_code.clone(), o.region.clone()];
+        row.extend(st.iter().map(|x| x.status.to_string()));
+        not_in.push(row);
+    }
+    let per_section: Vec<String> = sections
         .iter()
-        .filter(|o| !r.has_org_year(&o.org_code, year))
-        .map(|o| vec![o.org_name.clone(), o.org_code.clone(), o.region.clone()])
+        .enumerate()
+        .map(|(i, sec)| {
+            let n = |want: &str| not_in.iter().filter(|row| row[3 + i] == want).count();
+            format!(
+                "{}: {} rejected, {} missing",
+                sec.code(),
+                n("rejected"),
+                n("missing")
+            )
+        })
         .collect();
+    let mut h = vec!["Trust".into(), "Code".into(), "Region".into()];
+    h.extend(sections.iter().map(|s| format!("{} return", s.code())));
     extra.push((
         format!(
-            "Returns for {year}: {} sections received, {} accepted, {} rejected; {} trusts with no figures",
+            "Returns for {year}: {} section{} received, {} accepted, {} rejected; {} file{} could not be read as a return at all (year unknown, counted over every year). Trusts without an accepted return: {}",
             counts.received,
+            if counts.received == 1 { "" } else { "s" },
             counts.accepted,
             counts.rejected,
-            missing.len()
+            counts.unreadable,
+            if counts.unreadable == 1 { "" } else { "s" },
+            per_section.join("; ")
         ),
-        missing,
-        vec!["Trust with no return".into(), "Code".into(), "Region".into()],
+        not_in,
+        h,
     ));
     let t = PeerTable {
         year,
@@ -822,6 +848,9 @@ pub struct ReturnCounts {
     pub received: usize,
     pub accepted: usize,
     pub rejected: usize,
+    /// Files rejected whole, before any organisation or year could be read
+    /// from them: they belong to no year, so they are counted over all.
+    pub unreadable: usize,
 }
 
 /// Counts the ledger's sections for a year.
@@ -830,7 +859,13 @@ pub fn return_counts(root: &Path, year: i32) -> ReturnCounts {
         &root.join(crate::warehouse::layout::SUBMISSIONS),
     )
     .unwrap_or_default();
-    let mut c = ReturnCounts::default();
+    let mut c = ReturnCounts {
+        unreadable: ledger
+            .iter()
+            .filter(|s| s.section.is_none() && s.outcome == "rejected")
+            .count(),
+        ..Default::default()
+    };
     for s in ledger.iter().filter(|s| s.year == Some(year)) {
         c.received += 1;
         match s.outcome.as_str() {

@@ -43,6 +43,11 @@ pub enum Error {
         "{0} already exists; it may be a filled-in return. Choose another name with -o FILE, or pass --force to replace it."
     )]
     WouldOverwrite(PathBuf),
+    /// Some packs failed; every other file of the export was written.
+    #[error(
+        "{0} pack(s) could not be written (every other pack, the index and the region packs were): {1}"
+    )]
+    PacksFailed(usize, String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -669,6 +674,16 @@ pub fn export(
             opts.out.join(s.year.to_string()).display(),
             s.index.display()
         )?;
+    }
+    if !s.failed.is_empty() {
+        return Err(Error::PacksFailed(
+            s.failed.len(),
+            s.failed
+                .iter()
+                .map(|(org, why)| format!("{org}: {why}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ));
     }
     Ok(Outcome::Ok)
 }

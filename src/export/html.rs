@@ -7,7 +7,6 @@ use super::{Figure, Funnel, Pack};
 use crate::fmt;
 use crate::metric::{Metric, words};
 use crate::model::{self, BANDS, Category, MEDICAL_GRADES, StaffGroup};
-use crate::register::Register;
 
 /// A table: every row has a header cell.
 pub struct Table {
@@ -109,12 +108,15 @@ struct FunnelSvg<'a> {
 #[template(path = "index.html")]
 struct IndexPage {
     year: i32,
-    count: usize,
+    /// Trusts with a pack.
+    packs: usize,
+    /// Per section: label, trusts accepted, rejected, missing.
+    sections: Vec<(String, usize, usize, usize)>,
     regions: Vec<RegionLinks>,
 }
 
-/// A region's name, its trusts (code, name) and its file slug.
-type RegionLinks = (String, Vec<(String, String)>, String);
+/// A region's name, its trusts and its file slug.
+type RegionLinks = (String, Vec<IndexRow>, String);
 
 fn v(p: &Pack, metric: Metric, sg: &str, cat: &str, eth: &str) -> Option<f64> {
     p.figure(metric, sg, cat, eth).and_then(|f| f.value)
@@ -670,28 +672,31 @@ pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
 }
 
 /// `OUT/YYYY/index.html`: every trust's pack, grouped by region.
-pub fn index_page(
-    year: i32,
-    listed: &[(String, String)],
-    register: &Register,
-) -> Result<String, askama::Error> {
-    let mut regions: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
-    for (code, name) in listed {
-        let region = register
-            .get(code)
-            .map(|o| o.region.clone())
-            .unwrap_or_default();
-        regions
-            .entry(region)
-            .or_default()
-            .push((code.clone(), name.clone()));
+pub fn index_page(year: i32, rows: &[IndexRow]) -> Result<String, askama::Error> {
+    let mut regions: std::collections::BTreeMap<String, Vec<IndexRow>> = Default::default();
+    for r in rows {
+        regions.entry(r.region.clone()).or_default().push(r.clone());
     }
     for v in regions.values_mut() {
-        v.sort_by(|a, b| a.1.cmp(&b.1));
+        v.sort_by(|a, b| a.name.cmp(&b.name));
     }
+    let count = |f: &dyn Fn(&IndexRow) -> bool| rows.iter().filter(|r| f(r)).count();
     IndexPage {
         year,
-        count: listed.len(),
+        packs: count(&|r| r.pack),
+        sections: crate::model::Section::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let n = |want: &str| count(&|r| r.statuses.get(i).is_some_and(|x| *x == want));
+                (
+                    s.label().to_string(),
+                    n("accepted"),
+                    n("rejected"),
+                    n("missing"),
+                )
+            })
+            .collect(),
         regions: regions
             .into_iter()
             .map(|(r, v)| {
@@ -701,4 +706,16 @@ pub fn index_page(
             .collect(),
     }
     .render()
+}
+
+/// One register trust in the index: its pack (if any) and the status of
+/// each section of its return (`accepted`, `rejected`, `missing`), in
+/// [`crate::model::Section::ALL`] order.
+#[derive(Debug, Clone)]
+pub struct IndexRow {
+    pub code: String,
+    pub name: String,
+    pub region: String,
+    pub pack: bool,
+    pub statuses: Vec<&'static str>,
 }

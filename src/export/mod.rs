@@ -373,6 +373,9 @@ pub struct ExportSummary {
     pub packs: usize,
     pub files: usize,
     pub index: PathBuf,
+    /// Packs that could not be written, with why: one trust's failure never
+    /// stops the others' packs, the index or the region packs.
+    pub failed: Vec<(String, String)>,
 }
 
 /// Writes every trust's pack for the year, three formats each, and the index.
@@ -441,15 +444,35 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
         .collect();
     bar.finish_and_clear();
     let mut written_now = 0;
-    for w in written {
-        w?;
-        written_now += 1;
+    let mut failed = Vec::new();
+    for (w, o) in written.into_iter().zip(&orgs) {
+        match w {
+            Ok(_) => written_now += 1,
+            Err(e) => {
+                tracing::error!("pack for {} not written: {e}", o.org_code);
+                failed.push((o.org_code.clone(), e.to_string()));
+            }
+        }
     }
     // The index describes every pack present for the year, not only the ones
-    // this run wrote (`export --org RV9` into a full packs folder).
-    let listed = packs_present(&trusts_dir, year, register);
+    // this run wrote (`export --org RV9` into a full packs folder), and every
+    // register trust's return status per section, pack or not.
+    let present = packs_present(&trusts_dir, year, register);
+    let rows: Vec<html::IndexRow> = register
+        .iter()
+        .map(|o| html::IndexRow {
+            code: o.org_code.clone(),
+            name: o.org_name.clone(),
+            region: o.region.clone(),
+            pack: present.iter().any(|(c, _)| *c == o.org_code),
+            statuses: return_statuses(&results, &o.org_code, year)
+                .into_iter()
+                .map(|s| s.status)
+                .collect(),
+        })
+        .collect();
     let index = year_dir.join("index.html");
-    let page = html::index_page(year, &listed, register).map_err(|source| Error::Html {
+    let page = html::index_page(year, &rows).map_err(|source| Error::Html {
         path: index.clone(),
         source,
     })?;
@@ -459,6 +482,7 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
         packs: written_now,
         files: written_now * 3 + 1,
         index,
+        failed,
     })
 }
 
@@ -641,7 +665,7 @@ pub fn build_pack(
 
 /// Each section of the year's return: accepted (current), rejected (the
 /// latest rejection no accepted return replaced) or missing.
-fn return_statuses(r: &data::Results, org: &str, year: i32) -> Vec<ReturnStatus> {
+pub fn return_statuses(r: &data::Results, org: &str, year: i32) -> Vec<ReturnStatus> {
     let subs = r.submissions(org, year);
     let rejected = r.rejections(org, year);
     crate::model::Section::ALL

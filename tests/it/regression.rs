@@ -288,10 +288,13 @@ fn a_rejected_return_is_named_in_the_pack_with_its_errors() {
         &[
             fixture("validation/valid-survey.csv"),
             fixture("validation/appointed-gt-shortlisted.csv"),
+            // An unreadable file: counted in the national summary.
+            fixture("validation/latin1-not-utf8.csv"),
         ],
         &wh,
     );
     assert_eq!(s.sections_rejected, 1);
+    assert_eq!(s.files_rejected, 1);
     let out = dir.path().join("packs");
     bin()
         .args(["export", "--no-progress", "--warehouse"])
@@ -326,6 +329,44 @@ fn a_rejected_return_is_named_in_the_pack_with_its_errors() {
     assert!(html.contains("The workforce return (appointed-gt-shortlisted.csv) was rejected"));
     assert!(html.contains("E_APPOINTED_GT_SHORTLISTED"));
     assert!(!html.contains("No workforce figures were returned"));
+
+    // The index marks every register trust's status per section: RV9's
+    // workforce rejected, its survey accepted; a trust that sent nothing, missing.
+    let index = std::fs::read_to_string(out.join("2021/index.html")).unwrap();
+    let rv9 = index
+        .lines()
+        .find(|l| l.contains("<td>RV9</td>"))
+        .expect("RV9 in the index");
+    assert!(
+        rv9.contains(r#"<td class="rejected">rejected</td><td class="accepted">accepted</td>"#),
+        "{rv9}"
+    );
+    let other = index
+        .lines()
+        .find(|l| l.contains("<td>RAT</td>"))
+        .expect("every register trust is listed");
+    assert!(
+        other.contains("no pack") && other.contains(r#"<td class="missing">missing</td>"#),
+        "{other}"
+    );
+
+    // The national summary lists trusts with a rejected or missing return per
+    // section and counts the unreadable file.
+    let national =
+        std::fs::read_to_string(out.join("2021/national/wres-national-2021.html")).unwrap();
+    assert!(
+        national.contains("1 file could not be read as a return"),
+        "unreadable file not counted"
+    );
+    assert!(
+        national.contains("workforce: 1 rejected"),
+        "rejected workforce not counted"
+    );
+    let listed = national
+        .lines()
+        .find(|l| l.contains(">RV9<"))
+        .expect("RV9 listed in the national summary");
+    assert!(listed.contains("rejected"), "{listed}");
 }
 
 /// Issue 9, item 5: medians disagreed between outputs (London's indicator 3
