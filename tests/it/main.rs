@@ -5,6 +5,7 @@ mod common;
 
 mod atomicity;
 mod cli;
+mod disclosure;
 mod export;
 mod generate;
 mod hostile;
