@@ -778,6 +778,14 @@ pub fn generate(base: &Register, opts: &GenerateOptions) -> Result<GenerateSumma
     // Write files.
     let out = &opts.out;
     std::fs::create_dir_all(out).map_err(io(out))?;
+    // Marks the folder: `ingest` of anything under it records that the
+    // warehouse holds synthetic figures, and every pack made from it says so.
+    let marker = out.join(crate::ingest::SYNTHETIC_MARKER);
+    std::fs::write(
+        &marker,
+        "Returns under this folder were made by `wresbench generate`: real trust names, made-up figures.\n",
+    )
+    .map_err(io(&marker))?;
     let mut summary = GenerateSummary {
         out: out.clone(),
         trusts: orgs.len(),

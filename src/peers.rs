@@ -242,6 +242,19 @@ pub struct PeerTable {
     pub rows: Vec<PeerRow>,
     pub set_median: Vec<Option<f64>>,
     pub national: Vec<Option<f64>>,
+    /// Made from synthetic returns: every page and sheet says so.
+    pub synthetic: bool,
+}
+
+/// What a page or sheet made from synthetic returns opens with.
+pub const SYNTHETIC_NOTE: &str = "SYNTHETIC DATA: real trust names with made-up figures, generated for demonstration; not these trusts' WRES results.";
+
+fn synthetic_prefix(synthetic: bool) -> String {
+    if synthetic {
+        format!("{SYNTHETIC_NOTE} ")
+    } else {
+        String::new()
+    }
 }
 
 /// The median of a peer set as everywhere else: a region's, ICB's or group's
@@ -390,6 +403,7 @@ pub fn peer_table(
         rows,
         set_median,
         national,
+        synthetic: r.synthetic,
     })
 }
 
@@ -539,7 +553,8 @@ pub fn xlsx_bytes(t: &PeerTable) -> std::result::Result<Vec<u8>, rust_xlsxwriter
         0,
         0,
         format!(
-            "WRES {}: {}. Values derived from counts of 1-{} are shown as *.",
+            "{}WRES {}: {}. Values derived from counts of 1-{} are shown as *.",
+            synthetic_prefix(t.synthetic),
             t.year,
             t.set,
             t.min_count as i64 - 1
@@ -604,6 +619,7 @@ pub fn xlsx_bytes(t: &PeerTable) -> std::result::Result<Vec<u8>, rust_xlsxwriter
 #[template(path = "peers.html")]
 struct PeersPage<'a> {
     title: String,
+    synthetic: Option<&'static str>,
     intro: String,
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
@@ -613,6 +629,7 @@ struct PeersPage<'a> {
 pub fn html_page(t: &PeerTable, extra: &[TextTable]) -> std::result::Result<String, askama::Error> {
     PeersPage {
         title: format!("WRES {}: {}", t.year, t.set),
+        synthetic: t.synthetic.then_some(SYNTHETIC_NOTE),
         intro: format!(
             "Each trust's figures side by side, with the median of these trusts and the national pooled figure. Values derived from counts of 1 to {} people are shown as * (disclosure control).",
             t.min_count as i64 - 1
@@ -787,6 +804,7 @@ pub fn write_region_and_national(
             .iter()
             .map(|c| r.national(year, c.key()).and_then(|n| n.pooled))
             .collect(),
+        synthetic: r.synthetic,
     };
     let hpath = ndir.join(format!("wres-national-{year}.html"));
     std::fs::write(
@@ -797,7 +815,7 @@ pub fn write_region_and_national(
     let xpath = ndir.join(format!("wres-national-{year}.xlsx"));
     std::fs::write(
         &xpath,
-        national_xlsx(year, &extra).map_err(|e| render(&xpath)(e.to_string()))?,
+        national_xlsx(year, &extra, r.synthetic).map_err(|e| render(&xpath)(e.to_string()))?,
     )
     .map_err(io(&xpath))?;
     written.push(hpath);
@@ -807,6 +825,7 @@ pub fn write_region_and_national(
 fn national_xlsx(
     year: i32,
     tables: &[TextTable],
+    synthetic: bool,
 ) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut wb = Workbook::new();
     wb.set_properties(&fixed_properties()?.set_title(format!("WRES national summary {year}")));
@@ -819,7 +838,7 @@ fn national_xlsx(
                 .copied()
                 .unwrap_or("More"),
         )?;
-        ws.write_string(0, 0, title)?;
+        ws.write_string(0, 0, format!("{}{title}", synthetic_prefix(synthetic)))?;
         for (j, h) in headers.iter().enumerate() {
             ws.write_string_with_format(1, j as u16, h, &bold)?;
         }

@@ -833,6 +833,9 @@ pub fn peers(
     let bytes: Vec<u8> = match format {
         PeerFormat::Table => {
             let mut b = Vec::new();
+            if t.synthetic {
+                writeln!(b, "{}", crate::peers::SYNTHETIC_NOTE)?;
+            }
             crate::peers::write_text_table(&t, &mut b)?;
             b
         }

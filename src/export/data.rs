@@ -103,6 +103,8 @@ pub struct Results {
     rejections: HashMap<(String, i32), Vec<Rejection>>,
     quality: HashMap<(String, i32), Vec<Quality>>,
     pub register_origin: String,
+    /// The warehouse holds synthetic returns: every output says so.
+    pub synthetic: bool,
     /// The parameters the results were built with (from the manifest).
     pub params: Params,
     /// The latest ledger time the results were built from.
@@ -186,6 +188,7 @@ impl Results {
         let record = results_record(&e.root);
         let mut r = Results {
             register_origin: register.origin.clone(),
+            synthetic: crate::warehouse::is_synthetic(&e.root),
             // Results from before the manifest recorded their parameters were
             // built with the defaults (the only parameters of that version).
             params: record.params.unwrap_or_default(),

@@ -418,7 +418,13 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
     let written: Vec<Result<(String, String)>> = orgs
         .par_iter()
         .map(|o| {
-            let pack = build_pack(&results, o, year, &funnels_of_year, opts.synthetic)?;
+            let pack = build_pack(
+                &results,
+                o,
+                year,
+                &funnels_of_year,
+                opts.synthetic || results.synthetic,
+            )?;
             let dir = trusts_dir.join(&o.org_code);
             std::fs::create_dir_all(&dir).map_err(io(&dir))?;
             let stem = format!("{}-{year}", o.org_code);
@@ -472,10 +478,13 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
         })
         .collect();
     let index = year_dir.join("index.html");
-    let page = html::index_page(year, &rows).map_err(|source| Error::Html {
-        path: index.clone(),
-        source,
-    })?;
+    let page =
+        html::index_page(year, &rows, opts.synthetic || results.synthetic).map_err(|source| {
+            Error::Html {
+                path: index.clone(),
+                source,
+            }
+        })?;
     std::fs::write(&index, page).map_err(io(&index))?;
     Ok(ExportSummary {
         year,

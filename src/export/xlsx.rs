@@ -279,7 +279,30 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
         ws.write_string(base + 1 + i as u32, 1, v.as_str().unwrap_or(""))?;
     }
     ws.write_string(base + 2 + p.provenance.queries.len() as u32, 0, p.tool)?;
+    if p.synthetic {
+        mark_synthetic(&mut wb)?;
+    }
     wb.save_to_buffer()
+}
+
+/// Every sheet of a workbook made from synthetic returns says so: a red tab,
+/// a printed header, and a note in the first row one column right of the
+/// sheet's widest table, so no layout moves.
+fn mark_synthetic(wb: &mut Workbook) -> Result<(), XlsxError> {
+    let red = Format::new().set_bold().set_font_color(0xD5281B);
+    for ws in wb.worksheets_mut() {
+        // The "Figures" sheet is 21 columns wide; every other is 12 or fewer.
+        let col = if ws.name() == "Figures" { 22 } else { 13 };
+        ws.set_tab_color(0xD5281B);
+        ws.set_header("&C&\"-,Bold\"SYNTHETIC DATA: made-up figures");
+        ws.write_string_with_format(
+            0,
+            col,
+            "SYNTHETIC DATA: real trust names with made-up figures, generated for demonstration; not this trust's WRES results.",
+            &red,
+        )?;
+    }
+    Ok(())
 }
 
 /// Indicator 1, indicators 2-4 and indicator 9 as trust reports lay them out.

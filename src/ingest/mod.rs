@@ -438,24 +438,59 @@ pub fn parse_bytes(
 /// with an `E_UNREADABLE` message, not an error: one bad input never stops a run.
 pub fn parse_file(path: &Path, register: &Register, opts: &ValidateOptions) -> ParsedFile {
     let display = path.display().to_string();
-    match std::fs::read(path) {
+    match read_bounded(path) {
         Ok(bytes) => parse_bytes(path, &display, bytes, register, opts),
-        Err(e) => ParsedFile {
+        Err((code, why)) => ParsedFile {
             path: path.to_path_buf(),
             display: display.clone(),
             sha256: sha256_hex(b""),
             format: detect_format(path, b""),
             bytes: Vec::new(),
             sections: Vec::new(),
-            file_messages: vec![Message::error(
-                "E_UNREADABLE",
-                display,
-                format!(
-                    "The file cannot be read ({e}). Check that it exists and that you may read it."
-                ),
-            )],
+            file_messages: vec![Message::error(code, display, why)],
         },
     }
+}
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]. The type is checked
+/// before opening, because opening a pipe blocks until someone writes to it.
+fn read_bounded(path: &Path) -> std::result::Result<Vec<u8>, (&'static str, String)> {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| {
+        (
+            "E_UNREADABLE",
+            format!(
+                "The file cannot be read ({e}). Check that it exists and that you may read it."
+            ),
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err((
+            "E_NOT_A_FILE",
+            "This is not a regular file (a folder, pipe or device), so it was not read. Give the return's .csv or .xlsx file.".into(),
+        ));
+    }
+    let too_large = || {
+        (
+            "E_TOO_LARGE",
+            format!(
+                "The file is larger than {} MB; a WRES return is tens of kilobytes. Check that this is the return (one trust, one year), and send it on its own.",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large()); // it grew while being read
+    }
+    Ok(bytes)
 }
 
 /// The input files of a run, and the organisation registers found among them.
@@ -465,6 +500,23 @@ pub struct Inputs {
     /// CSV files whose header is a register's (`generate --scale` writes one
     /// beside the returns): skipped, and said so.
     pub registers: Vec<PathBuf>,
+    /// An input lies in a folder `wresbench generate` wrote (it holds
+    /// [`SYNTHETIC_MARKER`]): the figures are made up, and packs must say so.
+    pub synthetic: bool,
+}
+
+/// The file `wresbench generate` leaves in its output folder: returns under
+/// it are synthetic, whatever their trust names.
+pub const SYNTHETIC_MARKER: &str = ".wresbench-synthetic";
+
+/// Bytes one input file may hold. A trust's return is tens of kilobytes; a
+/// file this size is not one, and reading it whole would only cost memory.
+pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
+
+/// True when `path` or a folder above it holds [`SYNTHETIC_MARKER`].
+fn under_synthetic(path: &Path) -> bool {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    abs.ancestors().any(|d| d.join(SYNTHETIC_MARKER).is_file())
 }
 
 /// Expands files and folders into the list of input files, sorted, so that a
@@ -473,10 +525,12 @@ pub struct Inputs {
 /// skipped, and so are organisation registers (recognised by their header).
 pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Inputs> {
     let mut out = Vec::new();
+    let mut seen_dirs = std::collections::HashSet::new();
     for input in inputs {
         if input.is_dir() {
-            walk(input, &mut out)?;
+            walk(input, &mut out, &mut seen_dirs)?;
         } else if input.exists() {
+            // Given by name: read (or refused, if not a regular file) by parse_file.
             out.push(input.clone());
         } else {
             return Err(Error::NotFound(input.clone()));
@@ -484,8 +538,13 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Inputs> {
     }
     out.sort();
     out.dedup();
+    let synthetic = out.iter().any(|p| under_synthetic(p));
     let (registers, files) = out.into_iter().partition(|p| is_register_csv(p));
-    Ok(Inputs { files, registers })
+    Ok(Inputs {
+        files,
+        registers,
+        synthetic,
+    })
 }
 
 /// True for a CSV whose first line is the register's header
@@ -497,7 +556,8 @@ pub fn is_register_csv(path: &Path) -> bool {
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if !is_csv {
+    // Never open a pipe or device (opening a pipe blocks).
+    if !is_csv || !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return false;
     }
     let mut head = Vec::new();
@@ -520,7 +580,22 @@ pub fn is_register_csv(path: &Path) -> bool {
     cols == crate::register::COLUMNS
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+/// Collects return files under `dir`. Symbolic links are followed, but a
+/// folder already walked (two links to `.`, a link to a parent) is not
+/// walked again; only regular files are collected (a pipe or a device in an
+/// input folder would block or never end).
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> Result<()> {
+    let real = std::fs::canonicalize(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if !seen.insert(real) {
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
         source,
@@ -538,9 +613,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         if hidden {
             continue;
         }
-        if p.is_dir() {
-            walk(&p, out)?;
-        } else {
+        // Follows links: what matters is what the entry leads to.
+        let Ok(meta) = std::fs::metadata(&p) else {
+            continue; // a dangling link
+        };
+        if meta.is_dir() {
+            walk(&p, out, seen)?;
+        } else if meta.is_file() {
             let ext = p
                 .extension()
                 .and_then(|e| e.to_str())

@@ -115,6 +115,20 @@ pub fn ingest(opts: &IngestOptions) -> Result<IngestSummary> {
     let parsed = parse_all(&inputs.files, &opts.register, &opts.validate, opts.progress);
     let mut s = load_parsed(&opts.warehouse, &parsed, opts.fail)?;
     s.registers_skipped = inputs.registers;
+    if inputs.synthetic && s.sections_accepted + s.sections_unchanged > 0 {
+        // Sticky: once made-up figures are in, every output says so. Written
+        // after the commit; a crash between the two leaves real-looking
+        // synthetic data, which the next ingest of the same folder marks.
+        let marker = opts.warehouse.join(super::layout::SYNTHETIC);
+        std::fs::write(
+            &marker,
+            "This warehouse holds synthetic returns made by `wresbench generate` (real trust names, made-up figures).\n",
+        )
+        .map_err(|source| Error::Io {
+            path: marker.clone(),
+            source,
+        })?;
+    }
     Ok(s)
 }
 
@@ -127,7 +141,11 @@ pub fn load_parsed(
     let lock = Lock::acquire(root)?;
     let mut ledger = tables::read_submissions(&root.join(layout::SUBMISSIONS))?;
     let mut messages = tables::read_messages(&root.join(layout::MESSAGES))?;
-    let known: HashSet<String> = ledger.iter().map(|s| s.submission_id.clone()).collect();
+    // Ids already in the ledger, and whether that submission was rejected.
+    let known: HashMap<String, bool> = ledger
+        .iter()
+        .map(|s| (s.submission_id.clone(), s.outcome == "rejected"))
+        .collect();
 
     let now = chrono::Utc::now();
     let mut summary = IngestSummary {
@@ -139,13 +157,13 @@ pub fn load_parsed(
     // Every section of every file, or the file itself when nothing could be read.
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut seen_ids = HashSet::new();
-    for f in parsed {
+    let run_tag = summary.run_id.trim_start_matches("run-").to_string();
+    for (i, f) in parsed.iter().enumerate() {
         if f.sections.is_empty() {
-            let id = submission_id(&f.sha256, None);
-            if known.contains(&id) || !seen_ids.insert(id.clone()) {
-                summary.sections_unchanged += 1;
-                continue;
-            }
+            // Every unreadable or empty file gets its own ledger row, in every
+            // run: keyed by content alone, all empty files would share one id
+            // and every one after the first would vanish as "unchanged".
+            let id = format!("{}-{run_tag}-{i}", submission_id(&f.sha256, None));
             let mut msgs = f.file_messages.clone();
             if msgs.is_empty() {
                 msgs.push(Message::error(
@@ -163,10 +181,20 @@ pub fn load_parsed(
             continue;
         }
         for s in &f.sections {
-            let id = submission_id(&f.sha256, Some(s));
-            if known.contains(&id) || !seen_ids.insert(id.clone()) {
-                summary.sections_unchanged += 1;
+            let mut id = submission_id(&f.sha256, Some(s));
+            if !seen_ids.insert(id.clone()) {
+                summary.sections_unchanged += 1; // the same file twice in this run
                 continue;
+            }
+            match known.get(&id) {
+                // Accepted before: nothing changes.
+                Some(false) => {
+                    summary.sections_unchanged += 1;
+                    continue;
+                }
+                // Rejected before and sent again: rejected again, and said so.
+                Some(true) => id = format!("{id}-{run_tag}"),
+                None => {}
             }
             let mut msgs = f.file_messages.clone();
             msgs.extend(s.messages.iter().cloned());

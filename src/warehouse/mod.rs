@@ -63,6 +63,9 @@ pub mod layout {
     pub const MANIFEST: &str = "manifest.json";
     pub const RETURNS_DIR: &str = "returns";
     pub const RESULTS_DIR: &str = "results";
+    /// Present once synthetic returns (from `wresbench generate`) have been
+    /// ingested: everything made from this warehouse says "synthetic data".
+    pub const SYNTHETIC: &str = "SYNTHETIC";
 
     pub fn returns_file(year: i32) -> String {
         format!("{RETURNS_DIR}/year={year}/returns.parquet")
@@ -73,6 +76,11 @@ pub mod layout {
     pub fn result_file(table: &str, year: i32) -> String {
         format!("{RESULTS_DIR}/{table}/year={year}/{table}.parquet")
     }
+}
+
+/// True when the warehouse holds synthetic returns (see [`layout::SYNTHETIC`]).
+pub fn is_synthetic(root: &Path) -> bool {
+    root.join(layout::SYNTHETIC).is_file()
 }
 
 /// Years for which a table has a `year=YYYY` folder under `dir`.

@@ -174,12 +174,20 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Issue 9, item 4: funnels carried every other trust's exact ratio, and
-/// benchmark blocks their min and max, so a ratio starred in a region pack
-/// could be recovered. Every HTML, Excel, JSON and CSV file of a full export
-/// (trust packs, region packs, national summary, peer tables) is scanned.
-#[test]
-fn no_file_of_a_full_export_carries_another_trusts_small_count_figure() {
+/// A full export of one generated national year (made once, shared by the
+/// tests that read it): the warehouse, the packs folder.
+pub struct FullExport {
+    _dir: tempfile::TempDir,
+    pub wh: PathBuf,
+    pub out: PathBuf,
+}
+
+pub fn full_export() -> &'static FullExport {
+    static ONCE: std::sync::OnceLock<FullExport> = std::sync::OnceLock::new();
+    ONCE.get_or_init(make_full_export)
+}
+
+fn make_full_export() -> FullExport {
     let dir = tempdir();
     let d = dir.path().join("synth");
     let wh = dir.path().join("wh");
@@ -217,8 +225,18 @@ fn no_file_of_a_full_export_carries_another_trusts_small_count_figure() {
             .assert()
             .success();
     }
+    FullExport { _dir: dir, wh, out }
+}
 
-    let (forbidden, all, allowed) = forbidden_figures(&wh);
+/// Issue 9, item 4: funnels carried every other trust's exact ratio, and
+/// benchmark blocks their min and max, so a ratio starred in a region pack
+/// could be recovered. Every HTML, Excel, JSON and CSV file of a full export
+/// (trust packs, region packs, national summary, peer tables) is scanned.
+#[test]
+fn no_file_of_a_full_export_carries_another_trusts_small_count_figure() {
+    let FullExport { wh, out, .. } = full_export();
+    let (wh, out) = (wh.as_path(), out.as_path());
+    let (forbidden, all, allowed) = forbidden_figures(wh);
     let n_forbidden: usize = forbidden.values().map(Vec::len).sum();
     assert!(
         n_forbidden > 100,
@@ -230,7 +248,7 @@ fn no_file_of_a_full_export_carries_another_trusts_small_count_figure() {
     };
 
     let mut files = Vec::new();
-    files_under(&out, &mut files);
+    files_under(out, &mut files);
     files.sort();
     let mut scanned: BTreeMap<&str, usize> = BTreeMap::new();
     let mut leaks = Vec::new();
@@ -269,7 +287,7 @@ fn no_file_of_a_full_export_carries_another_trusts_small_count_figure() {
                 if Some(org) != own.as_ref() && vals.iter().any(|x| same(*x, v)) {
                     leaks.push(format!(
                         "{}: {v} ({org})",
-                        f.strip_prefix(&out).unwrap().display()
+                        f.strip_prefix(out).unwrap().display()
                     ));
                 }
             }

@@ -5,7 +5,7 @@ mod common;
 
 mod atomicity;
 mod cli;
-mod disclosure;
+pub mod disclosure;
 mod export;
 mod generate;
 mod hostile;

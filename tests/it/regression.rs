@@ -726,3 +726,204 @@ fn ingest_says_its_warnings_on_stderr_and_validate_q_only_problems() {
     assert!(!text.contains("Checked"), "{text}");
     assert!(text.contains("E_COUNT_NEGATIVE"), "{text}");
 }
+
+/// Issue 9, item 14: packs made from generated data looked real (real trust
+/// names, made-up figures) unless made by `demo`. `generate` marks its folder,
+/// `ingest` marks the warehouse, and every page and sheet made from it says so.
+#[test]
+fn packs_from_generated_data_say_synthetic_on_every_page_and_sheet() {
+    use calamine::Reader;
+    let full = crate::disclosure::full_export();
+    assert!(full.wh.join("SYNTHETIC").is_file(), "warehouse not marked");
+    let year = full.out.join("2025");
+    let pack: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(year.join("trusts/RV9/RV9-2025.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(pack["synthetic"], true);
+    let mut pages = vec![
+        year.join("index.html"),
+        year.join("trusts/RV9/RV9-2025.html"),
+        year.join("national/wres-national-2025.html"),
+    ];
+    let regions: Vec<_> = std::fs::read_dir(year.join("regions"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    pages.extend(
+        regions
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "html"))
+            .cloned(),
+    );
+    for p in &pages {
+        let html = std::fs::read_to_string(p).unwrap();
+        assert!(
+            html.to_lowercase().contains("synthetic data"),
+            "{} does not say synthetic data",
+            p.display()
+        );
+    }
+    let mut books = vec![
+        year.join("trusts/RV9/RV9-2025.xlsx"),
+        year.join("national/wres-national-2025.xlsx"),
+    ];
+    books.extend(
+        regions
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
+            .cloned(),
+    );
+    for b in &books {
+        let mut wb = calamine::open_workbook_auto(b).unwrap();
+        for name in wb.sheet_names() {
+            let range = wb.worksheet_range(&name).unwrap();
+            let says = range
+                .used_cells()
+                .any(|(_, _, c)| c.to_string().to_lowercase().contains("synthetic data"));
+            assert!(
+                says,
+                "{} sheet {name} does not say synthetic data",
+                b.display()
+            );
+            // The note sits right of the table and overwrites nothing.
+            let first_row: Vec<String> = (0..30)
+                .map(|c| {
+                    range
+                        .get_value((0, c))
+                        .map(|v| v.to_string())
+                        .unwrap_or_default()
+                })
+                .collect();
+            let note = first_row
+                .iter()
+                .position(|c| c.starts_with("SYNTHETIC DATA"));
+            if let Some(n) = note.filter(|n| *n > 0) {
+                assert!(
+                    first_row[n - 1].is_empty(),
+                    "{name}: note beside {first_row:?}"
+                );
+            }
+        }
+    }
+    let mut wb = calamine::open_workbook_auto(&books[0]).unwrap();
+    let figures = wb.worksheet_range("Figures").unwrap();
+    let header: Vec<String> = (0..21)
+        .map(|c| {
+            figures
+                .get_value((0, c))
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert!(header.iter().all(|h| !h.is_empty()), "{header:?}");
+}
+
+/// Issue 10, item 3: a FIFO given as input blocked forever, two symlinks to
+/// `.` walked forever, `/dev/zero` was read to 4.2 GB. Only regular files are
+/// read, a folder is walked once however many links lead to it, and reads
+/// are bounded.
+#[cfg(unix)]
+#[test]
+fn pipes_devices_symlink_loops_and_huge_files_cannot_hang_a_run() {
+    let dir = tempdir();
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::copy(
+        fixture("validation/valid-workforce.csv"),
+        inbox.join("RV9.csv"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(".", inbox.join("loop-a")).unwrap();
+    std::os::unix::fs::symlink(".", inbox.join("loop-b")).unwrap();
+    let fifo = inbox.join("pipe.csv");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let huge = dir.path().join("huge.csv");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(ingest::MAX_FILE_BYTES + 1)
+        .unwrap(); // sparse: costs no disk
+    let wh = dir.path().join("wh");
+    let started = std::time::Instant::now();
+    let out = bin()
+        .args(["ingest", "--no-progress", "--warehouse"])
+        .arg(&wh)
+        .arg(&inbox)
+        .arg(&huge)
+        .arg("/dev/zero")
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(started.elapsed().as_secs() < 60);
+    // The good return is in, once, and each bad input is named with its reason.
+    assert!(err.contains("1 section accepted"), "{err}");
+    let report = std::fs::read_to_string(wh.join("rejects.csv")).unwrap();
+    for (name, code) in [
+        ("huge.csv", "E_TOO_LARGE"),
+        ("/dev/zero", "E_NOT_A_FILE"),
+        ("pipe.csv", "E_NOT_A_FILE"),
+    ] {
+        assert!(
+            report.lines().any(|l| l.contains(name) && l.contains(code)),
+            "{name}: no {code} in {report}"
+        );
+    }
+}
+
+/// Issue 10, item 4: whole-file rejections were keyed by content, so every
+/// empty file shared one id: only the first was recorded, and a bad file
+/// sent again exited 0 with no message. Every file seen gets its own ledger
+/// row, and a rejected return sent again is rejected again.
+#[test]
+fn every_bad_file_is_recorded_and_a_resent_rejection_is_rejected_again() {
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    let a = dir.path().join("empty-a.csv");
+    let b = dir.path().join("empty-b.csv");
+    std::fs::write(&a, "").unwrap();
+    std::fs::write(&b, "").unwrap();
+    let bad = fixture("validation/negative-count.csv");
+    let run = |files: &[&std::path::Path]| {
+        bin()
+            .args(["ingest", "--no-progress", "--warehouse"])
+            .arg(&wh)
+            .args(files)
+            .output()
+            .unwrap()
+    };
+    let first = run(&[&a, &b, &bad]);
+    assert_eq!(first.status.code(), Some(1));
+    let ledger = |wh: &std::path::Path| {
+        let out = bin()
+            .args(["sql", "--format", "csv", "--warehouse"])
+            .arg(wh)
+            .arg("SELECT file, outcome FROM submissions ORDER BY received_at, file")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let l1 = ledger(&wh);
+    assert!(
+        l1.contains("empty-a.csv,rejected") && l1.contains("empty-b.csv,rejected"),
+        "{l1}"
+    );
+    // The same files again: each is rejected again, recorded again, exit 1.
+    let second = run(&[&a, &b, &bad]);
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("rejected: ") && err.contains("E_COUNT_NEGATIVE"),
+        "{err}"
+    );
+    let l2 = ledger(&wh);
+    assert_eq!(l2.lines().count() - 1, 2 * (l1.lines().count() - 1), "{l2}");
+}
