@@ -157,7 +157,8 @@ enum Command {
         #[arg(long = "metric")]
         metrics: Vec<String>,
         /// Values derived from counts of 1 to this minus one are shown as *
-        #[arg(long, default_value_t = 8.0)]
+        /// (at least 2: a smaller value would switch disclosure control off)
+        #[arg(long, default_value_t = 8.0, value_parser = parse_min_count)]
         min_count: f64,
         #[arg(long, value_enum, default_value_t = PeerFormat::Table)]
         format: PeerFormat,
@@ -169,6 +170,17 @@ enum Command {
         #[arg(long, value_name = "DIR", default_value = "demo-out")]
         out: PathBuf,
     },
+}
+
+/// `--min-count`: a whole number of at least 2. 0, negatives and NaN would
+/// silently switch disclosure control off.
+fn parse_min_count(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<u32>() {
+        Ok(n) if n >= 2 => Ok(f64::from(n)),
+        _ => Err(format!(
+            "{s} is not a minimum count: give a whole number of 2 or more (the default, 8, hides figures from counts of 1 to 7)"
+        )),
+    }
 }
 
 impl Command {

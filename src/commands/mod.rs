@@ -571,7 +571,7 @@ pub fn sql(
 ) -> Result<Outcome> {
     let register = common.register()?;
     let engine = engine::Engine::open(warehouse_dir, &register, &engine::Params::default())?;
-    let batch = engine.query("your query", query)?;
+    let batch = engine.read_only_query("your query", query)?;
     write_batch(&batch, format, out)?;
     Ok(Outcome::Ok)
 }

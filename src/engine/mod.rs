@@ -27,10 +27,12 @@ use crate::warehouse::{self, Lock, Txn, layout, tables};
 pub enum Error {
     /// A query failed: for `wresbench sql`, the user's query; for the shipped
     /// queries, our bug.
-    #[error("{context}: {source}")]
+    // Not a `source`: the message already carries DataFusion's, and a
+    // source would print it twice in the error chain.
+    #[error("{context}: {error}")]
     DataFusion {
         context: String,
-        source: datafusion::error::DataFusionError,
+        error: datafusion::error::DataFusionError,
     },
     #[error(transparent)]
     Arrow(#[from] datafusion::arrow::error::ArrowError),
@@ -70,7 +72,7 @@ impl Error {
 
 fn df(context: impl Into<String>) -> impl FnOnce(datafusion::error::DataFusionError) -> Error {
     let context = context.into();
-    move |source| Error::DataFusion { context, source }
+    move |error| Error::DataFusion { context, error }
 }
 
 /// The result tables, in the order their queries run. Each is a file in
@@ -205,8 +207,32 @@ impl Engine {
 
     /// Runs one SQL statement and collects the result into one batch.
     pub fn query(&self, context: &str, sql: &str) -> Result<RecordBatch> {
+        self.query_with(
+            context,
+            sql,
+            datafusion::execution::context::SQLOptions::new(),
+        )
+    }
+
+    /// A query from a person (`wresbench sql`): read-only. `INSERT INTO
+    /// returns` would add rows no ledger entry accounts for, `COPY ... TO`
+    /// writes anywhere, `CREATE`/`SET` change the session: all refused.
+    pub fn read_only_query(&self, context: &str, sql: &str) -> Result<RecordBatch> {
+        let opts = datafusion::execution::context::SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
+        self.query_with(context, sql, opts)
+    }
+
+    fn query_with(
+        &self,
+        context: &str,
+        sql: &str,
+        opts: datafusion::execution::context::SQLOptions,
+    ) -> Result<RecordBatch> {
         let batches = self.rt.block_on(async {
-            let frame = self.ctx.sql(sql).await?;
+            let frame = self.ctx.sql_with_options(sql, opts).await?;
             frame.collect().await
         });
         let batches = batches.map_err(df(context.to_string()))?;
@@ -216,7 +242,7 @@ impl Engine {
                 // An empty result still has a schema: plan it to find out.
                 let frame = self
                     .rt
-                    .block_on(self.ctx.sql(sql))
+                    .block_on(self.ctx.sql_with_options(sql, opts))
                     .map_err(df(context.to_string()))?;
                 Arc::new(frame.schema().as_arrow().clone())
             }

@@ -927,3 +927,53 @@ fn every_bad_file_is_recorded_and_a_resent_rejection_is_rejected_again() {
     let l2 = ledger(&wh);
     assert_eq!(l2.lines().count() - 1, 2 * (l1.lines().count() - 1), "{l2}");
 }
+
+/// Issue 10, item 10: `wresbench sql` wrote: `INSERT INTO returns` added a
+/// phantom row with no ledger entry and `COPY ... TO` wrote anywhere. It is
+/// read-only now: the statement is refused (exit 2) and nothing changes.
+#[test]
+fn sql_is_read_only() {
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    ingest(&[fixture("validation/valid-workforce.csv")], &wh);
+    let before = snapshot(&wh);
+    let target = dir.path().join("copied.csv");
+    for q in [
+        "INSERT INTO returns SELECT * FROM returns LIMIT 1".to_string(),
+        format!("COPY (SELECT * FROM returns) TO '{}'", target.display()),
+        "CREATE TABLE x AS SELECT 1".to_string(),
+        "SET datafusion.execution.batch_size = 1".to_string(),
+    ] {
+        let out = bin()
+            .args(["sql", "--warehouse"])
+            .arg(&wh)
+            .arg(&q)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{q}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("not supported"),
+            "{q}"
+        );
+    }
+    assert!(!target.exists());
+    assert_eq!(snapshot(&wh), before);
+}
+
+/// Issue 10, item 11: `--min-count 0`, `-5` or `NaN` silently switched
+/// disclosure control off. Values below 2, fractions and NaN are refused.
+#[test]
+fn min_count_below_two_is_refused() {
+    for v in ["0", "-5", "NaN", "1", "2.5"] {
+        let out = bin()
+            .args(["peers", "--warehouse", "nowhere", "--region", "London"])
+            .arg(format!("--min-count={v}"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{v}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("give a whole number of 2 or more"),
+            "{v}"
+        );
+    }
+}
