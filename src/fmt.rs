@@ -28,6 +28,22 @@ pub fn plain_number(n: f64) -> String {
     }
 }
 
+/// A text cell for a CSV file a person may open in a spreadsheet: a cell
+/// beginning with `=`, `+`, `-`, `@`, tab or carriage return would be run as
+/// a formula, so it gets a leading `'` (OWASP, "CSV injection"). Numbers,
+/// negative ones included, are left as they are.
+pub fn csv_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
+    if risky && cell.trim().parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// A percentage to one decimal place: `18.4%`.
 pub fn pct1(p: f64) -> String {
     format!("{:.1}%", round_half_away(p, 1))
@@ -100,6 +116,18 @@ pub fn round_half_away(v: f64, dp: i32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_cells_that_would_run_as_formulas_are_neutralised() {
+        assert_eq!(
+            csv_safe("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_safe("+1+cmd"), "'+1+cmd");
+        assert_eq!(csv_safe("-3.5"), "-3.5");
+        assert_eq!(csv_safe("RV9"), "RV9");
+    }
 
     #[test]
     fn plain_numbers_drop_binary_noise_but_keep_real_digits() {

@@ -513,7 +513,11 @@ pub fn write_csv(t: &PeerTable, out: &mut dyn Write) -> std::io::Result<()> {
     w.write_record(&h)?;
     let num = |v: Option<f64>| v.map(crate::fmt::plain_number).unwrap_or_default();
     for r in &t.rows {
-        let mut rec = vec![r.org_code.clone(), r.org_name.clone()];
+        // Names come from a register a user may pass: never a live formula.
+        let mut rec = vec![
+            crate::fmt::csv_safe(&r.org_code).into_owned(),
+            crate::fmt::csv_safe(&r.org_name).into_owned(),
+        ];
         for (v, m) in r.values.iter().zip(&r.group_median) {
             rec.push(match v {
                 Cell::Value(x) => crate::fmt::plain_number(*x),

@@ -430,7 +430,9 @@ fn stage_ledger(txn: &mut Txn, ledger: &[Submission], messages: &[MessageRow]) -
     };
     w.write_record(header).map_err(csv_err)?;
     for r in &rows {
-        w.write_record(r).map_err(csv_err)?;
+        // Messages quote the sender's cells: never let one run as a formula.
+        w.write_record(r.iter().map(|c| crate::fmt::csv_safe(c).into_owned()))
+            .map_err(csv_err)?;
     }
     let bytes = w.into_inner().map_err(|e| Error::Corrupt {
         path: PathBuf::from(layout::REJECTS),
