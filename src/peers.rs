@@ -246,8 +246,7 @@ pub struct PeerTable {
     pub synthetic: bool,
 }
 
-/// What a page or sheet made from synthetic returns opens with.
-pub const SYNTHETIC_NOTE: &str = "SYNTHETIC DATA: real trust names with made-up figures, generated for demonstration; not these trusts' WRES results.";
+use crate::export::SYNTHETIC_NOTE;
 
 fn synthetic_prefix(synthetic: bool) -> String {
     if synthetic {

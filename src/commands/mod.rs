@@ -653,9 +653,9 @@ pub fn export(
     out: &mut dyn Write,
 ) -> Result<Outcome> {
     let register = common.register()?;
-    let s = crate::export::export(&register, opts)?;
     let engine = engine::Engine::open(&opts.warehouse, &register, &engine::Params::default())?;
     let results = crate::export::data::Results::load(&engine, &register)?;
+    let s = crate::export::export_results(&results, &register, opts)?;
     let counts = crate::peers::return_counts(&opts.warehouse, s.year);
     crate::peers::write_region_and_national(
         &results,
@@ -834,7 +834,7 @@ pub fn peers(
         PeerFormat::Table => {
             let mut b = Vec::new();
             if t.synthetic {
-                writeln!(b, "{}", crate::peers::SYNTHETIC_NOTE)?;
+                writeln!(b, "{}", crate::export::SYNTHETIC_NOTE)?;
             }
             crate::peers::write_text_table(&t, &mut b)?;
             b

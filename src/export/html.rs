@@ -108,7 +108,7 @@ struct FunnelSvg<'a> {
 #[template(path = "index.html")]
 struct IndexPage {
     year: i32,
-    synthetic: bool,
+    synthetic: Option<&'static str>,
     /// Trusts with a pack.
     packs: usize,
     /// Per section: label, trusts accepted, rejected, missing.
@@ -673,7 +673,11 @@ pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
 }
 
 /// `OUT/YYYY/index.html`: every trust's pack, grouped by region.
-pub fn index_page(year: i32, rows: &[IndexRow], synthetic: bool) -> Result<String, askama::Error> {
+pub fn index_page(
+    year: i32,
+    rows: &[IndexRow],
+    synthetic: Option<&'static str>,
+) -> Result<String, askama::Error> {
     let mut regions: std::collections::BTreeMap<String, Vec<IndexRow>> = Default::default();
     for r in rows {
         regions.entry(r.region.clone()).or_default().push(r.clone());

@@ -378,10 +378,24 @@ pub struct ExportSummary {
     pub failed: Vec<(String, String)>,
 }
 
+/// What every page and sheet made from synthetic returns says (the trust
+/// pack's HTML banner says it in its own layout).
+pub const SYNTHETIC_NOTE: &str = "SYNTHETIC DATA: real trust names with made-up figures, generated for demonstration; not any trust's WRES results.";
+
 /// Writes every trust's pack for the year, three formats each, and the index.
 pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary> {
     let engine = Engine::open(&opts.warehouse, register, &Params::default())?;
     let results = data::Results::load(&engine, register)?;
+    export_results(&results, register, opts)
+}
+
+/// [`export`] from result tables already loaded (the `export` command loads
+/// them once for the packs and the region and national pages).
+pub fn export_results(
+    results: &data::Results,
+    register: &Register,
+    opts: &ExportOptions,
+) -> Result<ExportSummary> {
     let year = match opts.year {
         Some(y) => y,
         None => *results
@@ -413,13 +427,13 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
     std::fs::create_dir_all(&trusts_dir).map_err(io(&trusts_dir))?;
 
     // Funnels depend on the year and metric only: built once, shared by every pack.
-    let funnels_of_year = year_funnels(&results, year);
+    let funnels_of_year = year_funnels(results, year);
     let bar = crate::progress::bar(orgs.len() as u64, "writing packs", opts.progress);
     let written: Vec<Result<(String, String)>> = orgs
         .par_iter()
         .map(|o| {
             let pack = build_pack(
-                &results,
+                results,
                 o,
                 year,
                 &funnels_of_year,
@@ -463,28 +477,32 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
     // The index describes every pack present for the year, not only the ones
     // this run wrote (`export --org RV9` into a full packs folder), and every
     // register trust's return status per section, pack or not.
-    let present = packs_present(&trusts_dir, year, register);
     let rows: Vec<html::IndexRow> = register
         .iter()
         .map(|o| html::IndexRow {
             code: o.org_code.clone(),
             name: o.org_name.clone(),
             region: o.region.clone(),
-            pack: present.iter().any(|(c, _)| *c == o.org_code),
-            statuses: return_statuses(&results, &o.org_code, year)
+            pack: trusts_dir
+                .join(&o.org_code)
+                .join(format!("{}-{year}.html", o.org_code))
+                .is_file(),
+            statuses: return_statuses(results, &o.org_code, year)
                 .into_iter()
                 .map(|s| s.status)
                 .collect(),
         })
         .collect();
     let index = year_dir.join("index.html");
-    let page =
-        html::index_page(year, &rows, opts.synthetic || results.synthetic).map_err(|source| {
-            Error::Html {
-                path: index.clone(),
-                source,
-            }
-        })?;
+    let page = html::index_page(
+        year,
+        &rows,
+        (opts.synthetic || results.synthetic).then_some(SYNTHETIC_NOTE),
+    )
+    .map_err(|source| Error::Html {
+        path: index.clone(),
+        source,
+    })?;
     std::fs::write(&index, page).map_err(io(&index))?;
     Ok(ExportSummary {
         year,
@@ -493,20 +511,6 @@ pub fn export(register: &Register, opts: &ExportOptions) -> Result<ExportSummary
         index,
         failed,
     })
-}
-
-/// (code, name) of every register trust with an HTML pack in `trusts_dir`.
-fn packs_present(trusts_dir: &Path, year: i32, register: &Register) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for o in register.iter() {
-        let page = trusts_dir
-            .join(&o.org_code)
-            .join(format!("{}-{year}.html", o.org_code));
-        if page.is_file() {
-            out.push((o.org_code.clone(), o.org_name.clone()));
-        }
-    }
-    out
 }
 
 fn empty_to_none(s: &str) -> Option<String> {

@@ -295,12 +295,7 @@ fn mark_synthetic(wb: &mut Workbook) -> Result<(), XlsxError> {
         let col = if ws.name() == "Figures" { 22 } else { 13 };
         ws.set_tab_color(0xD5281B);
         ws.set_header("&C&\"-,Bold\"SYNTHETIC DATA: made-up figures");
-        ws.write_string_with_format(
-            0,
-            col,
-            "SYNTHETIC DATA: real trust names with made-up figures, generated for demonstration; not this trust's WRES results.",
-            &red,
-        )?;
+        ws.write_string_with_format(0, col, super::SYNTHETIC_NOTE, &red)?;
     }
     Ok(())
 }

@@ -86,17 +86,11 @@ pub fn validate_records(
     // submission of that section: it must not supersede a real one.
     sections.retain(|_, s| !s.rows.is_empty() || !s.messages.is_empty());
     for s in sections.values_mut() {
+        // The same problem at the same place twice (an Excel row label is read
+        // once per ethnicity column) is folded by `ingest::consolidate`.
         check_section(display, s, register, opts);
-        dedup_messages(&mut s.messages);
     }
     (sections.into_values().collect(), file_level)
-}
-
-/// The same problem at the same place is reported once (an Excel row label is
-/// read once per ethnicity column).
-fn dedup_messages(msgs: &mut Vec<Message>) {
-    let mut seen = std::collections::HashSet::new();
-    msgs.retain(|m| seen.insert((m.code, m.location.clone(), m.message.clone())));
 }
 
 fn interpret(rec: &RawRecord) -> (Place, Option<Row>, Vec<Message>) {

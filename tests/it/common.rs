@@ -79,3 +79,76 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 pub fn bin() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("wresbench").expect("binary built")
 }
+
+/// A query through `wresbench sql --format csv`, as records.
+pub fn sql_csv(wh: &Path, query: &str) -> Vec<csv::StringRecord> {
+    let out = bin()
+        .args(["sql", "--format", "csv", "--warehouse"])
+        .arg(wh)
+        .arg(query)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    csv::Reader::from_reader(out.stdout.as_slice())
+        .records()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// A full export of one generated national year (made once, shared by the
+/// tests that read it): the warehouse, the packs folder.
+pub struct FullExport {
+    _dir: tempfile::TempDir,
+    pub wh: PathBuf,
+    pub out: PathBuf,
+}
+
+pub fn full_export() -> &'static FullExport {
+    static ONCE: std::sync::OnceLock<FullExport> = std::sync::OnceLock::new();
+    ONCE.get_or_init(make_full_export)
+}
+
+fn make_full_export() -> FullExport {
+    let dir = tempdir();
+    let d = dir.path().join("synth");
+    let wh = dir.path().join("wh");
+    let out = dir.path().join("packs");
+    bin()
+        .args(["generate", "--no-progress", "--years", "2025-2025", "--out"])
+        .arg(&d)
+        .assert()
+        .success();
+    bin()
+        .args(["run", "--no-progress", "--warehouse"])
+        .arg(&wh)
+        .arg("--out")
+        .arg(&out)
+        .arg(d.join("returns"))
+        .arg(d.join("survey"))
+        .assert()
+        .success();
+    let regions: Vec<String> = sql_csv(
+        &wh,
+        "SELECT DISTINCT area FROM region_metrics WHERE level = 'region' ORDER BY area",
+    )
+    .iter()
+    .map(|r| r[0].to_string())
+    .collect();
+    assert!(regions.len() >= 7, "{regions:?}");
+    let peers_dir = out.join("peers");
+    std::fs::create_dir_all(&peers_dir).unwrap();
+    for (i, region) in regions.iter().enumerate() {
+        bin()
+            .args(["peers", "--format", "csv", "--warehouse"])
+            .arg(&wh)
+            .args(["--region", region, "--output"])
+            .arg(peers_dir.join(format!("region-{i}.csv")))
+            .assert()
+            .success();
+    }
+    FullExport { _dir: dir, wh, out }
+}

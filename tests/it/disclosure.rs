@@ -12,24 +12,6 @@ use crate::common::*;
 
 const YEAR: i32 = 2025;
 
-fn sql_csv(wh: &Path, query: &str) -> Vec<csv::StringRecord> {
-    let out = bin()
-        .args(["sql", "--format", "csv", "--warehouse"])
-        .arg(wh)
-        .arg(query)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    csv::Reader::from_reader(out.stdout.as_slice())
-        .records()
-        .map(Result::unwrap)
-        .collect()
-}
-
 fn num(s: &str) -> Option<f64> {
     s.trim().parse::<f64>().ok().filter(|v| v.is_finite())
 }
@@ -172,60 +154,6 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
-}
-
-/// A full export of one generated national year (made once, shared by the
-/// tests that read it): the warehouse, the packs folder.
-pub struct FullExport {
-    _dir: tempfile::TempDir,
-    pub wh: PathBuf,
-    pub out: PathBuf,
-}
-
-pub fn full_export() -> &'static FullExport {
-    static ONCE: std::sync::OnceLock<FullExport> = std::sync::OnceLock::new();
-    ONCE.get_or_init(make_full_export)
-}
-
-fn make_full_export() -> FullExport {
-    let dir = tempdir();
-    let d = dir.path().join("synth");
-    let wh = dir.path().join("wh");
-    let out = dir.path().join("packs");
-    bin()
-        .args(["generate", "--no-progress", "--years", "2025-2025", "--out"])
-        .arg(&d)
-        .assert()
-        .success();
-    bin()
-        .args(["run", "--no-progress", "--warehouse"])
-        .arg(&wh)
-        .arg("--out")
-        .arg(&out)
-        .arg(d.join("returns"))
-        .arg(d.join("survey"))
-        .assert()
-        .success();
-    let regions: Vec<String> = sql_csv(
-        &wh,
-        "SELECT DISTINCT area FROM region_metrics WHERE level = 'region' ORDER BY area",
-    )
-    .iter()
-    .map(|r| r[0].to_string())
-    .collect();
-    assert!(regions.len() >= 7, "{regions:?}");
-    let peers_dir = out.join("peers");
-    std::fs::create_dir_all(&peers_dir).unwrap();
-    for (i, region) in regions.iter().enumerate() {
-        bin()
-            .args(["peers", "--format", "csv", "--warehouse"])
-            .arg(&wh)
-            .args(["--region", region, "--output"])
-            .arg(peers_dir.join(format!("region-{i}.csv")))
-            .assert()
-            .success();
-    }
-    FullExport { _dir: dir, wh, out }
 }
 
 /// Issue 9, item 4: funnels carried every other trust's exact ratio, and

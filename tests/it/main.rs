@@ -5,7 +5,7 @@ mod common;
 
 mod atomicity;
 mod cli;
-pub mod disclosure;
+mod disclosure;
 mod export;
 mod generate;
 mod hostile;

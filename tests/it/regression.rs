@@ -375,26 +375,8 @@ fn a_rejected_return_is_named_in_the_pack_with_its_errors() {
 /// now the result tables' median over every trust with a value.
 #[test]
 fn a_peer_set_median_is_the_result_tables_median_whatever_is_starred() {
-    let dir = tempdir();
-    let d = dir.path().join("synth");
-    let wh = dir.path().join("wh");
-    bin()
-        .args(["generate", "--no-progress", "--years", "2025-2025", "--out"])
-        .arg(&d)
-        .assert()
-        .success();
-    bin()
-        .args(["ingest", "--no-progress", "--warehouse"])
-        .arg(&wh)
-        .arg(d.join("returns"))
-        .arg(d.join("survey"))
-        .assert()
-        .success();
-    bin()
-        .args(["benchmark", "--no-progress", "--warehouse"])
-        .arg(&wh)
-        .assert()
-        .success();
+    // One generated national year, ingested and benchmarked (shared).
+    let wh = &full_export().wh;
     let peers = bin()
         .args([
             "peers",
@@ -404,7 +386,7 @@ fn a_peer_set_median_is_the_result_tables_median_whatever_is_starred() {
             "London",
             "--warehouse",
         ])
-        .arg(&wh)
+        .arg(wh)
         .assert()
         .success();
     let t: serde_json::Value = serde_json::from_slice(&peers.get_output().stdout).unwrap();
@@ -430,7 +412,7 @@ fn a_peer_set_median_is_the_result_tables_median_whatever_is_starred() {
         );
         let q = bin()
             .args(["sql", "--format", "csv", "--warehouse"])
-            .arg(&wh)
+            .arg(wh)
             .arg(&sql)
             .assert()
             .success();
@@ -733,7 +715,7 @@ fn ingest_says_its_warnings_on_stderr_and_validate_q_only_problems() {
 #[test]
 fn packs_from_generated_data_say_synthetic_on_every_page_and_sheet() {
     use calamine::Reader;
-    let full = crate::disclosure::full_export();
+    let full = full_export();
     assert!(full.wh.join("SYNTHETIC").is_file(), "warehouse not marked");
     let year = full.out.join("2025");
     let pack: serde_json::Value = serde_json::from_str(
