@@ -81,7 +81,11 @@ pub fn fixed(v: f64, dp: usize) -> String {
 /// A value with its metric's display (kind and decimals from the catalogue):
 /// ratios `0.64`, counts `1,062`, percentages `18.4%`, points `+14.6 pp`.
 pub fn metric_value(metric: Metric, v: f64) -> String {
-    let dp = metric.decimals();
+    metric_value_at(metric, v, metric.decimals())
+}
+
+/// `metric_value` at `dp` decimals (see `decimals_beside`).
+pub fn metric_value_at(metric: Metric, v: f64, dp: usize) -> String {
     match metric.kind() {
         Kind::RelativeLikelihood => fixed(v, dp),
         Kind::Count if dp == 0 => count(v),
@@ -96,6 +100,37 @@ pub fn metric_value(metric: Metric, v: f64) -> String {
         }
         Kind::Proportion | Kind::SurveyPct => format!("{}%", fixed(v, dp)),
     }
+}
+
+/// `metric_value` with enough decimals that the printed figure lies on the same
+/// side of every reference as the value does (see `decimals_beside`).
+pub fn metric_value_beside(metric: Metric, v: f64, refs: &[f64]) -> String {
+    metric_value_at(metric, v, decimals_beside(v, metric.decimals(), refs))
+}
+
+/// The decimals (from `dp`, at most `dp + 4`) at which `v` prints on the same
+/// side of every reference as it lies: a figure judged on its value must not
+/// print as the threshold it was judged against. 0.7996 is flagged below the
+/// parity band's 0.80, so it prints `0.7996`, not `0.80`; an interval bound of
+/// 1.0004 judged to exclude 1 prints `1.0004`. References that are not finite
+/// are ignored.
+pub fn decimals_beside(v: f64, dp: usize, refs: &[f64]) -> usize {
+    if !v.is_finite() {
+        return dp;
+    }
+    (dp..=dp + 4)
+        .find(|&d| {
+            let shown = round_half_away(v, d as i32);
+            refs.iter()
+                .filter(|r| r.is_finite())
+                .all(|r| shown.partial_cmp(r) == v.partial_cmp(r))
+        })
+        .unwrap_or(dp + 4)
+}
+
+/// A count with its noun, singular for one: `1 trust`, `1,062 trusts`.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", count(n as f64), if n == 1 { one } else { many })
 }
 
 /// Optional values print as an en dash, as in trust reports.
@@ -140,6 +175,53 @@ mod tests {
         assert_eq!(plain_number(0.0), "0");
         assert_eq!(plain_number(-0.0), "0");
         assert_eq!(plain_number(f64::INFINITY), "inf");
+    }
+
+    #[test]
+    fn a_figure_prints_on_the_side_of_the_threshold_it_was_judged_against() {
+        assert_eq!(decimals_beside(0.7996, 2, &[0.80, 1.25]), 4);
+        assert_eq!(
+            metric_value_beside(Metric::Ind2RelativeLikelihood, 0.7996, &[0.8, 1.25]),
+            "0.7996"
+        );
+        assert_eq!(
+            metric_value_beside(Metric::Ind2RelativeLikelihood, 1.2504, &[0.8, 1.25]),
+            "1.2504"
+        );
+        assert_eq!(
+            metric_value_beside(Metric::Ind2RelativeLikelihood, 1.0004, &[1.0]),
+            "1.0004"
+        );
+        // Far from every threshold, or on one exactly: the usual two decimals.
+        assert_eq!(
+            metric_value_beside(Metric::Ind2RelativeLikelihood, 0.64, &[0.8, 1.25]),
+            "0.64"
+        );
+        assert_eq!(
+            metric_value_beside(Metric::Ind2RelativeLikelihood, 0.8, &[0.8, 1.25]),
+            "0.80"
+        );
+        assert_eq!(
+            metric_value_beside(Metric::Ind2RelativeLikelihood, 0.805, &[0.8, 1.25]),
+            "0.81"
+        );
+        // 0.8049 rounds to 0.80, the edge: three decimals show it is above.
+        assert_eq!(
+            metric_value_beside(Metric::Ind2RelativeLikelihood, 0.8049, &[0.8]),
+            "0.805"
+        );
+        assert_eq!(
+            metric_value_beside(Metric::Ind2RelativeLikelihood, f64::INFINITY, &[0.8]),
+            "inf"
+        );
+        assert_eq!(decimals_beside(0.8, 2, &[f64::NAN]), 2);
+    }
+
+    #[test]
+    fn counts_take_the_singular_for_one() {
+        assert_eq!(counted(1, "trust", "trusts"), "1 trust");
+        assert_eq!(counted(0, "trust", "trusts"), "0 trusts");
+        assert_eq!(counted(1062, "file", "files"), "1,062 files");
     }
 
     #[test]

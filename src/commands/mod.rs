@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::engine;
+use crate::fmt;
 use crate::ingest::{self, ParsedFile, ValidateOptions};
 use crate::register::Register;
 use crate::warehouse;
@@ -45,7 +46,7 @@ pub enum Error {
     WouldOverwrite(PathBuf),
     /// Some packs failed; every other file of the export was written.
     #[error(
-        "{0} pack(s) could not be written (every other pack, the index and the region packs were): {1}"
+        "{} could not be written (every other pack, the index and the region packs were): {}", fmt::counted(*.0, "pack", "packs"), .1
     )]
     PacksFailed(usize, String),
 }
@@ -444,8 +445,9 @@ pub fn write_ingest_summary(
     if s.warning_lines.len() > WARNINGS_SHOWN {
         writeln!(
             out,
-            "... and {} more warnings; every one is in the warehouse: wresbench sql --warehouse {} \"SELECT * FROM messages WHERE severity = 'warning'\"",
+            "... and {} more warning{}; every one is in the warehouse: wresbench sql --warehouse {} \"SELECT * FROM messages WHERE severity = 'warning'\"",
             s.warning_lines.len() - WARNINGS_SHOWN,
+            plural(s.warning_lines.len() - WARNINGS_SHOWN),
             root.display()
         )?;
     }
@@ -530,12 +532,12 @@ pub fn write_benchmark_summary(
     };
     writeln!(
         out,
-        "Benchmarked {} trust{} over {} year{} ({span}): {} trust figures, {} suppressed (survey groups under the response threshold), {} undefined (a zero denominator, or no one counted in either group); {} relative likelihood{} of 0 and {} infinite.",
+        "Benchmarked {} trust{} over {} year{} ({span}): {}, {} suppressed (survey groups under the response threshold), {} undefined (a zero denominator, or no one counted in either group); {} relative likelihood{} of 0 and {} infinite.",
         s.trusts,
         plural(s.trusts),
         s.years.len(),
         plural(s.years.len()),
-        s.org_figures,
+        fmt::counted(s.org_figures, "trust figure", "trust figures"),
         s.suppressed,
         s.undefined,
         s.zero_count,
@@ -615,15 +617,15 @@ pub fn generate(
     if !common.quiet {
         writeln!(
             out,
-            "Generated {} trusts x {} years ({}-{}) in {}: {} workforce returns ({} as Excel workbooks), {} staff survey files{}.",
-            s.trusts,
-            s.years.1 - s.years.0 + 1,
+            "Generated {} x {} ({}-{}) in {}: {} ({} as Excel workbooks), {}{}.",
+            fmt::counted(s.trusts, "trust", "trusts"),
+            fmt::counted((s.years.1 - s.years.0 + 1) as usize, "year", "years"),
             s.years.0,
             s.years.1,
             s.out.display(),
-            s.workforce_files,
+            fmt::counted(s.workforce_files, "workforce return", "workforce returns"),
             s.xlsx_files,
-            s.survey_files,
+            fmt::counted(s.survey_files, "staff survey file", "staff survey files"),
             if s.faults > 0 {
                 format!(
                     ", {} planted faults listed in {}",
@@ -668,8 +670,8 @@ pub fn export(
     if !common.quiet {
         writeln!(
             out,
-            "Wrote {} comparison packs for {} (HTML, Excel and JSON each), region packs and the national summary under {}.\nOpen {}",
-            s.packs,
+            "Wrote {} for {} (HTML, Excel and JSON each), region packs and the national summary under {}.\nOpen {}",
+            fmt::counted(s.packs, "comparison pack", "comparison packs"),
             s.year,
             opts.out.join(s.year.to_string()).display(),
             s.index.display()

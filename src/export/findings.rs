@@ -19,7 +19,7 @@ fn median_clause(f: &Figure, what: &str) -> String {
     f.benchmark
         .as_ref()
         .and_then(|b| b.median)
-        .map(|m| format!("; the benchmark median{what} is {}", f.metric.format(m)))
+        .map(|m| format!("; the benchmark median{what} is {}", f.median_text(m)))
         .unwrap_or_default()
 }
 
@@ -43,16 +43,6 @@ fn trend_clause(f: &Figure) -> String {
         s.push_str(&format!(" The trend is uncertain: {n}."));
     }
     s
-}
-
-/// A ratio as printed, with enough decimals to show which side of a parity
-/// band edge it lies: 0.7996 is "0.7996", not "0.80" beside "below 0.80".
-fn ratio_text(metric: Metric, v: f64, band: [f64; 2]) -> String {
-    let shown = metric.format(v);
-    let on_edge = band
-        .iter()
-        .any(|&edge| v != edge && shown == metric.format(edge));
-    if on_edge { fmt::fixed(v, 4) } else { shown }
 }
 
 /// Drafts the findings: sentences per indicator with figures.
@@ -92,7 +82,7 @@ pub fn draft(p: &Pack) -> Vec<Finding> {
                 format!(
                     "Indicator {ind}: no one in the comparison group was counted, so the relative likelihood is infinite{}; it is the most adverse result and counts in medians as such.",
                     f.ci_low
-                        .map(|lo| format!(" (at least {} with 95% confidence)", metric.format(lo)))
+                        .map(|lo| format!(" (at least {} with 95% confidence)", f.bound_text(lo)))
                         .unwrap_or_default()
                 ),
             );
@@ -107,12 +97,12 @@ pub fn draft(p: &Pack) -> Vec<Finding> {
             );
             continue;
         };
-        let mut s = text.replace("{x}", &ratio_text(metric, v, band));
+        let mut s = text.replace("{x}", &f.value_text(v, band));
         if let (Some(lo), Some(hi)) = (f.ci_low, f.ci_high) {
             s.push_str(&format!(
                 " (95% interval {} to {})",
-                metric.format(lo),
-                metric.format(hi)
+                f.bound_text(lo),
+                f.bound_text(hi)
             ));
         }
         s.push_str(&median_clause(f, ""));
@@ -229,18 +219,4 @@ pub fn draft(p: &Pack) -> Vec<Finding> {
         break;
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_ratio_on_a_band_edge_shows_which_side_it_lies() {
-        let m = Metric::Ind3RelativeLikelihood;
-        assert_eq!(ratio_text(m, 0.7996, [0.8, 1.25]), "0.7996");
-        assert_eq!(ratio_text(m, 1.2504, [0.8, 1.25]), "1.2504");
-        assert_eq!(ratio_text(m, 0.8, [0.8, 1.25]), "0.80");
-        assert_eq!(ratio_text(m, 0.6402, [0.8, 1.25]), "0.64");
-    }
 }

@@ -30,7 +30,7 @@ pub struct Section {
 }
 
 pub struct HeadlineView {
-    pub label: &'static str,
+    pub label: String,
     pub value: String,
     pub median: String,
     /// CSS class of the judgement (`better`, `worse`, `similar`, `neutral`).
@@ -124,11 +124,11 @@ fn v(p: &Pack, metric: Metric, sg: &str, cat: &str, eth: &str) -> Option<f64> {
 }
 
 /// A figure's value as shown: `suppressed`, `infinite`, or the number.
-fn shown(f: Option<&Figure>) -> String {
+fn shown(p: &Pack, f: Option<&Figure>) -> String {
     match f {
         Some(f) if f.suppressed => "suppressed".into(),
         Some(f) if f.has_flag("infinite") => "infinite".into(),
-        Some(f) => fmt::opt(f.value, |x| f.metric.format(x)),
+        Some(f) => fmt::opt(f.value, |x| f.value_text(x, p.params.parity_band)),
         None => "–".into(),
     }
 }
@@ -136,7 +136,7 @@ fn shown(f: Option<&Figure>) -> String {
 /// The benchmark median a pack may show (from enough trusts), or "–".
 fn median_of(f: Option<&Figure>) -> String {
     match f.and_then(|f| f.benchmark.as_ref().and_then(|b| b.median).map(|m| (f, m))) {
-        Some((f, m)) => f.metric.format(m),
+        Some((f, m)) => f.median_text(m),
         None => "–".into(),
     }
 }
@@ -162,7 +162,7 @@ fn indicator1(p: &Pack) -> Section {
                     hc("white"),
                     hc("bme"),
                     hc("unknown"),
-                    shown(Some(pct)),
+                    shown(p, Some(pct)),
                     median_of(Some(pct)),
                     fmt::opt(v(p, Metric::Ind1ParityGap, sgc, cc, ""), fmt::count),
                 ],
@@ -192,7 +192,7 @@ fn indicator1(p: &Pack) -> Section {
     let intro = match overall {
         Some(o) => format!(
             "BME staff are {} of the workforce{}; the benchmark median is {}.{}",
-            shown(Some(o)),
+            shown(p, Some(o)),
             match (o.numerator, o.denominator) {
                 (Some(n), Some(d)) => format!(" ({} of {})", fmt::count(n), fmt::count(d)),
                 _ => String::new(),
@@ -281,19 +281,25 @@ fn indicators_2_4(p: &Pack) -> Section {
             note: String::new(),
         });
         if let Some(rl) = rl {
-            let r2 = |x: f64| rl_metric.format(x);
-            let interval = |lo: Option<f64>, hi: Option<f64>| match (lo, hi) {
-                (Some(a), Some(b)) => format!("{} to {}", r2(a), r2(b)),
-                (Some(a), None) => format!("{} to infinity", r2(a)),
-                _ => "–".into(),
-            };
+            let band = p.params.parity_band;
+            // Earlier years carry no judgement, but print on the same side of
+            // the parity band edges as they lie, like this year's value.
+            let r2 = |x: f64| fmt::metric_value_beside(rl_metric, x, &band);
+            let interval =
+                |lo: Option<f64>, hi: Option<f64>, text: &dyn Fn(f64) -> String| match (lo, hi) {
+                    (Some(a), Some(b)) => format!("{} to {}", text(a), text(b)),
+                    (Some(a), None) => format!("{} to infinity", text(a)),
+                    _ => "–".into(),
+                };
             let mut rows = vec![(
                 p.year.to_string(),
                 vec![
-                    shown(Some(rl)),
-                    interval(rl.ci_low, rl.ci_high),
+                    shown(p, Some(rl)),
+                    interval(rl.ci_low, rl.ci_high, &|x| rl.bound_text(x)),
                     median_of(Some(rl)),
-                    fmt::opt(rl.national.as_ref().and_then(|n| n.pooled), r2),
+                    fmt::opt(rl.national.as_ref().and_then(|n| n.pooled), |x| {
+                        rl_metric.format(x)
+                    }),
                     if rl.flags.is_empty() {
                         "–".into()
                     } else {
@@ -306,9 +312,9 @@ fn indicators_2_4(p: &Pack) -> Section {
                     t.year.to_string(),
                     vec![
                         fmt::opt(t.value, r2),
-                        interval(t.ci_low, t.ci_high),
-                        fmt::opt(t.benchmark_median, r2),
-                        fmt::opt(t.national_pooled, r2),
+                        interval(t.ci_low, t.ci_high, &r2),
+                        fmt::opt(t.benchmark_median, |x| rl_metric.format(x)),
+                        fmt::opt(t.national_pooled, |x| rl_metric.format(x)),
                         String::new(),
                     ],
                 ));
@@ -346,12 +352,12 @@ fn indicators_2_4(p: &Pack) -> Section {
             charts.push(Chart {
                 svg,
                 caption: format!(
-                    "Indicator {ind}: each trust's relative likelihood against its precision (1 / Katz variance of the log ratio), with 95% (dashed) and 99.8% (dotted) limits around the national figure {}. {} is the large marker. Not plotted: {} with a ratio of 0, {} infinite, {} other trusts with counts under {}.",
+                    "Indicator {ind}: each trust's relative likelihood against its precision (1 / Katz variance of the log ratio), with 95% (dashed) and 99.8% (dotted) limits around the national figure {}. {} is the large marker. Not plotted: {} with a ratio of 0, {} infinite, {} with counts under {}.",
                     r2f(f.target),
                     p.org.code,
-                    np.zero,
+                    fmt::counted(np.zero, "trust", "trusts"),
                     np.infinite,
-                    np.small_counts,
+                    fmt::counted(np.small_counts, "other trust", "other trusts"),
                     fmt::plain_number(p.params.min_count)
                 ),
             });
@@ -413,8 +419,8 @@ fn indicators_5_8(p: &Pack) -> Section {
             caption: format!("Indicator {ind}: {}", model::Indicator::new(ind).map_or("", |i| i.title())),
             headers,
             rows: vec![
-                ("White: Your org".into(), pct_row(w)),
-                ("BME: Your org".into(), pct_row(b)),
+                (format!("White: {}", p.org.code), pct_row(w)),
+                (format!("BME: {}", p.org.code), pct_row(b)),
                 ("White: Average".into(), avg_row(w)),
                 ("BME: Average".into(), avg_row(b)),
                 ("White: Responses".into(), resp_row(w)),
@@ -452,7 +458,7 @@ fn indicator9(p: &Pack) -> Section {
             vec![
                 fmt::opt(b.denominator, fmt::count),
                 fmt::opt(b.numerator, fmt::count),
-                shown(Some(b)),
+                shown(p, Some(b)),
                 fmt::opt(d.zip(b.value).map(|(d, bv)| bv - d), fmt::pct1),
                 fmt::opt(d, |x| Metric::Ind9DiffPp.format(x)),
                 median_of(p.figure(Metric::Ind9DiffPp, "", c.code(), "")),
@@ -587,9 +593,13 @@ pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
         .summary
         .iter()
         .map(|h| HeadlineView {
-            label: h.label,
-            value: fmt::opt(h.value, |x| h.metric.format(x)),
-            median: fmt::opt(h.benchmark_median, |x| h.metric.format(x)),
+            label: h.label.clone(),
+            value: fmt::opt(h.value, |x| {
+                fmt::metric_value_at(h.metric, x, h.value_decimals)
+            }),
+            median: fmt::opt(h.benchmark_median, |x| {
+                fmt::metric_value_at(h.metric, x, h.median_decimals)
+            }),
             class: match h.judgement {
                 Some(w @ (words::BETTER | words::WORSE | words::SIMILAR)) => w,
                 _ => "neutral",

@@ -180,6 +180,54 @@ impl Figure {
     pub fn has_flag(&self, flag: &str) -> bool {
         self.flags.iter().any(|f| f == flag)
     }
+
+    fn median(&self) -> Option<f64> {
+        self.benchmark.as_ref().and_then(|b| b.median)
+    }
+
+    /// Decimals for this figure's value: a relative likelihood is judged on
+    /// its value against the parity band, so it prints on the right side of
+    /// both edges (0.7996, not 0.80, when flagged below 0.80).
+    pub fn value_decimals(&self, v: f64, band: [f64; 2]) -> usize {
+        match self.metric.kind() {
+            Kind::RelativeLikelihood => fmt::decimals_beside(v, self.metric.decimals(), &band),
+            _ => self.metric.decimals(),
+        }
+    }
+
+    /// Decimals for an interval bound: parity is judged by whether the
+    /// interval contains 1 and the benchmark by whether it contains the median.
+    pub fn bound_decimals(&self, v: f64) -> usize {
+        let mut refs = vec![self.median().unwrap_or(f64::NAN)];
+        if self.metric.kind() == Kind::RelativeLikelihood {
+            refs.push(1.0);
+        }
+        fmt::decimals_beside(v, self.metric.decimals(), &refs)
+    }
+
+    /// Decimals for the benchmark median, beside this trust's interval.
+    pub fn median_decimals(&self, m: f64) -> usize {
+        let refs = [
+            self.ci_low.unwrap_or(f64::NAN),
+            self.ci_high.unwrap_or(f64::NAN),
+        ];
+        fmt::decimals_beside(m, self.metric.decimals(), &refs)
+    }
+
+    /// The value as printed (see `value_decimals`).
+    pub fn value_text(&self, v: f64, band: [f64; 2]) -> String {
+        fmt::metric_value_at(self.metric, v, self.value_decimals(v, band))
+    }
+
+    /// An interval bound as printed (see `bound_decimals`).
+    pub fn bound_text(&self, v: f64) -> String {
+        fmt::metric_value_at(self.metric, v, self.bound_decimals(v))
+    }
+
+    /// The benchmark median as printed (see `median_decimals`).
+    pub fn median_text(&self, m: f64) -> String {
+        fmt::metric_value_at(self.metric, m, self.median_decimals(m))
+    }
 }
 
 /// The three questions of "Judging a figure", each with its own words
@@ -241,7 +289,10 @@ pub struct TrendPoint {
 #[derive(Debug, Clone, Serialize)]
 pub struct Headline {
     pub metric: Metric,
-    pub label: &'static str,
+    /// What the figure is, for people: survey figures say they are BME
+    /// staff's and which survey year ("Ind 5: BME staff, harassment from
+    /// public % (staff survey 2024)").
+    pub label: String,
     pub ethnicity: Option<String>,
     pub category: Option<String>,
     pub value: Option<f64>,
@@ -250,6 +301,12 @@ pub struct Headline {
     /// `above`, `below`), or None when there is no value or no median.
     pub judgement: Option<&'static str>,
     pub method: &'static str,
+    /// Decimals to print the value and the median at (display only; see
+    /// `Figure::value_decimals` and `Figure::median_decimals`).
+    #[serde(skip)]
+    pub value_decimals: usize,
+    #[serde(skip)]
+    pub median_decimals: usize,
 }
 
 /// Funnel plot of a relative likelihood (spec/indicators.md, "Funnel plots").
@@ -647,7 +704,7 @@ pub fn build_pack(
                     && f.category.as_deref().unwrap_or("") == cat
                     && f.ethnicity.as_deref().unwrap_or("") == eth
             })?;
-            Some(headline(f))
+            Some(headline(f, [p.parity_low, p.parity_high], year - 1))
         })
         .collect();
     let mut pack = Pack {
@@ -760,8 +817,8 @@ fn trend_note(metric: Metric, trend: &[TrendPoint], p: &Params) -> Option<String
     })
 }
 
-fn headline(f: &Figure) -> Headline {
-    let median = f.benchmark.as_ref().and_then(|b| b.median);
+fn headline(f: &Figure, band: [f64; 2], survey_year: i32) -> Headline {
+    let median = f.median();
     let method = match (f.metric.direction(), f.ci_low.is_some()) {
         (Direction::None, _) => "above or below the benchmark median (no better direction)",
         (_, true) => "similar when the 95% interval contains the benchmark median",
@@ -769,12 +826,32 @@ fn headline(f: &Figure) -> Headline {
     };
     Headline {
         metric: f.metric,
-        label: f.metric.label(),
+        label: headline_label(f, survey_year),
         ethnicity: f.ethnicity.clone(),
         category: f.category.clone(),
         value: f.value,
         benchmark_median: median,
         judgement: f.judgement.benchmark,
         method,
+        value_decimals: f
+            .value
+            .map_or(f.metric.decimals(), |v| f.value_decimals(v, band)),
+        median_decimals: median.map_or(f.metric.decimals(), |m| f.median_decimals(m)),
     }
+}
+
+/// A headline's label: the catalogue's, and for a staff survey figure whose
+/// ethnicity and survey year (the catalogue label alone reads as everyone's).
+fn headline_label(f: &Figure, survey_year: i32) -> String {
+    let label = f.metric.label();
+    if f.metric.kind() != Kind::SurveyPct {
+        return label.to_string();
+    }
+    let who = match f.ethnicity.as_deref() {
+        Some("bme") => "BME staff, ",
+        Some("white") => "White staff, ",
+        _ => "",
+    };
+    let (head, rest) = label.split_once(": ").unwrap_or(("", label));
+    format!("{head}: {who}{rest} (staff survey {survey_year})")
 }

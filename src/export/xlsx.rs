@@ -22,6 +22,17 @@ fn num(ws: &mut Worksheet, r: u32, c: u16, v: Option<f64>, f: &Format) -> Result
     Ok(())
 }
 
+/// A number format with `dp` decimals (`0.00`, `0.0000`), for figures printed
+/// with more decimals than their metric's to show which side of a threshold
+/// they lie (see `Figure::value_decimals`).
+fn decimals(dp: usize) -> Format {
+    if dp == 0 {
+        Format::new().set_num_format("#,##0")
+    } else {
+        Format::new().set_num_format(format!("0.{}", "0".repeat(dp)))
+    }
+}
+
 /// The Excel workbook of a pack (same content as the JSON).
 pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
@@ -60,9 +71,10 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
             }
         ),
     )?;
+    let this = format!("{} {}", p.org.code, p.year);
     let cols = [
         "Figure",
-        "This trust",
+        this.as_str(),
         "Benchmark median",
         "Compared with the median",
         "Method",
@@ -72,9 +84,9 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     }
     for (i, h) in p.summary.iter().enumerate() {
         let r = 4 + i as u32;
-        ws.write_string(r, 0, h.label)?;
-        num(ws, r, 1, h.value, fmt_for(h.metric))?;
-        num(ws, r, 2, h.benchmark_median, fmt_for(h.metric))?;
+        ws.write_string(r, 0, &h.label)?;
+        num(ws, r, 1, h.value, &decimals(h.value_decimals))?;
+        num(ws, r, 2, h.benchmark_median, &decimals(h.median_decimals))?;
         ws.write_string(r, 3, h.judgement.map_or("not comparable", words::text))?;
         ws.write_string(r, 4, h.method)?;
     }
@@ -121,15 +133,24 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
         ws.write_string(r, 1, f.staff_group.as_deref().unwrap_or(""))?;
         ws.write_string(r, 2, f.category.as_deref().unwrap_or(""))?;
         ws.write_string(r, 3, f.ethnicity.as_deref().unwrap_or(""))?;
-        num(ws, r, 4, f.value, vf)?;
+        let band = p.params.parity_band;
+        let at = |v: Option<f64>, dp: &dyn Fn(f64) -> usize| v.map(|v| (v, decimals(dp(v))));
+        if let Some((v, f_)) = at(f.value, &|v| f.value_decimals(v, band)) {
+            ws.write_number_with_format(r, 4, v, &f_)?;
+        }
         num(ws, r, 5, f.numerator, &whole)?;
         num(ws, r, 6, f.denominator, &whole)?;
-        num(ws, r, 7, f.ci_low, vf)?;
-        num(ws, r, 8, f.ci_high, vf)?;
+        for (c, v) in [(7, f.ci_low), (8, f.ci_high)] {
+            if let Some((v, f_)) = at(v, &|v| f.bound_decimals(v)) {
+                ws.write_number_with_format(r, c, v, &f_)?;
+            }
+        }
         ws.write_boolean(r, 9, f.suppressed)?;
         ws.write_string(r, 10, f.flags.join(", "))?;
         if let Some(b) = &f.benchmark {
-            num(ws, r, 11, b.median, vf)?;
+            if let Some(m) = b.median {
+                ws.write_number_with_format(r, 11, m, &decimals(f.median_decimals(m)))?;
+            }
             num(ws, r, 12, b.q1, vf)?;
             num(ws, r, 13, b.q3, vf)?;
             ws.write_number(r, 14, b.n_orgs as f64)?;
@@ -166,9 +187,13 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
         for (j, y) in years.iter().enumerate() {
             ws.write_number_with_format(r, 1 + j as u16, f64::from(y - 1), &bold)?;
         }
+        let (white_org, bme_org) = (
+            format!("White: {}", p.org.code),
+            format!("BME: {}", p.org.code),
+        );
         let rows: [(&str, Option<&super::Figure>, u8); 6] = [
-            ("White: Your org", w, 0),
-            ("BME: Your org", b, 0),
+            (&white_org, w, 0),
+            (&bme_org, b, 0),
             ("White: Average", w, 1),
             ("BME: Average", b, 1),
             ("White: Responses", w, 2),
@@ -202,17 +227,17 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
         let mut chart = Chart::new(ChartType::Line);
         let last = years.len() as u16;
         for (k, name) in [
-            "White: Your org",
-            "BME: Your org",
-            "White: Average",
-            "BME: Average",
+            format!("White: {}", p.org.code),
+            format!("BME: {}", p.org.code),
+            "White: Average".into(),
+            "BME: Average".into(),
         ]
         .iter()
         .enumerate()
         {
             chart
                 .add_series()
-                .set_name(*name)
+                .set_name(name)
                 .set_categories(("Indicators 5-8", top, 1, top, last))
                 .set_values((
                     "Indicators 5-8",

@@ -289,8 +289,8 @@ fn html_pack_is_self_contained_with_every_section_and_headed_tables() {
     );
     // The report's row labels and the median note.
     for s in [
-        "White: Your org",
-        "BME: Your org",
+        "White: RV9",
+        "BME: RV9",
         "White: Average",
         "BME: Average",
         "White: Responses",

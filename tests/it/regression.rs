@@ -959,3 +959,105 @@ fn min_count_below_two_is_refused() {
         );
     }
 }
+
+/// Issue 9, item 13: a relative likelihood of 0.7996 printed "0.80" beside
+/// the flag "outside parity band" (below 0.80); survey headlines read as
+/// everyone's figure and named no survey year; the summary's column said
+/// "This trust" where the figures are one year's.
+#[test]
+fn labels_say_whose_figure_and_which_year_and_decimals_show_why_it_is_flagged() {
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    // White 1,999 of 10,000 appointed, BME 2,500 of 10,000: 0.1999 / 0.25 = 0.7996.
+    let mut body =
+        String::from("org_code,year,indicator,measure,staff_group,category,ethnicity,value\n");
+    for (m, w, b) in [("shortlisted", 10000, 10000), ("appointed", 1999, 2500)] {
+        body.push_str(&format!(
+            "RAT,2021,2,{m},,,white,{w}\nRAT,2021,2,{m},,,bme,{b}\nRAT,2021,2,{m},,,unknown,0\n"
+        ));
+    }
+    let f = dir.path().join("rat.csv");
+    std::fs::write(&f, body).unwrap();
+    let s = dir.path().join("rat-survey.csv");
+    std::fs::write(
+        &s,
+        "org_code,year,indicator,measure,staff_group,category,ethnicity,value\n\
+         RAT,2021,5,percent,,,white,20.1\nRAT,2021,5,percent,,,bme,24.3\n\
+         RAT,2021,5,responses,,,white,400\nRAT,2021,5,responses,,,bme,120\n",
+    )
+    .unwrap();
+    ingest_and_benchmark(&[f, s], &wh);
+    let out = dir.path().join("out");
+    bin()
+        .args(["export", "--org", "RAT", "--year", "2021", "--warehouse"])
+        .arg(&wh)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let pack = out.join("2021/trusts/RAT");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(pack.join("RAT-2021.json")).unwrap()).unwrap();
+    let rl = json["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["metric"] == "ind2.relative_likelihood")
+        .unwrap();
+    assert!((rl["value"].as_f64().unwrap() - 0.7996).abs() < 1e-12);
+    assert!(rl["flags"].to_string().contains("outside_parity_band"));
+
+    let html = std::fs::read_to_string(pack.join("RAT-2021.html")).unwrap();
+    let summary = &html[html.find("id=\"summary\"").unwrap()..html.find("Key findings").unwrap()];
+    assert!(summary.contains("<td>0.7996</td>"), "{summary}");
+    assert!(!summary.contains("<td>0.80</td>"), "{summary}");
+    assert!(
+        summary.contains("<th scope=\"col\">RAT 2021</th>"),
+        "{summary}"
+    );
+    assert!(
+        !html.contains("This trust<"),
+        "no column or row says This trust"
+    );
+    assert!(!html.contains("Your org"));
+    assert!(
+        summary.contains("Ind 5: BME staff, harassment from public % (staff survey 2020)"),
+        "{summary}"
+    );
+    // The findings say the same figure, and the indicator table too.
+    assert!(html.contains("White applicants were 0.7996 times as likely"));
+    assert!(html.contains("<th scope=\"row\">2021</th><td>0.7996</td>"));
+
+    // Excel: the cell holds the value with four decimals shown.
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(pack.join("RAT-2021.xlsx")).unwrap();
+    use calamine::Reader;
+    let sheet = wb.worksheet_range("Summary").unwrap();
+    let rows: Vec<_> = sheet.rows().collect();
+    assert_eq!(rows[3][1].to_string(), "RAT 2021");
+    assert!(
+        rows.iter()
+            .any(|r| r[0].to_string().starts_with("Ind 5: BME staff"))
+    );
+    let styles = std::fs::read(pack.join("RAT-2021.xlsx")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(styles)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut xml).unwrap();
+    assert!(
+        xml.contains("formatCode=\"0.0000\""),
+        "a four-decimal format is used"
+    );
+}
+
+/// Issue 9, item 13: counts of one took plurals ("1 pack(s)", "1 other trusts").
+#[test]
+fn one_of_something_is_singular_in_messages() {
+    let dir = tempdir();
+    let out = bin()
+        .args(["generate", "--years", "2021", "--out"])
+        .arg(dir.path().join("g"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("x 1 year (2021-2021)"), "{text}");
+    assert!(!text.contains("1 years"), "{text}");
+}
