@@ -34,7 +34,6 @@ fn ingest_into(inputs: &[std::path::PathBuf], wh: &std::path::Path) {
         register: Register::builtin(),
         validate: ValidateOptions::default(),
         progress: false,
-        fail: None,
     })
     .expect("ingest");
 }

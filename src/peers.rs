@@ -875,12 +875,19 @@ pub struct ReturnCounts {
     pub unreadable: usize,
 }
 
-/// Counts the ledger's sections for a year.
-pub fn return_counts(root: &Path, year: i32) -> ReturnCounts {
-    let ledger = crate::warehouse::tables::read_submissions(
-        &root.join(crate::warehouse::layout::SUBMISSIONS),
-    )
-    .unwrap_or_default();
+/// Counts the ledger's sections for a year, in the snapshot `engine` reads
+/// (the same state as its results).
+pub fn return_counts(
+    engine: &crate::engine::Engine,
+    year: i32,
+) -> Result<ReturnCounts, crate::warehouse::Error> {
+    let ledger = match engine
+        .snapshot
+        .path(&engine.root, crate::warehouse::layout::SUBMISSIONS)
+    {
+        Some(p) => crate::warehouse::tables::read_submissions(&p)?,
+        None => Vec::new(),
+    };
     let mut c = ReturnCounts {
         unreadable: ledger
             .iter()
@@ -895,5 +902,5 @@ pub fn return_counts(root: &Path, year: i32) -> ReturnCounts {
             _ => c.accepted += 1,
         }
     }
-    c
+    Ok(c)
 }

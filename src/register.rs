@@ -55,6 +55,13 @@ pub struct Register {
     pub origin: String,
 }
 
+/// An ODS organisation code as trusts have them: 3 to 5 ASCII letters and
+/// digits. Checked where a register is read, so every path built from a code
+/// (packs are written to `OUT/YYYY/trusts/CODE/`) stays inside its folder.
+pub fn is_valid_code(code: &str) -> bool {
+    (3..=5).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 impl Register {
     /// The compiled-in register.
     pub fn builtin() -> Self {
@@ -121,8 +128,14 @@ impl Register {
                 icb_code: get(4),
                 icb_name: get(5),
             };
-            if org.org_code.is_empty() {
-                return Err(invalid(line, "empty org_code".into()));
+            if !is_valid_code(&org.org_code) {
+                return Err(invalid(
+                    line,
+                    format!(
+                        "org_code `{}` is not an ODS code (3 to 5 letters and digits, such as RV9 or RWE); fix that line",
+                        get(0)
+                    ),
+                ));
             }
             if org.benchmark_group.is_empty() || org.region.is_empty() {
                 return Err(invalid(
@@ -219,7 +232,7 @@ mod tests {
     #[test]
     fn bad_register_names_the_line() {
         let err = Register::from_csv(
-            "org_code,org_name,benchmark_group,region,icb_code,icb_name\nA,B,G,R,I,N\nA,B,G,R,I,N\n",
+            "org_code,org_name,benchmark_group,region,icb_code,icb_name\nAAA,B,G,R,I,N\nAAA,B,G,R,I,N\n",
             "x.csv",
         )
         .unwrap_err();

@@ -385,7 +385,6 @@ fn ingest_then(
         register: common.register()?,
         validate: ValidateOptions::default(),
         progress: common.progress,
-        fail: fail_point_from_env(),
     };
     let s = warehouse::ingest(&opts)?;
     if !common.quiet {
@@ -399,18 +398,6 @@ fn ingest_then(
     } else {
         Outcome::Ok
     })
-}
-
-/// Test hook: `WRESBENCH_FAIL=staged:N` or `commit:N` makes the run fail there.
-fn fail_point_from_env() -> Option<warehouse::FailPoint> {
-    let v = std::env::var("WRESBENCH_FAIL").ok()?;
-    let (kind, n) = v.split_once(':')?;
-    let n: usize = n.parse().ok()?;
-    match kind {
-        "staged" => Some(warehouse::FailPoint::AfterStaged(n)),
-        "commit" => Some(warehouse::FailPoint::MidCommit(n)),
-        _ => None,
-    }
 }
 
 /// A register among the inputs is skipped, and said so.
@@ -594,7 +581,8 @@ pub fn write_batch(
         }
         TableFormat::Csv => {
             let mut w = csv::WriterBuilder::new().with_header(true).build(&mut *out);
-            w.write(batch).map_err(engine::Error::from)?;
+            w.write(&csv_safe_batch(batch)?)
+                .map_err(engine::Error::from)?;
         }
         TableFormat::Json => {
             let mut w = json::ArrayWriter::new(&mut *out);
@@ -604,6 +592,41 @@ pub fn write_batch(
         }
     }
     Ok(())
+}
+
+/// The batch with every text cell made safe for a spreadsheet
+/// (`fmt::csv_safe`: a cell beginning `=`, `+`, `-` or `@` gets a leading `'`).
+/// Text from returns (file names, messages quoting cells) reaches `sql` output.
+fn csv_safe_batch(
+    batch: &datafusion::arrow::array::RecordBatch,
+) -> Result<datafusion::arrow::array::RecordBatch> {
+    use datafusion::arrow::array::{Array, ArrayRef, RecordBatch, StringArray};
+    use datafusion::arrow::compute::cast;
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use std::sync::Arc;
+    let mut fields = Vec::new();
+    let mut columns: Vec<ArrayRef> = Vec::new();
+    for (f, c) in batch.schema().fields().iter().zip(batch.columns()) {
+        if matches!(
+            f.data_type(),
+            DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8
+        ) {
+            let text = cast(c, &DataType::Utf8).map_err(engine::Error::from)?;
+            let Some(text) = text.as_any().downcast_ref::<StringArray>() else {
+                columns.push(c.clone());
+                fields.push(f.as_ref().clone());
+                continue;
+            };
+            let safe: StringArray = text.iter().map(|v| v.map(fmt::csv_safe)).collect();
+            columns.push(Arc::new(safe));
+            fields.push(Field::new(f.name(), DataType::Utf8, f.is_nullable()));
+        } else {
+            columns.push(c.clone());
+            fields.push(f.as_ref().clone());
+        }
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+        .map_err(|e| engine::Error::from(e).into())
 }
 
 /// `wresbench generate`.
@@ -658,7 +681,7 @@ pub fn export(
     let engine = engine::Engine::open(&opts.warehouse, &register, &engine::Params::default())?;
     let results = crate::export::data::Results::load(&engine, &register)?;
     let s = crate::export::export_results(&results, &register, opts)?;
-    let counts = crate::peers::return_counts(&opts.warehouse, s.year);
+    let counts = crate::peers::return_counts(&engine, s.year)?;
     crate::peers::write_region_and_national(
         &results,
         &register,

@@ -4,7 +4,7 @@
 //! registered under the names of spec/outputs.md; the query files run in order,
 //! each result registered under its own name for the queries after it, then
 //! written as year-partitioned Parquet in one atomic commit, with each query's
-//! SHA-256 in `manifest.json`.
+//! SHA-256 in the snapshot's manifest.
 
 pub mod udf;
 
@@ -16,7 +16,7 @@ use datafusion::arrow::array::{Array, BooleanArray, Int32Array, RecordBatch, Str
 use datafusion::arrow::compute::{concat_batches, filter_record_batch};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::datasource::MemTable;
-use datafusion::execution::options::ParquetReadOptions;
+use datafusion::execution::options::{ParquetReadOptions, ReadOptions};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use serde::Serialize;
 
@@ -104,6 +104,8 @@ pub struct Engine {
     pub ctx: SessionContext,
     rt: tokio::runtime::Runtime,
     pub root: PathBuf,
+    /// The committed state this engine reads, resolved once when it opens.
+    pub snapshot: warehouse::Snapshot,
 }
 
 impl Engine {
@@ -134,64 +136,76 @@ impl Engine {
             ctx,
             rt,
             root: root.to_path_buf(),
+            snapshot: warehouse::Snapshot::load(root)?,
         };
-        engine.register_parquet_or_empty(
+        // Exactly the files of one snapshot: a stray file is never read, a
+        // commit in progress is not seen, and every table is of one state.
+        let snap = &engine.snapshot;
+        engine.register_files(
             "returns",
-            &root.join(layout::RETURNS_DIR),
-            tables::returns_schema(),
+            &snap.paths_under(root, &format!("{}/", layout::RETURNS_DIR)),
+            Some(tables::returns_schema()),
         )?;
-        engine.register_file_or_empty(
+        engine.register_files(
             "submissions",
-            &root.join(layout::SUBMISSIONS),
-            tables::submissions_schema(),
+            &snap
+                .path(root, layout::SUBMISSIONS)
+                .into_iter()
+                .collect::<Vec<_>>(),
+            Some(tables::submissions_schema()),
         )?;
-        engine.register_file_or_empty(
+        engine.register_files(
             "messages",
-            &root.join(layout::MESSAGES),
-            tables::messages_schema(),
+            &snap
+                .path(root, layout::MESSAGES)
+                .into_iter()
+                .collect::<Vec<_>>(),
+            Some(tables::messages_schema()),
         )?;
         engine.register_batch("organisations", organisations_batch(register)?)?;
         engine.register_batch("params", params_batch(params)?)?;
         engine.register_batch("metrics", metrics_batch()?)?;
         for (name, _) in QUERIES {
-            let dir = root.join(layout::RESULTS_DIR).join(name);
-            if dir.is_dir() && !warehouse::partition_years(&dir).is_empty() {
-                engine.register_dir(name, &dir)?;
+            let files = snap.paths_under(root, &format!("{}/{name}/", layout::RESULTS_DIR));
+            if !files.is_empty() {
+                engine.register_files(name, &files, None)?;
             }
         }
         Ok(engine)
     }
 
-    fn register_dir(&self, name: &str, dir: &Path) -> Result<()> {
-        let url = format!("{}/", dir.display());
-        self.rt
-            .block_on(
-                self.ctx
-                    .register_parquet(name, &url, ParquetReadOptions::default()),
-            )
-            .map_err(df(format!("registering {name} from {}", dir.display())))
-    }
-
-    fn register_parquet_or_empty(&self, name: &str, dir: &Path, schema: SchemaRef) -> Result<()> {
-        if dir.is_dir() && !warehouse::partition_years(dir).is_empty() {
-            self.register_dir(name, dir)
-        } else {
-            self.register_batch(name, RecordBatch::new_empty(schema))
+    /// Registers a table over exactly these Parquet files (an empty table of
+    /// `schema` when there are none).
+    fn register_files(
+        &self,
+        name: &str,
+        files: &[PathBuf],
+        schema: Option<SchemaRef>,
+    ) -> Result<()> {
+        use datafusion::datasource::listing::{ListingTable, ListingTableConfig, ListingTableUrl};
+        if files.is_empty() {
+            let schema = schema.unwrap_or_else(|| Arc::new(Schema::empty()));
+            return self.register_batch(name, RecordBatch::new_empty(schema));
         }
-    }
-
-    fn register_file_or_empty(&self, name: &str, file: &Path, schema: SchemaRef) -> Result<()> {
-        if file.is_file() {
-            self.rt
-                .block_on(self.ctx.register_parquet(
-                    name,
-                    &file.display().to_string(),
-                    ParquetReadOptions::default(),
-                ))
-                .map_err(df(format!("registering {name}")))
-        } else {
-            self.register_batch(name, RecordBatch::new_empty(schema))
-        }
+        let what = || format!("registering {name} from {}", files[0].display());
+        let urls = files
+            .iter()
+            .map(|f| ListingTableUrl::parse(f.to_string_lossy()))
+            .collect::<datafusion::error::Result<Vec<_>>>()
+            .map_err(df(what()))?;
+        let options = ParquetReadOptions::default()
+            .to_listing_options(&self.ctx.copied_config(), self.ctx.copied_table_options());
+        let config = ListingTableConfig::new_with_multi_paths(urls).with_listing_options(options);
+        let config = self
+            .rt
+            .block_on(config.infer_schema(&self.ctx.state()))
+            .map_err(df(what()))?;
+        let table = ListingTable::try_new(config).map_err(df(what()))?;
+        let _ = self.ctx.deregister_table(name);
+        self.ctx
+            .register_table(name, Arc::new(table))
+            .map_err(df(what()))?;
+        Ok(())
     }
 
     /// Registers (or replaces) a table held in memory.
@@ -484,7 +498,7 @@ pub fn benchmark_with_progress(
     summary.zero_count = get(4);
     summary.infinite = get(5);
 
-    let mut txn = Txn::begin(root, &lock, None).map_err(Error::Warehouse)?;
+    let mut txn = Txn::begin(root, &lock).map_err(Error::Warehouse)?;
     for (name, batch) in &results {
         let mut written = 0;
         for y in &write_years {
@@ -507,15 +521,13 @@ pub fn benchmark_with_progress(
     // What the results were built from: their parameters (export prints its
     // thresholds from these), and the ledger they describe (its latest
     // receipt time and a fingerprint of its current submissions).
-    let subs_path = root.join(layout::SUBMISSIONS);
-    let ledger = if subs_path.is_file() {
-        tables::read_submissions(&subs_path).map_err(Error::Warehouse)?
-    } else {
-        Vec::new()
+    let ledger = match engine.snapshot.path(root, layout::SUBMISSIONS) {
+        Some(p) => tables::read_submissions(&p).map_err(Error::Warehouse)?,
+        None => Vec::new(),
     };
     let ledger_at = ledger.iter().map(|s| s.received_at.as_str()).max();
     let ledger_state = tables::ledger_state(&ledger);
-    warehouse::load::stage_manifest(&mut txn, root, |m| {
+    warehouse::load::stage_manifest(&mut txn, |m| {
         m["queries"] = serde_json::Value::Object(query_hashes());
         m["results"] = serde_json::json!({
             "params": params,
@@ -523,8 +535,7 @@ pub fn benchmark_with_progress(
             "ledger_state": ledger_state,
         });
         warehouse::load::push_run(m, run);
-    })
-    .map_err(Error::Warehouse)?;
+    });
     txn.commit().map_err(Error::Warehouse)?;
     Ok(summary)
 }
@@ -542,8 +553,10 @@ pub fn year_slice(batch: &RecordBatch, year: i32) -> Result<RecordBatch> {
 }
 
 /// Years for which results exist.
-pub fn result_years(root: &Path) -> BTreeSet<i32> {
-    warehouse::partition_years(&root.join(layout::RESULTS_DIR).join("org_metrics"))
+pub fn result_years(root: &Path) -> Result<BTreeSet<i32>> {
+    let snap = warehouse::Snapshot::load(root)?;
+    Ok(snap
+        .years_under(&format!("{}/org_metrics/", layout::RESULTS_DIR))
         .into_iter()
-        .collect()
+        .collect())
 }

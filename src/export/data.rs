@@ -147,20 +147,16 @@ fn opt(a: &Float64Array, i: usize) -> Option<f64> {
     (!a.is_null(i)).then(|| a.value(i))
 }
 
-/// What `benchmark` recorded about the results in `manifest.json`: the
-/// parameters and the ledger time they were built from.
+/// What `benchmark` recorded about the results in the snapshot's manifest:
+/// the parameters and the ledger time they were built from.
 struct ResultsRecord {
     params: Option<Params>,
     built_from_ledger_at: Option<String>,
     ledger_state: Option<String>,
 }
 
-fn results_record(root: &Path) -> ResultsRecord {
-    let m: serde_json::Value = std::fs::read_to_string(root.join(layout::MANIFEST))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
-    let r = &m["results"];
+fn results_record(snapshot: &crate::warehouse::Snapshot) -> ResultsRecord {
+    let r = &snapshot.manifest["results"];
     ResultsRecord {
         params: serde_json::from_value(r["params"].clone()).ok(),
         built_from_ledger_at: r["built_from_ledger_at"].as_str().map(str::to_string),
@@ -185,10 +181,10 @@ fn file_name(location: &str) -> String {
 
 impl Results {
     pub fn load(e: &Engine, register: &Register) -> Result<Results> {
-        let record = results_record(&e.root);
+        let record = results_record(&e.snapshot);
         let mut r = Results {
             register_origin: register.origin.clone(),
-            synthetic: crate::warehouse::is_synthetic(&e.root),
+            synthetic: e.snapshot.synthetic,
             // Results from before the manifest recorded their parameters were
             // built with the defaults (the only parameters of that version).
             params: record.params.unwrap_or_default(),
@@ -365,7 +361,10 @@ impl Results {
 
         // Provenance and data quality: the current submissions and their
         // messages, straight from the ledger.
-        let ledger = tables::read_submissions(&e.root.join(layout::SUBMISSIONS))?;
+        let ledger = match e.snapshot.path(&e.root, layout::SUBMISSIONS) {
+            Some(p) => tables::read_submissions(&p)?,
+            None => Vec::new(),
+        };
         // Results built from another ledger state (or by a version that did
         // not record one) would show old figures under new provenance.
         if record.ledger_state.as_deref() != Some(tables::ledger_state(&ledger).as_str()) {
@@ -424,7 +423,10 @@ impl Results {
                 latest_rejected.insert(k, s);
             }
         }
-        let messages = tables::read_messages(&e.root.join(layout::MESSAGES))?;
+        let messages = match e.snapshot.path(&e.root, layout::MESSAGES) {
+            Some(p) => tables::read_messages(&p)?,
+            None => Vec::new(),
+        };
         let rejected_ids: HashSet<&str> = latest_rejected
             .values()
             .map(|s| s.submission_id.as_str())

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::tables::{self, MessageRow, StoredRow, Submission};
-use super::txn::{FailPoint, Lock, Txn};
+use super::txn::{Lock, Txn};
 use super::{Error, Result, layout};
 use crate::ingest::{self, Message, ParsedFile, SectionReturn, ValidateOptions};
 use crate::register::Register;
@@ -18,8 +18,6 @@ pub struct IngestOptions {
     pub register: Register,
     pub validate: ValidateOptions,
     pub progress: bool,
-    /// For tests: make the run fail at a chosen point.
-    pub fail: Option<FailPoint>,
 }
 
 /// What a run did, printed at its end and returned to callers.
@@ -113,34 +111,20 @@ pub fn parse_all(
 pub fn ingest(opts: &IngestOptions) -> Result<IngestSummary> {
     let inputs = ingest::expand_inputs(&opts.inputs)?;
     let parsed = parse_all(&inputs.files, &opts.register, &opts.validate, opts.progress);
-    let mut s = load_parsed(&opts.warehouse, &parsed, opts.fail)?;
+    let mut s = load_parsed(&opts.warehouse, &parsed, inputs.synthetic)?;
     s.registers_skipped = inputs.registers;
-    if inputs.synthetic && s.sections_accepted + s.sections_unchanged > 0 {
-        // Sticky: once made-up figures are in, every output says so. Written
-        // after the commit; a crash between the two leaves real-looking
-        // synthetic data, which the next ingest of the same folder marks.
-        let marker = opts.warehouse.join(super::layout::SYNTHETIC);
-        std::fs::write(
-            &marker,
-            "This warehouse holds synthetic returns made by `wresbench generate` (real trust names, made-up figures).\n",
-        )
-        .map_err(|source| Error::Io {
-            path: marker.clone(),
-            source,
-        })?;
-    }
     Ok(s)
 }
 
-/// Loads already-parsed files (the second half of [`ingest`]).
-pub fn load_parsed(
-    root: &Path,
-    parsed: &[ParsedFile],
-    fail: Option<FailPoint>,
-) -> Result<IngestSummary> {
+/// Loads already-parsed files (the second half of [`ingest`]). `synthetic`:
+/// the files come from `wresbench generate`, and the warehouse is marked so
+/// in the same commit (for good: once made-up figures are in, every output
+/// says so).
+pub fn load_parsed(root: &Path, parsed: &[ParsedFile], synthetic: bool) -> Result<IngestSummary> {
     let lock = Lock::acquire(root)?;
-    let mut ledger = tables::read_submissions(&root.join(layout::SUBMISSIONS))?;
-    let mut messages = tables::read_messages(&root.join(layout::MESSAGES))?;
+    let mut txn = Txn::begin(root, &lock)?;
+    let mut ledger = read_ledger(&txn, root)?;
+    let mut messages = read_messages(&txn, root)?;
     // Ids already in the ledger, and whether that submission was rejected.
     let known: HashMap<String, bool> = ledger
         .iter()
@@ -240,6 +224,10 @@ pub fn load_parsed(
     }
 
     if candidates.is_empty() {
+        if synthetic && !txn.base().synthetic && summary.sections_unchanged > 0 {
+            txn.set_synthetic();
+            txn.commit()?;
+        }
         return Ok(summary);
     }
 
@@ -345,14 +333,18 @@ pub fn load_parsed(
         ledger.push(entry);
     }
 
-    // Stage everything, then commit in one step.
-    let mut txn = Txn::begin(root, &lock, fail)?;
+    // Raw files are named by their content, so each is written once (beside,
+    // then renamed) and never changes; the ledger rows of this commit refer to them.
     for (rel, f) in &raw_needed {
-        txn.write(rel, &f.bytes)?;
+        write_raw(root, rel, &f.bytes)?;
     }
+    // Write everything new, then commit in one step.
     for year in &years {
         let added = new_rows.iter().filter(|r| r.year == *year).cloned();
         stage_returns_year(&mut txn, root, *year, &removed_ids, added)?;
+    }
+    if synthetic && summary.sections_accepted + summary.sections_unchanged > 0 {
+        txn.set_synthetic();
     }
     stage_ledger(&mut txn, &ledger, &messages)?;
     let run = serde_json::json!({
@@ -365,7 +357,7 @@ pub fn load_parsed(
         "files_rejected": summary.files_rejected,
         "sections_superseded": summary.sections_superseded,
     });
-    stage_manifest(&mut txn, root, |m| push_run(m, run))?;
+    stage_manifest(&mut txn, |m| push_run(m, run));
     txn.commit()?;
     if summary.any_rejected() {
         summary.rejects_report = Some(root.join(layout::REJECTS));
@@ -383,7 +375,11 @@ fn stage_returns_year(
     added: impl Iterator<Item = StoredRow>,
 ) -> Result<()> {
     let rel = layout::returns_file(year);
-    let mut rows: Vec<StoredRow> = tables::read_returns(&root.join(&rel))?
+    let held = match txn.base().path(root, &rel) {
+        Some(p) => tables::read_returns(&p)?,
+        None => Vec::new(),
+    };
+    let mut rows: Vec<StoredRow> = held
         .into_iter()
         .filter(|r| !removed.contains(&r.submission_id))
         .collect();
@@ -441,24 +437,53 @@ fn stage_ledger(txn: &mut Txn, ledger: &[Submission], messages: &[MessageRow]) -
     txn.write(layout::REJECTS, &bytes)
 }
 
-/// Stages `manifest.json` changed by `f`.
-pub fn stage_manifest(
-    txn: &mut Txn,
-    root: &Path,
-    f: impl FnOnce(&mut serde_json::Value),
-) -> Result<()> {
-    let path = root.join(layout::MANIFEST);
-    let mut m: serde_json::Value = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_else(|| serde_json::json!({}));
-    if !m.is_object() {
-        m = serde_json::json!({});
+/// Changes the manifest of the snapshot `txn` will commit.
+pub fn stage_manifest(txn: &mut Txn, f: impl FnOnce(&mut serde_json::Value)) {
+    f(txn.manifest_mut());
+}
+
+/// The ledger of the snapshot a change starts from (empty in a new warehouse).
+fn read_ledger(txn: &Txn, root: &Path) -> Result<Vec<Submission>> {
+    match txn.base().path(root, layout::SUBMISSIONS) {
+        Some(p) => tables::read_submissions(&p),
+        None if txn.base().files.is_empty() => Ok(Vec::new()),
+        // Returns without a ledger: counting them again would double them.
+        None => Err(Error::Corrupt {
+            path: root.join(layout::SUBMISSIONS),
+            message: "the warehouse holds returns but no ledger; restore the warehouse folder from backup".into(),
+        }),
     }
-    m["tool"] = serde_json::json!(crate::TOOL);
-    f(&mut m);
-    let text = serde_json::to_string_pretty(&m).unwrap_or_default();
-    txn.write(layout::MANIFEST, text.as_bytes())
+}
+
+/// The messages of the snapshot a change starts from.
+fn read_messages(txn: &Txn, root: &Path) -> Result<Vec<MessageRow>> {
+    match txn.base().path(root, layout::MESSAGES) {
+        Some(p) => tables::read_messages(&p),
+        None if txn.base().path(root, layout::SUBMISSIONS).is_none() => Ok(Vec::new()),
+        None => Err(Error::Corrupt {
+            path: root.join(layout::MESSAGES),
+            message: "the warehouse has a ledger but no messages; restore the warehouse folder from backup".into(),
+        }),
+    }
+}
+
+/// Writes a raw input file under its content name, beside then renamed, so
+/// a partial file never carries the name.
+fn write_raw(root: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+    let path = root.join(rel);
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| Error::Io { path: p, source }
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(io(&tmp))?;
+    std::fs::rename(&tmp, &path).map_err(io(&path))
 }
 
 /// Appends a run to the manifest's run list.
@@ -478,8 +503,9 @@ pub fn restore(
     opts: &ValidateOptions,
 ) -> Result<String> {
     let lock = Lock::acquire(root)?;
-    let mut ledger = tables::read_submissions(&root.join(layout::SUBMISSIONS))?;
-    let messages = tables::read_messages(&root.join(layout::MESSAGES))?;
+    let mut txn = Txn::begin(root, &lock)?;
+    let mut ledger = read_ledger(&txn, root)?;
+    let messages = read_messages(&txn, root)?;
     let idx = ledger
         .iter()
         .position(|s| s.submission_id == id)
@@ -535,7 +561,6 @@ pub fn restore(
     restored.superseded_by = None;
     restored.supersedes = removed.clone();
 
-    let mut txn = Txn::begin(root, &lock, None)?;
     let removed_ids: HashSet<String> = removed.iter().cloned().collect();
     let added = s.rows.iter().map(|r| StoredRow::from_row(r, id));
     stage_returns_year(&mut txn, root, year, &removed_ids, added)?;
@@ -546,7 +571,7 @@ pub fn restore(
         "restored": id,
         "superseded": removed,
     });
-    stage_manifest(&mut txn, root, |m| push_run(m, run))?;
+    stage_manifest(&mut txn, |m| push_run(m, run));
     txn.commit()?;
     Ok(format!(
         "restored {id} ({org} {year} {section}){}",

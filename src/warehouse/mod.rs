@@ -1,25 +1,31 @@
 //! The Parquet warehouse (spec/outputs.md): accepted returns, the ledger of
 //! every submission, every message, every input byte for byte.
 //!
+//! Logical names (what `layout` spells), each held by a file of its own per
+//! commit (`returns.v000008-4711.parquet`) that the current snapshot lists:
+//!
 //! ```text
 //! warehouse/
+//!   _snapshots/NNNNNNNNNNNNNNNNNNNN.json  the commits; the highest is the warehouse
 //!   returns/year=YYYY/returns.parquet   current versions only, sorted by org_code
 //!   submissions.parquet                 the ledger
 //!   messages.parquet                    every error and warning, with location
 //!   rejects.csv                         the errors of every rejected submission, for people
 //!   raw/<sha256>.<ext>                  every input file
 //!   results/...                         written by the engine
-//!   manifest.json
 //! ```
+//! The manifest (tool, query hashes, runs) is part of each snapshot.
 
 pub mod load;
+pub mod snapshot;
 pub mod tables;
 pub mod txn;
 
 use std::path::{Path, PathBuf};
 
 pub use load::{IngestOptions, IngestSummary, ingest, restore};
-pub use txn::{FailPoint, Lock, Txn};
+pub use snapshot::Snapshot;
+pub use txn::{Lock, Txn};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -49,8 +55,6 @@ pub enum Error {
     NoSuchSubmission(String),
     #[error("cannot restore {id}: {reason}")]
     CannotRestore { id: String, reason: String },
-    #[error("injected failure ({0})")]
-    Injected(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -63,8 +67,7 @@ pub mod layout {
     pub const MANIFEST: &str = "manifest.json";
     pub const RETURNS_DIR: &str = "returns";
     pub const RESULTS_DIR: &str = "results";
-    /// Present once synthetic returns (from `wresbench generate`) have been
-    /// ingested: everything made from this warehouse says "synthetic data".
+    /// wresbench 0.1's marker of synthetic data (now `Snapshot::synthetic`).
     pub const SYNTHETIC: &str = "SYNTHETIC";
 
     pub fn returns_file(year: i32) -> String {
@@ -78,9 +81,9 @@ pub mod layout {
     }
 }
 
-/// True when the warehouse holds synthetic returns (see [`layout::SYNTHETIC`]).
-pub fn is_synthetic(root: &Path) -> bool {
-    root.join(layout::SYNTHETIC).is_file()
+/// True when the warehouse holds synthetic returns (from `wresbench generate`).
+pub fn is_synthetic(root: &Path) -> Result<bool> {
+    Ok(Snapshot::load(root)?.synthetic)
 }
 
 /// Years for which a table has a `year=YYYY` folder under `dir`.

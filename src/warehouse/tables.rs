@@ -251,11 +251,9 @@ pub fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<()> {
     Ok(())
 }
 
-/// Reads a whole Parquet file. A missing file reads as no batches.
+/// Reads a whole Parquet file (one a snapshot lists: a missing file is an
+/// error naming it, never an empty table).
 pub fn read_parquet(path: &Path) -> Result<Vec<RecordBatch>> {
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
     let file = File::open(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,

@@ -1,26 +1,47 @@
-//! Atomic changes to the warehouse folder, and the lock that keeps runs apart.
+//! Commits to the warehouse, the lock that keeps writers apart, and recovery.
 //!
-//! A change is staged in full under `.staging-<id>/new/`, then committed by
-//! moving each file into place, the file it replaces first moved aside to
-//! `.staging-<id>/old/`. A journal written before the first move and deleted
-//! after the last marks the commit: if a run dies with the journal present,
-//! the next run puts every old file back, so a failed or killed run leaves the
-//! warehouse exactly as it was.
+//! A change writes new data files under names of its own (see
+//! `snapshot::physical_name`), syncs them, then commits by renaming one
+//! snapshot file into `_snapshots/` (see [`super::snapshot`]). Before the
+//! rename nothing refers to the new files; after it, the new snapshot is the
+//! warehouse. Whatever a crash leaves behind is files no snapshot lists, and
+//! the next writer removes those under the lock: recovery never restores or
+//! rewrites anything, so a crash during recovery is finished by the next run.
+//!
+//! Fail points: with `WRESBENCH_FAIL_AT=<point>` in the environment the
+//! process aborts at that point (no clean-up, as a `kill -9` would), for the
+//! crash tests. Points, in order: `commit:files-written`, `commit:synced`,
+//! `commit:snapshot-written`, `commit:renamed`, `commit:deleted-one`,
+//! `commit:done`; recovery (when a run takes the lock): `recover:start`,
+//! `recover:deleted-one`, `recover:done`.
 
+use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use super::snapshot::{self, Snapshot};
+use super::{Error, Result, layout};
 
-use super::{Error, Result};
-
-const JOURNAL: &str = ".journal.json";
 const LOCK: &str = ".lock";
+/// Data files of this many latest snapshots are kept, so a reader that
+/// resolved the previous snapshot can finish while a writer commits.
+const KEEP_SNAPSHOT_FILES: usize = 2;
+/// Snapshot files kept (they are small; older ones name deleted files).
+const KEEP_SNAPSHOTS: usize = 20;
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Io {
         path: path.to_path_buf(),
         source,
+    }
+}
+
+/// Aborts the process here when `WRESBENCH_FAIL_AT` names this point (the
+/// one place the crash tests' fail points are read).
+pub fn fail_point(name: &str) {
+    if std::env::var_os("WRESBENCH_FAIL_AT").is_some_and(|v| v == name) {
+        eprintln!("wresbench: aborting at fail point {name} (WRESBENCH_FAIL_AT)");
+        std::process::abort();
     }
 }
 
@@ -31,8 +52,8 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// Takes the lock, creating the warehouse folder if needed, and recovers
-    /// from any run that died mid-commit.
+    /// Takes the lock, creating the warehouse folder if needed, and removes
+    /// what any earlier run that died left behind.
     pub fn acquire(root: &Path) -> Result<Lock> {
         fs::create_dir_all(root).map_err(io(root))?;
         let path = root.join(LOCK);
@@ -54,15 +75,119 @@ impl Lock {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Journal {
-    staging: String,
-    entries: Vec<String>,
+/// Removes what interrupted runs left: temporary snapshot files and data
+/// files no recent snapshot lists. Idempotent; call under the lock.
+pub fn recover(root: &Path) -> Result<()> {
+    fail_point("recover:start");
+    legacy_recover(root)?;
+    vacuum(root, "recover")?;
+    refresh_rejects_copy(root)?;
+    fail_point("recover:done");
+    Ok(())
 }
 
-/// Puts back what an interrupted commit moved, and removes abandoned staging folders.
-pub fn recover(root: &Path) -> Result<()> {
-    let jpath = root.join(JOURNAL);
+/// Deletes data files (only names `snapshot::physical_name` makes) that none
+/// of the latest snapshots lists, temporary snapshot files, and snapshot
+/// files beyond the last `KEEP_SNAPSHOTS`.
+fn vacuum(root: &Path, stage: &str) -> Result<()> {
+    let versions = snapshot::versions(root)?;
+    let snaps_dir = root.join(snapshot::DIR);
+    if let Ok(entries) = fs::read_dir(&snaps_dir) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(".tmp-") {
+                let p = e.path();
+                fs::remove_file(&p).map_err(io(&p))?;
+            }
+        }
+    }
+    if versions.is_empty() {
+        return Ok(());
+    }
+    let mut keep: BTreeSet<PathBuf> = BTreeSet::new();
+    for v in versions.iter().rev().take(KEEP_SNAPSHOT_FILES) {
+        // An unreadable snapshot stops the clean-up: never delete on doubt.
+        let s = Snapshot::read(root, *v)?;
+        keep.extend(s.files.values().map(|p| root.join(p)));
+    }
+    let mut garbage = Vec::new();
+    collect_data_files(root, root, &mut garbage)?;
+    garbage.retain(|p| !keep.contains(p));
+    garbage.sort();
+    for (i, p) in garbage.iter().enumerate() {
+        fs::remove_file(p).map_err(io(p))?;
+        if i == 0 {
+            fail_point(&format!("{stage}:deleted-one"));
+        }
+    }
+    if versions.len() > KEEP_SNAPSHOTS {
+        for v in &versions[..versions.len() - KEEP_SNAPSHOTS] {
+            let p = snaps_dir.join(snapshot::file_name(*v));
+            fs::remove_file(&p).map_err(io(&p))?;
+        }
+    }
+    Ok(())
+}
+
+/// Every file under `dir` with a data-file name, outside `raw/` and `_snapshots/`.
+fn collect_data_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        let Ok(kind) = e.file_type() else { continue };
+        if kind.is_dir() {
+            let name = e.file_name();
+            if dir == root && (name == "raw" || name == snapshot::DIR) {
+                continue;
+            }
+            collect_data_files(root, &p, out)?;
+        } else if kind.is_file() && snapshot::is_data_file_name(&e.file_name().to_string_lossy()) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// `rejects.csv`, the people's copy of the current snapshot's rejects report,
+/// replaced atomically (written beside, then renamed).
+fn refresh_rejects_copy(root: &Path) -> Result<()> {
+    let snap = match snapshot::versions(root)?.last() {
+        Some(&v) => Snapshot::read(root, v)?,
+        None => return Ok(()),
+    };
+    let Some(src) = snap.files.get(layout::REJECTS) else {
+        return Ok(());
+    };
+    if src == layout::REJECTS {
+        return Ok(());
+    }
+    let (src, dst) = (root.join(src), root.join(layout::REJECTS));
+    let bytes = fs::read(&src).map_err(io(&src))?;
+    if fs::read(&dst).ok().as_deref() == Some(&bytes[..]) {
+        return Ok(());
+    }
+    let tmp = root.join(".rejects.csv.tmp");
+    fs::write(&tmp, &bytes).map_err(io(&tmp))?;
+    fs::rename(&tmp, &dst).map_err(io(&dst))
+}
+
+/// wresbench 0.1 committed by moving files under a journal; a 0.1 run killed
+/// mid-commit left one. Puts back what it moved, once, before any snapshot.
+fn legacy_recover(root: &Path) -> Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Journal {
+        staging: String,
+        entries: Vec<String>,
+    }
+    let jpath = root.join(".journal.json");
     if jpath.exists() {
         let text = fs::read_to_string(&jpath).map_err(io(&jpath))?;
         let journal: Journal = serde_json::from_str(&text).map_err(|e| Error::Corrupt {
@@ -77,18 +202,14 @@ pub fn recover(root: &Path) -> Result<()> {
             if old.exists() {
                 fs::rename(&old, &target).map_err(io(&target))?;
             } else if !new.exists() && target.exists() {
-                // It had no previous version and was already moved in.
                 fs::remove_file(&target).map_err(io(&target))?;
             }
         }
         fs::remove_file(&jpath).map_err(io(&jpath))?;
-        tracing::warn!("rolled back an interrupted run in {}", root.display());
     }
-    // Staging folders of runs that never reached their commit.
     if let Ok(entries) = fs::read_dir(root) {
         for e in entries.flatten() {
-            let name = e.file_name();
-            if name.to_string_lossy().starts_with(".staging-") {
+            if e.file_name().to_string_lossy().starts_with(".staging-") {
                 let _ = fs::remove_dir_all(e.path());
             }
         }
@@ -96,145 +217,130 @@ pub fn recover(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Where to make a failure happen, for tests of atomicity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailPoint {
-    /// Fail while staging, after this many files are staged.
-    AfterStaged(usize),
-    /// Stop dead (no clean-up, as if killed) after this many files are moved into place.
-    MidCommit(usize),
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))
 }
 
-/// A staged change to the warehouse. Dropping it without `commit` discards it.
+/// A change to the warehouse: the next snapshot, and the files written for
+/// it. Dropping it without `commit` deletes those files.
 #[derive(Debug)]
 pub struct Txn {
     root: PathBuf,
-    id: String,
-    entries: Vec<String>,
-    fail: Option<FailPoint>,
+    base: Snapshot,
+    next: Snapshot,
+    tag: String,
+    written: Vec<PathBuf>,
     committed: bool,
 }
 
 impl Txn {
-    /// Starts a change; the caller must hold the [`Lock`].
-    pub fn begin(root: &Path, _lock: &Lock, fail: Option<FailPoint>) -> Result<Txn> {
-        let id = format!(
-            ".staging-{}-{}",
-            std::process::id(),
-            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        );
-        let dir = root.join(&id).join("new");
-        fs::create_dir_all(&dir).map_err(io(&dir))?;
+    /// Starts a change on the current snapshot; the caller holds the [`Lock`].
+    pub fn begin(root: &Path, _lock: &Lock) -> Result<Txn> {
+        let base = Snapshot::load(root)?;
+        let mut next = base.clone();
+        next.version = base.version + 1;
+        if !next.manifest.is_object() {
+            next.manifest = serde_json::json!({});
+        }
+        next.manifest["tool"] = serde_json::json!(crate::TOOL);
         Ok(Txn {
             root: root.to_path_buf(),
-            id,
-            entries: Vec::new(),
-            fail,
+            base,
+            next,
+            tag: std::process::id().to_string(),
+            written: Vec::new(),
             committed: false,
         })
     }
 
-    /// The path to write the staged version of `rel` to (parents created).
-    pub fn path_for(&mut self, rel: &str) -> Result<PathBuf> {
-        if let Some(FailPoint::AfterStaged(n)) = self.fail
-            && self.entries.len() >= n
-        {
-            return Err(Error::Injected(format!("after {n} staged files")));
-        }
-        let p = self.root.join(&self.id).join("new").join(rel);
+    /// The snapshot this change starts from (what to read).
+    pub fn base(&self) -> &Snapshot {
+        &self.base
+    }
+
+    /// A new file to write the new content of `logical` to (parents created).
+    pub fn path_for(&mut self, logical: &str) -> Result<PathBuf> {
+        let rel = snapshot::physical_name(logical, self.next.version, &self.tag);
+        let p = self.root.join(&rel);
         if let Some(parent) = p.parent() {
             fs::create_dir_all(parent).map_err(io(parent))?;
         }
-        if !self.entries.iter().any(|e| e == rel) {
-            self.entries.push(rel.to_string());
-        }
+        self.next.files.insert(logical.to_string(), rel);
+        self.written.push(p.clone());
         Ok(p)
     }
 
-    /// Stages `bytes` as the new content of `rel`.
-    pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<()> {
-        let p = self.path_for(rel)?;
+    /// Writes `bytes` as the new content of `logical`.
+    pub fn write(&mut self, logical: &str, bytes: &[u8]) -> Result<()> {
+        let p = self.path_for(logical)?;
         fs::write(&p, bytes).map_err(io(&p))
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+    /// The manifest of the next snapshot, to change.
+    pub fn manifest_mut(&mut self) -> &mut serde_json::Value {
+        &mut self.next.manifest
     }
 
-    /// Moves every staged file into place, atomically as a whole.
-    pub fn commit(mut self) -> Result<()> {
-        let staging = self.root.join(&self.id);
-        // Make the staged data durable before anything points at it.
-        for rel in &self.entries {
-            let p = staging.join("new").join(rel);
-            File::open(&p).and_then(|f| f.sync_all()).map_err(io(&p))?;
+    /// Marks the warehouse as holding synthetic data (for good).
+    pub fn set_synthetic(&mut self) {
+        self.next.synthetic = true;
+    }
+
+    /// Makes the change the warehouse's state: syncs the new files, then
+    /// renames the new snapshot into place (the commit point), then removes
+    /// files no recent snapshot lists. Returns the new version.
+    pub fn commit(mut self) -> Result<u64> {
+        fail_point("commit:files-written");
+        let mut dirs = BTreeSet::new();
+        for p in &self.written {
+            File::open(p).and_then(|f| f.sync_all()).map_err(io(p))?;
+            if let Some(d) = p.parent() {
+                dirs.insert(d.to_path_buf());
+            }
         }
-        let journal = Journal {
-            staging: self.id.clone(),
-            entries: self.entries.clone(),
-        };
-        let jpath = self.root.join(JOURNAL);
-        let jtmp = staging.join("journal.tmp");
-        let text = serde_json::to_string(&journal).map_err(|e| Error::Corrupt {
-            path: jpath.clone(),
-            message: e.to_string(),
+        for d in &dirs {
+            sync_dir(d)?;
+        }
+        fail_point("commit:synced");
+        let snaps = self.root.join(snapshot::DIR);
+        fs::create_dir_all(&snaps).map_err(io(&snaps))?;
+        let version = self.next.version;
+        let tmp = snaps.join(format!(".tmp-{version}-{}.json", self.tag));
+        let text = serde_json::to_string_pretty(&self.next).map_err(|e| Error::Corrupt {
+            path: tmp.clone(),
+            message: format!("cannot write the snapshot: {e}"),
         })?;
-        fs::write(&jtmp, text).map_err(io(&jtmp))?;
-        File::open(&jtmp)
+        fs::write(&tmp, text).map_err(io(&tmp))?;
+        File::open(&tmp)
             .and_then(|f| f.sync_all())
-            .map_err(io(&jtmp))?;
-        fs::rename(&jtmp, &jpath).map_err(io(&jpath))?;
-
-        if let Err(e) = self.move_into_place(&staging) {
-            // Leave staging in place either way: recovery needs `old/`.
-            self.committed = true;
-            if !matches!(e, Error::Injected(_)) {
-                // A real failure: put everything back now rather than at the next run.
-                recover(&self.root)?;
-            }
-            return Err(e);
+            .map_err(io(&tmp))?;
+        fail_point("commit:snapshot-written");
+        let path = snaps.join(snapshot::file_name(version));
+        if path.exists() {
+            // Only possible if two writers ran at once, which the lock prevents.
+            return Err(Error::Corrupt {
+                path,
+                message: "another run committed this version; run again".into(),
+            });
         }
-        if let Ok(d) = File::open(&self.root) {
-            let _ = d.sync_all();
-        }
-        // The commit point: with the journal gone, the new state stands.
-        fs::remove_file(&jpath).map_err(io(&jpath))?;
+        fs::rename(&tmp, &path).map_err(io(&path))?;
+        // The commit point: from here the new snapshot is the warehouse.
         self.committed = true;
-        let _ = fs::remove_dir_all(&staging);
-        Ok(())
-    }
-}
-
-impl Txn {
-    fn move_into_place(&self, staging: &Path) -> Result<()> {
-        for (i, rel) in self.entries.iter().enumerate() {
-            if let Some(FailPoint::MidCommit(n)) = self.fail
-                && i >= n
-            {
-                // Simulate a kill: leave everything as it is, journal included.
-                return Err(Error::Injected(format!("killed after {n} files moved")));
-            }
-            let target = self.root.join(rel);
-            let new = staging.join("new").join(rel);
-            if target.exists() {
-                let old = staging.join("old").join(rel);
-                if let Some(parent) = old.parent() {
-                    fs::create_dir_all(parent).map_err(io(parent))?;
-                }
-                fs::rename(&target, &old).map_err(io(&target))?;
-            } else if let Some(parent) = target.parent() {
-                fs::create_dir_all(parent).map_err(io(parent))?;
-            }
-            fs::rename(&new, &target).map_err(io(&target))?;
-        }
-        Ok(())
+        fail_point("commit:renamed");
+        sync_dir(&snaps)?;
+        vacuum(&self.root, "commit")?;
+        refresh_rejects_copy(&self.root)?;
+        fail_point("commit:done");
+        Ok(version)
     }
 }
 
 impl Drop for Txn {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = fs::remove_dir_all(self.root.join(&self.id));
+            for p in &self.written {
+                let _ = fs::remove_file(p);
+            }
         }
     }
 }

@@ -1,14 +1,17 @@
-//! A failed or killed run leaves the warehouse byte-identical; re-running the
-//! same inputs changes nothing; supersede, then restore from the ledger.
+//! A run aborted at any step of its commit or of the recovery after it ends
+//! in the state before or after it; re-running the same inputs changes
+//! nothing; supersede, then restore from the ledger.
 
+use std::path::Path;
 use wresbench::ingest::ValidateOptions;
 use wresbench::register::Register;
-use wresbench::warehouse::{self, FailPoint, Lock, layout, tables};
+
+use wresbench::warehouse::{self, Lock, layout, tables};
 
 use crate::common::*;
 
 fn value_of(wh: &std::path::Path, measure: &str, eth: &str) -> f64 {
-    tables::read_returns(&wh.join(layout::returns_file(2021)))
+    tables::read_returns(&current(wh, &layout::returns_file(2021)))
         .unwrap()
         .into_iter()
         .find(|r| r.indicator == 2 && r.measure == measure && r.ethnicity == eth)
@@ -16,66 +19,170 @@ fn value_of(wh: &std::path::Path, measure: &str, eth: &str) -> f64 {
         .expect("row present")
 }
 
-#[test]
-fn a_run_failing_half_way_leaves_the_warehouse_byte_identical() {
-    let dir = tempdir();
-    let wh = dir.path().join("wh");
-    ingest(&[fixture("validation/valid-workforce.csv")], &wh);
-    let before = snapshot(&wh);
-    for fail in [
-        FailPoint::AfterStaged(0),
-        FailPoint::AfterStaged(2),
-        FailPoint::AfterStaged(4),
-    ] {
-        let err = try_ingest(
-            &[
-                fixture("humber-2021"),
-                fixture("validation/duplicate-section-b.csv"),
-            ],
-            &wh,
-            Some(fail),
-        )
-        .unwrap_err();
-        assert!(matches!(err, warehouse::Error::Injected(_)), "{err}");
-        assert_eq!(snapshot(&wh), before, "after {fail:?}");
+/// Copies a warehouse folder (a fresh golden copy per crash).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// What `sql` sees of a warehouse: a line that differs between two states.
+fn state(wh: &Path, with_results: bool) -> String {
+    let q = if with_results {
+        "SELECT (SELECT count(*) FROM submissions) s, (SELECT count(*) FROM returns) r, \
+         (SELECT sum(value) FROM returns) v, (SELECT count(*) FROM messages) m, \
+         (SELECT count(*) FROM org_metrics) o, (SELECT count(DISTINCT year) FROM org_metrics) y"
+    } else {
+        "SELECT (SELECT count(*) FROM submissions) s, (SELECT count(*) FROM returns) r, \
+         (SELECT sum(value) FROM returns) v, (SELECT count(*) FROM messages) m"
+    };
+    let out = bin()
+        .args(["sql", "--format", "csv", "--warehouse"])
+        .arg(wh)
+        .arg(q)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "sql on {}: {}",
+        wh.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs the real binary; with `fail`, it must abort there (no clean-up, as a
+/// kill would) unless `may_finish` (a recovery point with nothing to do).
+fn run(args: &[&str], wh: &Path, fail: Option<&str>) -> bool {
+    let mut cmd = bin();
+    cmd.args(args)
+        .arg("--warehouse")
+        .arg(wh)
+        .arg("--no-progress");
+    if let Some(f) = fail {
+        cmd.env("WRESBENCH_FAIL_AT", f);
+    }
+    let out = cmd.output().unwrap();
+    let aborted = out.status.code().is_none();
+    if !aborted {
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?} {fail:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    aborted
+}
+
+const COMMIT_POINTS: [&str; 6] = [
+    "commit:files-written",
+    "commit:synced",
+    "commit:snapshot-written",
+    "commit:renamed",
+    "commit:deleted-one",
+    "commit:done",
+];
+const RECOVERY_POINTS: [&str; 3] = ["recover:start", "recover:deleted-one", "recover:done"];
+
+/// Issue 10, items 6 and 7: at every step of a commit, and again at every
+/// step of the recovery after it, the process is aborted for real; `sql`
+/// then sees snapshot N or N+1, never a mix, and the next run ends in N+1.
+fn crash_everywhere(golden: &Path, args: &[&str], with_results: bool) {
+    let n = state(golden, with_results);
+    let scratch = tempdir();
+    let clean = scratch.path().join("clean");
+    copy_dir(golden, &clean);
+    assert!(!run(args, &clean, None));
+    let n1 = state(&clean, with_results);
+    assert_ne!(n, n1, "the run changes what sql sees, so the test can fail");
+
+    let mut recovery_aborts = std::collections::BTreeMap::new();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = COMMIT_POINTS
+            .iter()
+            .map(|point| {
+                let (n, n1, scratch) = (&n, &n1, scratch.path());
+                s.spawn(move || {
+                    let mut aborted_in_recovery = Vec::new();
+                    let tag = point.replace(':', "-");
+                    let wh = scratch.join(format!("{tag}-once"));
+                    copy_dir(golden, &wh);
+                    assert!(run(args, &wh, Some(point)), "{point} is reached");
+                    let seen = state(&wh, with_results);
+                    assert!(seen == *n || seen == *n1, "after {point}: {seen}");
+                    assert!(!run(args, &wh, None));
+                    assert_eq!(state(&wh, with_results), *n1, "the run after {point}");
+
+                    for r in RECOVERY_POINTS {
+                        let wh = scratch.join(format!("{tag}-{}", r.replace(':', "-")));
+                        copy_dir(golden, &wh);
+                        assert!(run(args, &wh, Some(point)));
+                        if run(args, &wh, Some(r)) {
+                            aborted_in_recovery.push(r);
+                        }
+                        let seen = state(&wh, with_results);
+                        assert!(seen == *n || seen == *n1, "after {point} then {r}: {seen}");
+                        assert!(!run(args, &wh, None));
+                        assert_eq!(
+                            state(&wh, with_results),
+                            *n1,
+                            "the run after {point} then {r}"
+                        );
+                    }
+                    aborted_in_recovery
+                })
+            })
+            .collect();
+        for h in handles {
+            for r in h.join().unwrap() {
+                *recovery_aborts.entry(r).or_insert(0) += 1;
+            }
+        }
+    });
+    // Recovery always starts and ends; it deletes something after a crash
+    // that left files behind, so every recovery point was crashed at least once.
+    for r in RECOVERY_POINTS {
+        assert!(
+            recovery_aborts.get(r).copied().unwrap_or(0) > 0,
+            "{r} never reached"
+        );
     }
 }
 
 #[test]
-fn a_run_killed_mid_commit_is_rolled_back_by_the_next_run() {
+fn an_ingest_aborted_at_any_commit_or_recovery_step_ends_in_n_or_n_plus_1() {
     let dir = tempdir();
-    let wh = dir.path().join("wh");
-    ingest(&[fixture("validation/valid-workforce.csv")], &wh);
-    let before = snapshot(&wh);
-    for n in [1, 3, 5] {
-        let err = try_ingest(
-            &[
-                fixture("humber-2021"),
-                fixture("validation/duplicate-section-b.csv"),
-            ],
-            &wh,
-            Some(FailPoint::MidCommit(n)),
-        )
-        .unwrap_err();
-        assert!(matches!(err, warehouse::Error::Injected(_)));
-        assert_ne!(
-            snapshot(&wh),
-            before,
-            "the kill left a half-moved warehouse to recover"
-        );
-        drop(Lock::acquire(&wh).unwrap()); // what the next run does first
-        let after = snapshot(&wh);
-        // Name the files that differ: this test failed twice, unreproduced, under heavy load.
-        let differ: Vec<&String> = before
-            .keys()
-            .chain(after.keys())
-            .filter(|k| before.get(*k) != after.get(*k))
-            .collect();
-        assert!(
-            differ.is_empty(),
-            "killed after {n} moves; files differing after recovery: {differ:?}"
-        );
-    }
+    let golden = dir.path().join("golden");
+    // Two commits, so the third has an older snapshot's files to remove.
+    ingest(&[fixture("validation/valid-workforce.csv")], &golden);
+    ingest(&[fixture("validation/valid-survey.csv")], &golden);
+    // Files that are accepted whole: a rejection would be recorded again by
+    // the run after a crash, so "ends in N+1" could not be exact.
+    let (w, s) = (
+        fixture("humber-2021/RV9-2021-workforce.csv"),
+        fixture("humber-2021/RV9-survey.csv"),
+    );
+    crash_everywhere(
+        &golden,
+        &["ingest", w.to_str().unwrap(), s.to_str().unwrap()],
+        false,
+    );
+}
+
+#[test]
+fn a_benchmark_aborted_at_any_commit_or_recovery_step_ends_in_n_or_n_plus_1() {
+    let dir = tempdir();
+    let golden = dir.path().join("golden");
+    ingest_and_benchmark(&[fixture("validation/valid-workforce.csv")], &golden);
+    ingest(&[fixture("humber-2021")], &golden);
+    crash_everywhere(&golden, &["benchmark"], true);
 }
 
 #[test]
@@ -127,7 +234,7 @@ fn a_later_section_supersedes_and_the_earlier_can_be_restored() {
     assert_eq!((s.sections_accepted, s.sections_superseded), (1, 1));
     assert_eq!(value_of(&wh, "shortlisted", "white"), 410.0);
 
-    let ledger = tables::read_submissions(&wh.join(layout::SUBMISSIONS)).unwrap();
+    let ledger = tables::read_submissions(&current(&wh, layout::SUBMISSIONS)).unwrap();
     let old = ledger
         .iter()
         .find(|s| s.outcome == "superseded")
@@ -152,7 +259,7 @@ fn a_later_section_supersedes_and_the_earlier_can_be_restored() {
     )
     .unwrap();
     assert_eq!(value_of(&wh, "shortlisted", "white"), 400.0);
-    let ledger = tables::read_submissions(&wh.join(layout::SUBMISSIONS)).unwrap();
+    let ledger = tables::read_submissions(&current(&wh, layout::SUBMISSIONS)).unwrap();
     assert_eq!(ledger.iter().filter(|s| s.current).count(), 2);
     // Restoring what is current is refused with a reason.
     let err = warehouse::restore(
@@ -173,7 +280,7 @@ fn a_second_run_cannot_take_the_lock() {
     let dir = tempdir();
     let wh = dir.path().join("wh");
     let _held = Lock::acquire(&wh).unwrap();
-    let err = try_ingest(&[fixture("validation/valid-workforce.csv")], &wh, None).unwrap_err();
+    let err = try_ingest(&[fixture("validation/valid-workforce.csv")], &wh).unwrap_err();
     assert!(matches!(err, warehouse::Error::Locked(_)), "{err}");
     assert!(err.to_string().contains("in use by another wresbench run"));
 }
@@ -184,7 +291,7 @@ fn parquet_files_are_readable_by_a_plain_parquet_reader() {
     let dir = tempdir();
     let wh = dir.path().join("wh");
     ingest(&[fixture("humber-2021")], &wh);
-    let f = std::fs::File::open(wh.join(layout::returns_file(2021))).unwrap();
+    let f = std::fs::File::open(current(&wh, &layout::returns_file(2021))).unwrap();
     let reader = SerializedFileReader::new(f).unwrap();
     let meta = reader.metadata();
     let cols: Vec<&str> = meta

@@ -25,21 +25,16 @@ pub fn vopts() -> ValidateOptions {
 }
 
 pub fn ingest(inputs: &[PathBuf], wh: &Path) -> IngestSummary {
-    try_ingest(inputs, wh, None).expect("ingest")
+    try_ingest(inputs, wh).expect("ingest")
 }
 
-pub fn try_ingest(
-    inputs: &[PathBuf],
-    wh: &Path,
-    fail: Option<warehouse::FailPoint>,
-) -> warehouse::Result<IngestSummary> {
+pub fn try_ingest(inputs: &[PathBuf], wh: &Path) -> warehouse::Result<IngestSummary> {
     warehouse::ingest(&IngestOptions {
         inputs: inputs.to_vec(),
         warehouse: wh.to_path_buf(),
         register: Register::builtin(),
         validate: vopts(),
         progress: false,
-        fail,
     })
 }
 
@@ -151,4 +146,12 @@ fn make_full_export() -> FullExport {
             .success();
     }
     FullExport { _dir: dir, wh, out }
+}
+
+/// The file behind a logical name in the warehouse's current snapshot.
+pub fn current(wh: &Path, logical: &str) -> PathBuf {
+    warehouse::Snapshot::load(wh)
+        .expect("snapshot")
+        .path(wh, logical)
+        .unwrap_or_else(|| panic!("{logical} is in the snapshot"))
 }

@@ -130,8 +130,8 @@ fn faulted_returns_fail_with_their_named_fault_and_nothing_else_is_rejected() {
 
     let wh = dir.path().join("wh");
     ingest(&[out.join("returns"), out.join("survey")], &wh);
-    let ledger = tables::read_submissions(&wh.join(layout::SUBMISSIONS)).unwrap();
-    let messages = tables::read_messages(&wh.join(layout::MESSAGES)).unwrap();
+    let ledger = tables::read_submissions(&current(&wh, layout::SUBMISSIONS)).unwrap();
+    let messages = tables::read_messages(&current(&wh, layout::MESSAGES)).unwrap();
     let root = format!("{}/", out.display());
     let rejected: BTreeSet<String> = ledger
         .iter()

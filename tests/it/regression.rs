@@ -716,7 +716,10 @@ fn ingest_says_its_warnings_on_stderr_and_validate_q_only_problems() {
 fn packs_from_generated_data_say_synthetic_on_every_page_and_sheet() {
     use calamine::Reader;
     let full = full_export();
-    assert!(full.wh.join("SYNTHETIC").is_file(), "warehouse not marked");
+    assert!(
+        wresbench::warehouse::is_synthetic(&full.wh).unwrap(),
+        "warehouse not marked"
+    );
     let year = full.out.join("2025");
     let pack: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(year.join("trusts/RV9/RV9-2025.json")).unwrap(),
@@ -1060,4 +1063,206 @@ fn one_of_something_is_singular_in_messages() {
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("x 1 year (2021-2021)"), "{text}");
     assert!(!text.contains("1 years"), "{text}");
+}
+
+/// Issue 10, item 5: a damaged warehouse gave wrong answers with exit 0
+/// (without the ledger the same ingest doubled every count; a zero-byte
+/// results file exported the previous year; a "conflicted copy" beside a
+/// year's returns doubled it; a garbage manifest was replaced, history lost;
+/// a deleted messages file emptied every data-quality section). Readers now
+/// open exactly the files of the current snapshot.
+#[test]
+fn a_damaged_warehouse_is_an_error_naming_the_file_never_a_wrong_answer() {
+    use wresbench::warehouse::{Snapshot, layout, snapshot};
+    let dir = tempdir();
+    let golden = dir.path().join("golden");
+    let humber = fixture("humber-2021/RV9-2021-workforce.csv");
+    ingest_and_benchmark(std::slice::from_ref(&humber), &golden);
+    let count = |wh: &std::path::Path| {
+        bin()
+            .args(["sql", "--format", "csv", "--warehouse"])
+            .arg(wh)
+            .arg("SELECT count(*) AS n FROM returns")
+            .output()
+            .unwrap()
+    };
+    let before = String::from_utf8(count(&golden).stdout).unwrap();
+    assert!(before.contains("\n21\n"), "{before}");
+    let copy = |name: &str| {
+        let wh = dir.path().join(name);
+        let status = std::process::Command::new("cp")
+            .arg("-r")
+            .arg(&golden)
+            .arg(&wh)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        wh
+    };
+    let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).to_string();
+
+    // A stray copy beside the live file is never read.
+    let wh = copy("stray");
+    let live = current(&wh, &layout::returns_file(2021));
+    std::fs::copy(
+        &live,
+        live.with_file_name("returns (conflicted copy).parquet"),
+    )
+    .unwrap();
+    assert_eq!(String::from_utf8(count(&wh).stdout).unwrap(), before);
+
+    // A listed file that is missing: every command stops and names it.
+    for logical in [layout::SUBMISSIONS, layout::MESSAGES] {
+        let wh = copy(&format!("missing-{logical}"));
+        std::fs::remove_file(current(&wh, logical)).unwrap();
+        let o = count(&wh);
+        assert_eq!(o.status.code(), Some(2), "{logical}");
+        assert!(
+            stderr(&o).contains("lists this file but it is missing"),
+            "{}",
+            stderr(&o)
+        );
+        let o = bin()
+            .args(["ingest", "--warehouse"])
+            .arg(&wh)
+            .arg(&humber)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "ingest with {logical} missing");
+        assert!(stderr(&o).contains(logical), "{}", stderr(&o));
+    }
+
+    // A zero-byte results file: export fails naming it, never an older year.
+    let wh = copy("empty-results");
+    let results = current(&wh, &layout::result_file("org_metrics", 2021));
+    std::fs::write(&results, b"").unwrap();
+    let o = bin()
+        .args(["export", "--warehouse"])
+        .arg(&wh)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("org_metrics"), "{}", stderr(&o));
+
+    // A garbage snapshot (the manifest lives in it) is an error, and is
+    // never replaced: the history it holds is not lost.
+    let wh = copy("garbage-snapshot");
+    let v = *snapshot::versions(&wh).unwrap().last().unwrap();
+    let path = wh.join(snapshot::DIR).join(snapshot::file_name(v));
+    std::fs::write(&path, b"{ not json").unwrap();
+    assert!(Snapshot::load(&wh).is_err());
+    let o = bin()
+        .args(["ingest", "--warehouse"])
+        .arg(&wh)
+        .arg(&humber)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unreadable snapshot"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&path).unwrap(), b"{ not json");
+    assert_eq!(snapshot::versions(&wh).unwrap().last(), Some(&v));
+}
+
+/// Issue 10, item 8: an organisation code from a register (`../../EVIL`)
+/// made export write outside `--out`, and `A/B` failed the whole export.
+/// Codes are checked where the register is read.
+#[test]
+fn register_codes_that_are_not_ods_codes_are_refused_where_the_register_is_read() {
+    let dir = tempdir();
+    for (i, code) in ["../../EVIL", "A/B", "R", "RV9XYZ", "R V9"]
+        .iter()
+        .enumerate()
+    {
+        let reg = dir.path().join(format!("reg{i}.csv"));
+        std::fs::write(
+            &reg,
+            format!(
+                "org_code,org_name,benchmark_group,region,icb_code,icb_name\n\
+                 RV9,Humber,Mental Health,North East and Yorkshire,QOQ,ICB\n\
+                 \"{code}\",Evil,Acute,London,QMF,ICB\n"
+            ),
+        )
+        .unwrap();
+        let out = dir.path().join(format!("out{i}"));
+        let o = bin()
+            .args(["export", "--warehouse"])
+            .arg(dir.path().join("nowhere"))
+            .arg("--out")
+            .arg(&out)
+            .arg("--register")
+            .arg(&reg)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{code}: {err}");
+        assert!(
+            err.contains("line 3") && err.contains("is not an ODS code"),
+            "{code}: {err}"
+        );
+        assert!(!out.exists(), "{code}: nothing written");
+    }
+    assert!(
+        !dir.path().join("EVIL").exists() && !dir.path().parent().unwrap().join("EVIL").exists()
+    );
+    assert!(wresbench::register::is_valid_code("Z0001"));
+}
+
+/// Issue 10, item 9: `sql --format csv` wrote text cells as they were, so a
+/// file name or message beginning with `=` reached a spreadsheet as a live
+/// formula. Text cells get a leading `'`; numbers, negative ones too, do not.
+#[test]
+fn sql_csv_output_cannot_carry_a_live_formula() {
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    ingest(&[fixture("validation/valid-workforce.csv")], &wh);
+    let out = bin()
+        .args(["sql", "--format", "csv", "--warehouse"])
+        .arg(&wh)
+        .arg("SELECT '=HYPERLINK(\"http://x\")' AS a, '@SUM(A1)' AS b, -3 AS c, '-3.5' AS d, 'RV9' AS e")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.lines().nth(1).unwrap(),
+        "\"'=HYPERLINK(\"\"http://x\"\")\",'@SUM(A1),-3,-3.5,RV9"
+    );
+}
+
+/// A warehouse written by wresbench 0.1 (fixed file names, `manifest.json`,
+/// no snapshots) is read as it is, and its next commit upgrades it.
+#[test]
+fn a_warehouse_written_by_version_0_1_is_read_and_upgraded_by_its_next_commit() {
+    use wresbench::warehouse::{Snapshot, layout, snapshot};
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    ingest(&[fixture("humber-2021/RV9-2021-workforce.csv")], &wh);
+    // Rewrite it in 0.1's layout.
+    let snap = Snapshot::load(&wh).unwrap();
+    for (logical, physical) in &snap.files {
+        std::fs::rename(wh.join(physical), wh.join(logical)).unwrap();
+    }
+    std::fs::write(
+        wh.join(layout::MANIFEST),
+        serde_json::to_string(&snap.manifest).unwrap(),
+    )
+    .unwrap();
+    std::fs::remove_dir_all(wh.join(snapshot::DIR)).unwrap();
+    let stray = wh.join("returns/year=2021/returns (conflicted copy).parquet");
+    std::fs::copy(wh.join(layout::returns_file(2021)), &stray).unwrap();
+
+    let count = || sql_csv(&wh, "SELECT count(*) AS n FROM returns")[0][0].to_string();
+    assert_eq!(count(), "21", "0.1's files are read, the stray copy is not");
+    ingest(&[fixture("validation/valid-survey.csv")], &wh);
+    assert_eq!(snapshot::versions(&wh).unwrap(), [1]);
+    let after: i64 = count().parse().unwrap();
+    assert!(after > 21, "{after}");
+    let manifest = &Snapshot::load(&wh).unwrap().manifest;
+    assert_eq!(
+        manifest["runs"].as_array().unwrap().len(),
+        2,
+        "history kept"
+    );
 }

@@ -46,7 +46,7 @@ fn filled_template_ingests_to_the_same_rows_as_the_csv() {
     assert_eq!(ingest(&[csv_path], &wa).sections_accepted, 1);
     assert_eq!(ingest(&[xlsx], &wb).sections_accepted, 1);
     let strip = |wh: &std::path::Path| {
-        let mut v: Vec<_> = tables::read_returns(&wh.join(layout::returns_file(2021)))
+        let mut v: Vec<_> = tables::read_returns(&current(wh, &layout::returns_file(2021)))
             .unwrap()
             .into_iter()
             .map(|r| {

@@ -63,7 +63,6 @@ impl Db {
             // Far enough ahead for the Model Employer years 2028 and 2029.
             validate: ValidateOptions { max_year: 2030 },
             progress: false,
-            fail: None,
         })
         .map_err(|e| SltError(e.to_string()))?;
         if s.sections_rejected + s.files_rejected > 0 {
