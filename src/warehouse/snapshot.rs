@@ -80,11 +80,23 @@ impl Snapshot {
             None => Snapshot::legacy(root)?,
         };
         for rel in snap.files.values() {
-            if !root.join(rel).is_file() {
+            let path = root.join(rel);
+            if !path.is_file() {
                 return Err(Error::Corrupt {
-                    path: root.join(rel),
+                    path,
                     message: format!(
                         "snapshot {} lists this file but it is missing; restore the warehouse folder from backup (nothing was changed)",
+                        snap.version
+                    ),
+                });
+            }
+            if rel.ends_with(".parquet") && !is_complete_parquet(&path)? {
+                // DataFusion skips an empty file as no rows: a truncated
+                // year of results would silently become "the previous year".
+                return Err(Error::Corrupt {
+                    path,
+                    message: format!(
+                        "snapshot {} lists this file but it is not a complete Parquet file (empty or cut short); restore the warehouse folder from backup (nothing was changed)",
                         snap.version
                     ),
                 });
@@ -189,6 +201,25 @@ impl Snapshot {
         years.dedup();
         years
     }
+}
+
+/// True when the file ends with Parquet's footer magic (`PAR1`) and is long
+/// enough to hold a header and footer: a file cut short or emptied is not.
+fn is_complete_parquet(path: &Path) -> Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut f = fs::File::open(path).map_err(io)?;
+    let len = f.metadata().map_err(io)?.len();
+    if len < 12 {
+        return Ok(false);
+    }
+    let mut tail = [0u8; 4];
+    f.seek(SeekFrom::End(-4)).map_err(io)?;
+    f.read_exact(&mut tail).map_err(io)?;
+    Ok(&tail == b"PAR1")
 }
 
 /// The physical name of a logical file written by the commit of `version`:

@@ -1144,7 +1144,11 @@ fn a_damaged_warehouse_is_an_error_naming_the_file_never_a_wrong_answer() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("org_metrics"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("org_metrics") && stderr(&o).contains("not a complete Parquet file"),
+        "{}",
+        stderr(&o)
+    );
 
     // A garbage snapshot (the manifest lives in it) is an error, and is
     // never replaced: the history it holds is not lost.
