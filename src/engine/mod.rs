@@ -106,12 +106,37 @@ pub struct Engine {
     pub root: PathBuf,
     /// The committed state this engine reads, resolved once when it opens.
     pub snapshot: warehouse::Snapshot,
+    /// Keeps the snapshot's files in place while this engine reads them
+    /// (none for a writer, which holds the warehouse lock instead).
+    _read_guard: Option<warehouse::ReadGuard>,
 }
 
 impl Engine {
     /// Opens a warehouse: registers `returns`, `submissions`, `messages`,
     /// `organisations`, `params` and whatever results exist.
     pub fn open(root: &Path, register: &Register, params: &Params) -> Result<Engine> {
+        // Shared lock first, then the snapshot: its files cannot be removed
+        // between resolving it and reading them.
+        let guard = warehouse::ReadGuard::acquire(root);
+        Engine::open_with(root, register, params, Some(guard))
+    }
+
+    /// [`Engine::open`] for a writer holding the warehouse [`Lock`].
+    pub fn open_locked(
+        root: &Path,
+        register: &Register,
+        params: &Params,
+        _lock: &Lock,
+    ) -> Result<Engine> {
+        Engine::open_with(root, register, params, None)
+    }
+
+    fn open_with(
+        root: &Path,
+        register: &Register,
+        params: &Params,
+        read_guard: Option<warehouse::ReadGuard>,
+    ) -> Result<Engine> {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(rayon::current_num_threads().max(1))
             .enable_all()
@@ -137,6 +162,7 @@ impl Engine {
             rt,
             root: root.to_path_buf(),
             snapshot: warehouse::Snapshot::load(root)?,
+            _read_guard: read_guard,
         };
         // Exactly the files of one snapshot: a stray file is never read, a
         // commit in progress is not seen, and every table is of one state.
@@ -436,7 +462,7 @@ pub fn benchmark_with_progress(
     progress: bool,
 ) -> Result<BenchmarkSummary> {
     let lock = Lock::acquire(root).map_err(Error::Warehouse)?;
-    let engine = Engine::open(root, register, params)?;
+    let engine = Engine::open_locked(root, register, params, &lock)?;
     let years = engine.years()?;
     if years.is_empty() {
         return Err(Error::Empty(root.to_path_buf()));

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 pub use load::{IngestOptions, IngestSummary, ingest, restore};
 pub use snapshot::Snapshot;
-pub use txn::{Lock, Txn};
+pub use txn::{Lock, ReadGuard, Txn};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -14,6 +14,10 @@
 //! `commit:snapshot-written`, `commit:renamed`, `commit:deleted-one`,
 //! `commit:done`; recovery (when a run takes the lock): `recover:start`,
 //! `recover:deleted-one`, `recover:done`.
+//!
+//! Readers take a shared lock on `.readers` ([`ReadGuard`]) and a writer
+//! deletes nothing while one is held, so a reader's snapshot stays whole for
+//! as long as it reads.
 
 use std::collections::BTreeSet;
 use std::fs::{self, File};
@@ -23,6 +27,9 @@ use super::snapshot::{self, Snapshot};
 use super::{Error, Result, layout};
 
 const LOCK: &str = ".lock";
+/// Readers hold a shared lock on this file while they read; a writer removes
+/// unreferenced files only when it can take it exclusively (no reader).
+const READERS: &str = ".readers";
 /// Data files of this many latest snapshots are kept, so a reader that
 /// resolved the previous snapshot can finish while a writer commits.
 const KEEP_SNAPSHOT_FILES: usize = 2;
@@ -75,6 +82,36 @@ impl Lock {
     }
 }
 
+/// Held by a reader (`sql`, `export`, `peers`) for as long as it reads: no
+/// file is removed meanwhile, whatever is committed, so a reader never finds
+/// the files of its snapshot gone. It never blocks a writer: a writer that
+/// finds readers leaves its clean-up to a later run.
+#[derive(Debug)]
+pub struct ReadGuard {
+    _file: Option<File>,
+}
+
+impl ReadGuard {
+    /// Takes the shared lock (waiting only while a writer is removing files).
+    /// Best effort: a folder a reader may not write to is read without it.
+    pub fn acquire(root: &Path) -> ReadGuard {
+        let path = root.join(READERS);
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .or_else(|_| File::open(&path))
+            .ok();
+        if let Some(f) = &file
+            && let Err(e) = f.lock_shared()
+        {
+            tracing::warn!("{}: reading without the readers' lock: {e}", path.display());
+        }
+        ReadGuard { _file: file }
+    }
+}
+
 /// Removes what interrupted runs left: temporary snapshot files and data
 /// files no recent snapshot lists. Idempotent; call under the lock.
 pub fn recover(root: &Path) -> Result<()> {
@@ -102,6 +139,22 @@ fn vacuum(root: &Path, stage: &str) -> Result<()> {
     }
     if versions.is_empty() {
         return Ok(());
+    }
+    // Held until the end of the clean-up; readers arriving meanwhile wait.
+    let readers_path = root.join(READERS);
+    let readers = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&readers_path)
+        .map_err(io(&readers_path))?;
+    match readers.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            tracing::info!("readers are active: unreferenced files are left for a later run");
+            return Ok(());
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(io(&readers_path)(e)),
     }
     let mut keep: BTreeSet<PathBuf> = BTreeSet::new();
     for v in versions.iter().rev().take(KEEP_SNAPSHOT_FILES) {

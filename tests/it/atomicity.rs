@@ -326,3 +326,54 @@ fn parquet_files_are_readable_by_a_plain_parquet_reader() {
     let text = rows[0].to_string();
     assert!(text.contains("org_code: \"RV9\""), "{text}");
 }
+
+/// Issue 10, item 6: readers took no lock and ignored the journal, so during
+/// a commit `sql` saw a ledger of 0 rows beside returns without ledger rows.
+/// Here `sql` runs over and over while other runs commit (supersessions,
+/// rejections, a restore): every answer is of one state, where each current
+/// submission has its rows and every row has its current submission.
+#[test]
+fn readers_during_commits_see_one_state() {
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    ingest(&[fixture("validation/valid-workforce.csv")], &wh);
+    let q = "SELECT \
+        (SELECT count(*) FROM returns WHERE submission_id NOT IN \
+           (SELECT submission_id FROM submissions WHERE current)) AS orphan_rows, \
+        (SELECT count(*) FROM submissions WHERE current AND submission_id NOT IN \
+           (SELECT DISTINCT submission_id FROM returns)) AS current_without_rows, \
+        (SELECT count(*) FROM submissions) AS ledger";
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let answers = std::thread::scope(|s| {
+        let reader = s.spawn(|| {
+            let mut answers = Vec::new();
+            while !done.load(std::sync::atomic::Ordering::SeqCst) || answers.is_empty() {
+                let rows = sql_csv(&wh, q);
+                answers.push(rows[0].iter().map(String::from).collect::<Vec<_>>());
+            }
+            answers
+        });
+        let inputs = [
+            "validation/valid-survey.csv",
+            "validation/duplicate-section-b.csv",
+            "validation/appointed-gt-shortlisted.csv",
+            "humber-2021/RV9-2021-workforce.csv",
+            "humber-2021/RV9-survey.csv",
+            "validation/duplicate-section-a.csv",
+        ];
+        for _ in 0..3 {
+            for f in inputs {
+                let _ = try_ingest(&[fixture(f)], &wh).unwrap();
+            }
+        }
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        reader.join().unwrap()
+    });
+    assert!(answers.len() > 1, "the reader ran during the commits");
+    let ledgers: std::collections::BTreeSet<&str> = answers.iter().map(|a| a[2].as_str()).collect();
+    assert!(ledgers.len() > 1, "it saw more than one state: {ledgers:?}");
+    for a in &answers {
+        assert_eq!((a[0].as_str(), a[1].as_str()), ("0", "0"), "{a:?}");
+        assert_ne!(a[2], "0", "never an empty ledger");
+    }
+}
