@@ -63,22 +63,27 @@ impl Lock {
     /// what any earlier run that died left behind.
     pub fn acquire(root: &Path) -> Result<Lock> {
         fs::create_dir_all(root).map_err(io(root))?;
-        let path = root.join(LOCK);
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(io(&path))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                return Err(Error::Locked(root.to_path_buf()));
-            }
-            Err(fs::TryLockError::Error(e)) => return Err(io(&path)(e)),
-        }
+        let Some(file) = try_lock_exclusive(&root.join(LOCK))? else {
+            return Err(Error::Locked(root.to_path_buf()));
+        };
         recover(root)?;
         Ok(Lock { _file: file })
+    }
+}
+
+/// Opens (creating) a lock file and takes it exclusively; None when another
+/// holder has it.
+fn try_lock_exclusive(path: &Path) -> Result<Option<File>> {
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(io(path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(fs::TryLockError::WouldBlock) => Ok(None),
+        Err(fs::TryLockError::Error(e)) => Err(io(path)(e)),
     }
 }
 
@@ -141,21 +146,10 @@ fn vacuum(root: &Path, stage: &str) -> Result<()> {
         return Ok(());
     }
     // Held until the end of the clean-up; readers arriving meanwhile wait.
-    let readers_path = root.join(READERS);
-    let readers = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&readers_path)
-        .map_err(io(&readers_path))?;
-    match readers.try_lock() {
-        Ok(()) => {}
-        Err(fs::TryLockError::WouldBlock) => {
-            tracing::info!("readers are active: unreferenced files are left for a later run");
-            return Ok(());
-        }
-        Err(fs::TryLockError::Error(e)) => return Err(io(&readers_path)(e)),
-    }
+    let Some(_readers) = try_lock_exclusive(&root.join(READERS))? else {
+        tracing::info!("readers are active: unreferenced files are left for a later run");
+        return Ok(());
+    };
     let mut keep: BTreeSet<PathBuf> = BTreeSet::new();
     for v in versions.iter().rev().take(KEEP_SNAPSHOT_FILES) {
         // An unreadable snapshot stops the clean-up: never delete on doubt.

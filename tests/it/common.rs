@@ -155,3 +155,9 @@ pub fn current(wh: &Path, logical: &str) -> PathBuf {
         .path(wh, logical)
         .unwrap_or_else(|| panic!("{logical} is in the snapshot"))
 }
+
+/// A JSON file (a pack, say), parsed.
+pub fn read_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

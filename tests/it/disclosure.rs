@@ -184,8 +184,7 @@ fn no_file_of_a_full_export_carries_another_trusts_small_count_figure() {
         let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
         let numbers = match ext {
             "json" => {
-                let v: serde_json::Value =
-                    serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+                let v = read_json(f);
                 let mut n = Vec::new();
                 numbers_in_json(&v, &mut n);
                 n

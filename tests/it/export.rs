@@ -42,8 +42,7 @@ fn humber_packs(dir: &Path) -> std::path::PathBuf {
 fn humber_pack_json_carries_the_expected_figures_and_the_ind8_trend() {
     let dir = tempdir();
     let p = humber_packs(dir.path());
-    let pack: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(p.join("RV9-2021.json")).unwrap()).unwrap();
+    let pack = read_json(&p.join("RV9-2021.json"));
     assert_eq!(pack["schema"], "wres-pack/2");
     assert_eq!(pack["org"]["code"], "RV9");
     assert_eq!(pack["org"]["name"], "Humber Teaching NHS Foundation Trust");
@@ -182,8 +181,7 @@ fn json_packs_validate_against_the_shipped_wres_pack_2_schema() {
     let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
     let dir = tempdir();
     let p = humber_packs(dir.path());
-    let pack: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(p.join("RV9-2021.json")).unwrap()).unwrap();
+    let pack = read_json(&p.join("RV9-2021.json"));
     let errors: Vec<String> = validator
         .iter_errors(&pack)
         .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -209,8 +207,7 @@ fn json_packs_validate_against_the_shipped_wres_pack_2_schema() {
 fn excel_pack_reads_back_equal_to_the_json() {
     let dir = tempdir();
     let p = humber_packs(dir.path());
-    let pack: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(p.join("RV9-2021.json")).unwrap()).unwrap();
+    let pack = read_json(&p.join("RV9-2021.json"));
     let mut wb = calamine::open_workbook_auto(p.join("RV9-2021.xlsx")).unwrap();
     let names = wb.sheet_names();
     for s in [
@@ -346,8 +343,7 @@ fn packs_made_from_synthetic_data_say_so_in_every_format() {
     )
     .unwrap();
     let p = out.join("2021/trusts/RV9");
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(p.join("RV9-2021.json")).unwrap()).unwrap();
+    let json = read_json(&p.join("RV9-2021.json"));
     assert_eq!(json["synthetic"], true);
     let html = std::fs::read_to_string(p.join("RV9-2021.html")).unwrap();
     assert!(html.contains("<strong>Synthetic data.</strong>"));

@@ -75,10 +75,7 @@ fn stale_results_after_an_ingest_are_refused_until_benchmark_runs() {
         .arg(&out)
         .assert()
         .success();
-    let pack: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("2021/trusts/RV9/RV9-2021.json")).unwrap(),
-    )
-    .unwrap();
+    let pack = read_json(&out.join("2021/trusts/RV9/RV9-2021.json"));
     assert!(
         pack["figures"]
             .as_array()
@@ -304,8 +301,7 @@ fn a_rejected_return_is_named_in_the_pack_with_its_errors() {
         .assert()
         .success();
     let p = out.join("2021/trusts/RV9");
-    let pack: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(p.join("RV9-2021.json")).unwrap()).unwrap();
+    let pack = read_json(&p.join("RV9-2021.json"));
     let wf = pack["returns"]
         .as_array()
         .unwrap()
@@ -721,10 +717,7 @@ fn packs_from_generated_data_say_synthetic_on_every_page_and_sheet() {
         "warehouse not marked"
     );
     let year = full.out.join("2025");
-    let pack: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(year.join("trusts/RV9/RV9-2025.json")).unwrap(),
-    )
-    .unwrap();
+    let pack = read_json(&year.join("trusts/RV9/RV9-2025.json"));
     assert_eq!(pack["synthetic"], true);
     let mut pages = vec![
         year.join("index.html"),
@@ -999,8 +992,7 @@ fn labels_say_whose_figure_and_which_year_and_decimals_show_why_it_is_flagged() 
         .assert()
         .success();
     let pack = out.join("2021/trusts/RAT");
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(pack.join("RAT-2021.json")).unwrap()).unwrap();
+    let json = read_json(&pack.join("RAT-2021.json"));
     let rl = json["figures"]
         .as_array()
         .unwrap()
