@@ -320,7 +320,10 @@ fn mark_synthetic(wb: &mut Workbook) -> Result<(), XlsxError> {
         let col = if ws.name() == "Figures" { 22 } else { 13 };
         ws.set_tab_color(0xD5281B);
         ws.set_header("&C&\"-,Bold\"SYNTHETIC DATA: made-up figures");
-        ws.write_string_with_format(0, col, super::SYNTHETIC_NOTE, &red)?;
+        // The Summary says it in its subtitle, where it is seen first; once is enough.
+        if ws.name() != "Summary" {
+            ws.write_string_with_format(0, col, super::SYNTHETIC_NOTE, &red)?;
+        }
     }
     Ok(())
 }
