@@ -594,6 +594,7 @@ fn check_section(
         }
         Section::Survey if value_errors => {}
         Section::Survey => {
+            let mut missing = Vec::new();
             for n in 5..=8u8 {
                 let mut any = false;
                 for e in [Ethnicity::White, Ethnicity::Bme] {
@@ -617,12 +618,15 @@ fn check_section(
                     }
                 }
                 if !any {
-                    msgs.push(Message::warning(
-                        "W_INDICATOR_MISSING",
-                        first_loc.clone(),
-                        format!("Indicator {n} has no rows for {} {}.", s.org_code, s.year),
-                    ));
+                    missing.push(n);
                 }
+            }
+            if let Some(m) = indicators_missing(&missing, s, "") {
+                msgs.push(Message::warning(
+                    "W_INDICATOR_MISSING",
+                    first_loc.clone(),
+                    m,
+                ));
             }
             percent_fraction_checks(&get, &mut msgs);
         }
@@ -693,6 +697,31 @@ fn percent_fraction_checks<'a>(
     }
 }
 
+/// One message for every indicator of a section with no rows:
+/// "Indicators 5, 6 and 7 have no rows for RV9 2020." (`tail` before the stop).
+fn indicators_missing(missing: &[u8], s: &SectionReturn, tail: &str) -> Option<String> {
+    let (last, rest) = missing.split_last()?;
+    let tail = if missing.len() == 1 {
+        tail.replace("their figures", "its figures")
+    } else {
+        tail.to_string()
+    };
+    Some(if rest.is_empty() {
+        format!(
+            "Indicator {last} has no rows for {} {}{tail}.",
+            s.org_code, s.year
+        )
+    } else {
+        let list: Vec<String> = rest.iter().map(u8::to_string).collect();
+        format!(
+            "Indicators {} and {last} have no rows for {} {}{tail}.",
+            list.join(", "),
+            s.org_code,
+            s.year
+        )
+    })
+}
+
 fn workforce_warnings<'a>(
     s: &SectionReturn,
     get: &dyn Fn(u8, Measure, Option<StaffGroup>, Option<Category>, Ethnicity) -> Option<&'a Row>,
@@ -700,17 +729,9 @@ fn workforce_warnings<'a>(
     msgs: &mut Vec<Message>,
 ) {
     let has = |n: u8| s.rows.iter().any(|r| r.indicator.number() == n);
-    for n in [1u8, 2, 3, 4, 9] {
-        if !has(n) {
-            msgs.push(Message::warning(
-                "W_INDICATOR_MISSING",
-                first_loc,
-                format!(
-                    "Indicator {n} has no rows for {} {}; its figures will be blank in the pack.",
-                    s.org_code, s.year
-                ),
-            ));
-        }
+    let missing: Vec<u8> = [1u8, 2, 3, 4, 9].into_iter().filter(|n| !has(*n)).collect();
+    if let Some(m) = indicators_missing(&missing, s, "; their figures will be blank in the pack") {
+        msgs.push(Message::warning("W_INDICATOR_MISSING", first_loc, m));
     }
     for n in [2u8, 3, 4] {
         if !has(n) {

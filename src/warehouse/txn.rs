@@ -63,8 +63,18 @@ impl Lock {
     /// what any earlier run that died left behind.
     pub fn acquire(root: &Path) -> Result<Lock> {
         fs::create_dir_all(root).map_err(io(root))?;
-        let Some(file) = try_lock_exclusive(&root.join(LOCK))? else {
-            return Err(Error::Locked(root.to_path_buf()));
+        // A lock just released can look held for an instant: a process that
+        // forked between open and exec shares the descriptor until its exec.
+        // So try for half a second before calling the warehouse busy.
+        let started = std::time::Instant::now();
+        let file = loop {
+            if let Some(f) = try_lock_exclusive(&root.join(LOCK))? {
+                break f;
+            }
+            if started.elapsed() > std::time::Duration::from_millis(500) {
+                return Err(Error::Locked(root.to_path_buf()));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
         };
         recover(root)?;
         Ok(Lock { _file: file })

@@ -361,13 +361,35 @@ fn readers_during_commits_see_one_state() {
             "humber-2021/RV9-survey.csv",
             "validation/duplicate-section-a.csv",
         ];
-        for _ in 0..3 {
-            for f in inputs {
-                let _ = try_ingest(&[fixture(f)], &wh).unwrap();
+        // Stop the reader however the writes end (a failed write must fail
+        // the test, not leave the reader looping).
+        struct Done<'a>(&'a std::sync::atomic::AtomicBool);
+        impl Drop for Done<'_> {
+            fn drop(&mut self) {
+                self.0.store(true, std::sync::atomic::Ordering::SeqCst);
             }
         }
-        done.store(true, std::sync::atomic::Ordering::SeqCst);
-        reader.join().unwrap()
+        let stop = Done(&done);
+        // Writers are processes of their own, as in use (an in-process writer
+        // would share its lock's file description with the reader's children
+        // for the instant between their fork and exec).
+        let writes: Vec<String> = (0..3)
+            .flat_map(|_| inputs)
+            .filter_map(|f| {
+                let o = bin()
+                    .args(["ingest", "--no-progress", "--warehouse"])
+                    .arg(&wh)
+                    .arg(fixture(f))
+                    .output()
+                    .unwrap();
+                (!matches!(o.status.code(), Some(0 | 1)))
+                    .then(|| format!("{f}: {}", String::from_utf8_lossy(&o.stderr)))
+            })
+            .collect();
+        drop(stop);
+        let answers = reader.join().unwrap();
+        assert!(writes.is_empty(), "{writes:?}");
+        answers
     });
     assert!(answers.len() > 1, "the reader ran during the commits");
     let ledgers: std::collections::BTreeSet<&str> = answers.iter().map(|a| a[2].as_str()).collect();
