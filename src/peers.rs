@@ -881,13 +881,7 @@ pub fn return_counts(
     engine: &crate::engine::Engine,
     year: i32,
 ) -> Result<ReturnCounts, crate::warehouse::Error> {
-    let ledger = match engine
-        .snapshot
-        .path(&engine.root, crate::warehouse::layout::SUBMISSIONS)
-    {
-        Some(p) => crate::warehouse::tables::read_submissions(&p)?,
-        None => Vec::new(),
-    };
+    let ledger = engine.snapshot.ledger(&engine.root)?;
     let mut c = ReturnCounts {
         unreadable: ledger
             .iter()

@@ -524,7 +524,7 @@ pub fn benchmark_with_progress(
     summary.zero_count = get(4);
     summary.infinite = get(5);
 
-    let mut txn = Txn::begin(root, &lock).map_err(Error::Warehouse)?;
+    let mut txn = Txn::begin_at(root, &lock, engine.snapshot.clone()).map_err(Error::Warehouse)?;
     for (name, batch) in &results {
         let mut written = 0;
         for y in &write_years {
@@ -547,10 +547,7 @@ pub fn benchmark_with_progress(
     // What the results were built from: their parameters (export prints its
     // thresholds from these), and the ledger they describe (its latest
     // receipt time and a fingerprint of its current submissions).
-    let ledger = match engine.snapshot.path(root, layout::SUBMISSIONS) {
-        Some(p) => tables::read_submissions(&p).map_err(Error::Warehouse)?,
-        None => Vec::new(),
-    };
+    let ledger = engine.snapshot.ledger(root).map_err(Error::Warehouse)?;
     let ledger_at = ledger.iter().map(|s| s.received_at.as_str()).max();
     let ledger_state = tables::ledger_state(&ledger);
     warehouse::load::stage_manifest(&mut txn, |m| {

@@ -13,7 +13,6 @@ use crate::metric::{Kind, Metric, Sample};
 use crate::params::Params;
 use crate::register::Register;
 use crate::stats::{self, RrCounts, RrKind};
-use crate::warehouse::layout;
 use crate::warehouse::tables::{self, Cols};
 
 #[derive(Debug, Clone)]
@@ -361,10 +360,7 @@ impl Results {
 
         // Provenance and data quality: the current submissions and their
         // messages, straight from the ledger.
-        let ledger = match e.snapshot.path(&e.root, layout::SUBMISSIONS) {
-            Some(p) => tables::read_submissions(&p)?,
-            None => Vec::new(),
-        };
+        let ledger = e.snapshot.ledger(&e.root)?;
         // Results built from another ledger state (or by a version that did
         // not record one) would show old figures under new provenance.
         if record.ledger_state.as_deref() != Some(tables::ledger_state(&ledger).as_str()) {
@@ -423,10 +419,7 @@ impl Results {
                 latest_rejected.insert(k, s);
             }
         }
-        let messages = match e.snapshot.path(&e.root, layout::MESSAGES) {
-            Some(p) => tables::read_messages(&p)?,
-            None => Vec::new(),
-        };
+        let messages = e.snapshot.messages(&e.root)?;
         let rejected_ids: HashSet<&str> = latest_rejected
             .values()
             .map(|s| s.submission_id.as_str())

@@ -123,8 +123,8 @@ pub fn ingest(opts: &IngestOptions) -> Result<IngestSummary> {
 pub fn load_parsed(root: &Path, parsed: &[ParsedFile], synthetic: bool) -> Result<IngestSummary> {
     let lock = Lock::acquire(root)?;
     let mut txn = Txn::begin(root, &lock)?;
-    let mut ledger = read_ledger(&txn, root)?;
-    let mut messages = read_messages(&txn, root)?;
+    let mut ledger = txn.base().ledger(root)?;
+    let mut messages = txn.base().messages(root)?;
     // Ids already in the ledger, and whether that submission was rejected.
     let known: HashMap<String, bool> = ledger
         .iter()
@@ -442,31 +442,6 @@ pub fn stage_manifest(txn: &mut Txn, f: impl FnOnce(&mut serde_json::Value)) {
     f(txn.manifest_mut());
 }
 
-/// The ledger of the snapshot a change starts from (empty in a new warehouse).
-fn read_ledger(txn: &Txn, root: &Path) -> Result<Vec<Submission>> {
-    match txn.base().path(root, layout::SUBMISSIONS) {
-        Some(p) => tables::read_submissions(&p),
-        None if txn.base().files.is_empty() => Ok(Vec::new()),
-        // Returns without a ledger: counting them again would double them.
-        None => Err(Error::Corrupt {
-            path: root.join(layout::SUBMISSIONS),
-            message: "the warehouse holds returns but no ledger; restore the warehouse folder from backup".into(),
-        }),
-    }
-}
-
-/// The messages of the snapshot a change starts from.
-fn read_messages(txn: &Txn, root: &Path) -> Result<Vec<MessageRow>> {
-    match txn.base().path(root, layout::MESSAGES) {
-        Some(p) => tables::read_messages(&p),
-        None if txn.base().path(root, layout::SUBMISSIONS).is_none() => Ok(Vec::new()),
-        None => Err(Error::Corrupt {
-            path: root.join(layout::MESSAGES),
-            message: "the warehouse has a ledger but no messages; restore the warehouse folder from backup".into(),
-        }),
-    }
-}
-
 /// Writes a raw input file under its content name, beside then renamed, so
 /// a partial file never carries the name.
 fn write_raw(root: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
@@ -504,8 +479,8 @@ pub fn restore(
 ) -> Result<String> {
     let lock = Lock::acquire(root)?;
     let mut txn = Txn::begin(root, &lock)?;
-    let mut ledger = read_ledger(&txn, root)?;
-    let messages = read_messages(&txn, root)?;
+    let mut ledger = txn.base().ledger(root)?;
+    let messages = txn.base().messages(root)?;
     let idx = ledger
         .iter()
         .position(|s| s.submission_id == id)

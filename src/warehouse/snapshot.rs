@@ -175,6 +175,32 @@ impl Snapshot {
         self.files.get(logical).map(|p| root.join(p))
     }
 
+    /// The ledger of this snapshot (empty in a new warehouse). Returns
+    /// without a ledger are an error: counting them again would double them.
+    pub fn ledger(&self, root: &Path) -> Result<Vec<super::tables::Submission>> {
+        match self.path(root, layout::SUBMISSIONS) {
+            Some(p) => super::tables::read_submissions(&p),
+            None if self.files.is_empty() => Ok(Vec::new()),
+            None => Err(Error::Corrupt {
+                path: root.join(layout::SUBMISSIONS),
+                message: "the warehouse holds returns but no ledger; restore the warehouse folder from backup".into(),
+            }),
+        }
+    }
+
+    /// Every message of this snapshot (none without a ledger). A ledger
+    /// without its messages is an error: data-quality sections would be empty.
+    pub fn messages(&self, root: &Path) -> Result<Vec<super::tables::MessageRow>> {
+        match self.path(root, layout::MESSAGES) {
+            Some(p) => super::tables::read_messages(&p),
+            None if self.path(root, layout::SUBMISSIONS).is_none() => Ok(Vec::new()),
+            None => Err(Error::Corrupt {
+                path: root.join(layout::MESSAGES),
+                message: "the warehouse has a ledger but no messages; restore the warehouse folder from backup".into(),
+            }),
+        }
+    }
+
     /// Files whose logical names start with `prefix`, in name order
     /// (`returns/` gives every year's returns).
     pub fn paths_under(&self, root: &Path, prefix: &str) -> Vec<PathBuf> {

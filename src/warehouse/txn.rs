@@ -292,8 +292,13 @@ pub struct Txn {
 
 impl Txn {
     /// Starts a change on the current snapshot; the caller holds the [`Lock`].
-    pub fn begin(root: &Path, _lock: &Lock) -> Result<Txn> {
-        let base = Snapshot::load(root)?;
+    pub fn begin(root: &Path, lock: &Lock) -> Result<Txn> {
+        Txn::begin_at(root, lock, Snapshot::load(root)?)
+    }
+
+    /// [`Txn::begin`] on a snapshot already loaded under the same lock (the
+    /// one `benchmark` computed from), so it is not read twice.
+    pub fn begin_at(root: &Path, _lock: &Lock, base: Snapshot) -> Result<Txn> {
         let mut next = base.clone();
         next.version = base.version + 1;
         if !next.manifest.is_object() {

@@ -43,19 +43,7 @@ fn state(wh: &Path, with_results: bool) -> String {
         "SELECT (SELECT count(*) FROM submissions) s, (SELECT count(*) FROM returns) r, \
          (SELECT sum(value) FROM returns) v, (SELECT count(*) FROM messages) m"
     };
-    let out = bin()
-        .args(["sql", "--format", "csv", "--warehouse"])
-        .arg(wh)
-        .arg(q)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "sql on {}: {}",
-        wh.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    sql_text(wh, q)
 }
 
 /// Runs the real binary; with `fail`, it must abort there (no clean-up, as a

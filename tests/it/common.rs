@@ -75,8 +75,8 @@ pub fn bin() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("wresbench").expect("binary built")
 }
 
-/// A query through `wresbench sql --format csv`, as records.
-pub fn sql_csv(wh: &Path, query: &str) -> Vec<csv::StringRecord> {
+/// A query through `wresbench sql --format csv`, as the CSV text it prints.
+pub fn sql_text(wh: &Path, query: &str) -> String {
     let out = bin()
         .args(["sql", "--format", "csv", "--warehouse"])
         .arg(wh)
@@ -85,10 +85,30 @@ pub fn sql_csv(wh: &Path, query: &str) -> Vec<csv::StringRecord> {
         .unwrap();
     assert!(
         out.status.success(),
-        "{}",
+        "sql on {}: {}",
+        wh.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    csv::Reader::from_reader(out.stdout.as_slice())
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `wresbench export` of `wh` into `out` (with `extra` arguments), which must succeed.
+pub fn export_ok(wh: &Path, out: &Path, extra: &[&str]) {
+    bin()
+        .arg("export")
+        .args(extra)
+        .args(["--no-progress", "--warehouse"])
+        .arg(wh)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success();
+}
+
+/// A query through `wresbench sql --format csv`, as records.
+pub fn sql_csv(wh: &Path, query: &str) -> Vec<csv::StringRecord> {
+    let text = sql_text(wh, query);
+    csv::Reader::from_reader(text.as_bytes())
         .records()
         .map(Result::unwrap)
         .collect()

@@ -53,13 +53,7 @@ fn small_counts_are_starred_in_peer_tables_and_region_packs() {
 
     // The region pack through the binary: the starred trust shows no figure.
     let out = dir.path().join("packs");
-    bin()
-        .args(["export", "--warehouse"])
-        .arg(&wh)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    export_ok(&wh, &out, &[]);
     let html = std::fs::read_to_string(out.join("2021/regions/london.html")).unwrap();
     let rat_row = html
         .lines()

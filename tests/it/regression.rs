@@ -68,13 +68,7 @@ fn stale_results_after_an_ingest_are_refused_until_benchmark_runs() {
         .arg(&wh)
         .assert()
         .success();
-    bin()
-        .args(["export", "--no-progress", "--warehouse"])
-        .arg(&wh)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    export_ok(&wh, &out, &[]);
     let pack = read_json(&out.join("2021/trusts/RV9/RV9-2021.json"));
     assert!(
         pack["figures"]
@@ -293,13 +287,7 @@ fn a_rejected_return_is_named_in_the_pack_with_its_errors() {
     assert_eq!(s.sections_rejected, 1);
     assert_eq!(s.files_rejected, 1);
     let out = dir.path().join("packs");
-    bin()
-        .args(["export", "--no-progress", "--warehouse"])
-        .arg(&wh)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    export_ok(&wh, &out, &[]);
     let p = out.join("2021/trusts/RV9");
     let pack = read_json(&p.join("RV9-2021.json"));
     let wf = pack["returns"]
@@ -984,13 +972,7 @@ fn labels_say_whose_figure_and_which_year_and_decimals_show_why_it_is_flagged() 
     .unwrap();
     ingest_and_benchmark(&[f, s], &wh);
     let out = dir.path().join("out");
-    bin()
-        .args(["export", "--org", "RAT", "--year", "2021", "--warehouse"])
-        .arg(&wh)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    export_ok(&wh, &out, &["--org", "RAT", "--year", "2021"]);
     let pack = out.join("2021/trusts/RAT");
     let json = read_json(&pack.join("RAT-2021.json"));
     let rl = json["figures"]
