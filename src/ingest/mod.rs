@@ -2,8 +2,9 @@
 //!
 //! Both encodings (CSV long form and the Excel return workbook) are read into
 //! the same [`RawRecord`]s, which [`validate`] turns into typed [`Row`]s grouped
-//! into [`SectionReturn`]s, each carrying every problem found in it. Nothing here
-//! touches the warehouse: `wresbench validate` is this module alone.
+//! into [`SectionReturn`]s, each carrying every problem found in it; [`parse_all`]
+//! does that for many files at once. Nothing here touches the warehouse:
+//! `wresbench validate` is this module alone, and the warehouse loads what it parses.
 
 pub mod csv;
 pub mod template;
@@ -12,6 +13,7 @@ pub mod xlsx;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::model::{Category, Ethnicity, Indicator, Measure, Section, StaffGroup};
@@ -432,6 +434,26 @@ pub fn parse_bytes(
         sections,
         file_messages,
     }
+}
+
+/// Reads and validates files in parallel (rayon), with a progress bar when asked.
+pub fn parse_all(
+    files: &[PathBuf],
+    register: &Register,
+    opts: &ValidateOptions,
+    progress: bool,
+) -> Vec<ParsedFile> {
+    let bar = crate::progress::bar(files.len() as u64, "reading returns", progress);
+    let parsed: Vec<ParsedFile> = files
+        .par_iter()
+        .map(|f| {
+            let p = parse_file(f, register, opts);
+            bar.inc(1);
+            p
+        })
+        .collect();
+    bar.finish_and_clear();
+    parsed
 }
 
 /// Reads a file from disk and parses it. An unreadable file is a [`ParsedFile`]

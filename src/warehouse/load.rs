@@ -3,7 +3,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::tables::{self, MessageRow, StoredRow, Submission};
@@ -87,30 +86,10 @@ fn raw_ext(f: &ParsedFile) -> String {
         .unwrap_or_else(|| f.format.as_str().to_string())
 }
 
-/// Reads and validates files in parallel (rayon), with a progress bar when asked.
-pub fn parse_all(
-    files: &[PathBuf],
-    register: &Register,
-    opts: &ValidateOptions,
-    progress: bool,
-) -> Vec<ParsedFile> {
-    let bar = crate::progress::bar(files.len() as u64, "reading returns", progress);
-    let parsed: Vec<ParsedFile> = files
-        .par_iter()
-        .map(|f| {
-            let p = ingest::parse_file(f, register, opts);
-            bar.inc(1);
-            p
-        })
-        .collect();
-    bar.finish_and_clear();
-    parsed
-}
-
 /// Validates and loads returns; the warehouse changes atomically or not at all.
 pub fn ingest(opts: &IngestOptions) -> Result<IngestSummary> {
     let inputs = ingest::expand_inputs(&opts.inputs)?;
-    let parsed = parse_all(&inputs.files, &opts.register, &opts.validate, opts.progress);
+    let parsed = ingest::parse_all(&inputs.files, &opts.register, &opts.validate, opts.progress);
     let mut s = load_parsed(&opts.warehouse, &parsed, inputs.synthetic)?;
     s.registers_skipped = inputs.registers;
     Ok(s)

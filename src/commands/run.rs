@@ -1,0 +1,64 @@
+//! `wresbench run`: ingest, benchmark and export in one go.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{Common, Outcome, Result, benchmark, export, ingest, parse_year};
+use crate::export::ExportOptions;
+
+/// Ingest, benchmark and export in one go
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Return files (.csv, .xlsx) or folders of them
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[arg(long, value_name = "DIR")]
+    pub warehouse: PathBuf,
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Year of the packs (default: the latest year with results)
+    #[arg(long, value_parser = parse_year)]
+    pub year: Option<i32>,
+}
+
+/// `wresbench run`.
+pub fn run(common: &Common, args: &Args, out: &mut dyn Write) -> Result<Outcome> {
+    pipeline(common, args, false, out)
+}
+
+/// Ingest, benchmark every year, export; `synthetic` marks the packs as made
+/// from generated data. The outcome is ingest's: rejected input gives exit 1
+/// after the packs are written.
+pub(super) fn pipeline(
+    common: &Common,
+    args: &Args,
+    synthetic: bool,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let started = std::time::Instant::now();
+    let ingested = ingest::ingest_then(common, &args.inputs, &args.warehouse, false, out)?;
+    benchmark::run(common, &benchmark::Args::every_year(&args.warehouse), out)?;
+    let opts = ExportOptions {
+        warehouse: args.warehouse.clone(),
+        out: args.out.clone(),
+        year: args.year,
+        orgs: Vec::new(),
+        progress: common.progress,
+        synthetic,
+    };
+    export::export(common, &opts, out)?;
+    if !common.quiet {
+        writeln!(out, "Done in {:.1} s.", started.elapsed().as_secs_f64())?;
+    }
+    Ok(ingested)
+}
+
+/// The folders `demo` runs the pipeline on.
+pub(super) fn args_for(data: &Path, warehouse: &Path, packs: &Path) -> Args {
+    Args {
+        inputs: vec![data.join("returns"), data.join("survey")],
+        warehouse: warehouse.to_path_buf(),
+        out: packs.to_path_buf(),
+        year: None,
+    }
+}
