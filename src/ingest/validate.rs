@@ -44,7 +44,11 @@ pub fn validate_records(
     let mut stray: Vec<(Place, Message)> = Vec::new();
 
     for rec in records {
-        let (place, row, msgs) = interpret(&rec);
+        let Interpreted {
+            place,
+            row,
+            messages: msgs,
+        } = interpret(&rec);
         match (place.year, place.section) {
             (Some(year), Some(section)) if !place.org.is_empty() => {
                 let s = sections
@@ -93,181 +97,58 @@ pub fn validate_records(
     (sections.into_values().collect(), file_level)
 }
 
-fn interpret(rec: &RawRecord) -> (Place, Option<Row>, Vec<Message>) {
-    let mut msgs = Vec::new();
-    let loc = |specific: &Option<String>| specific.clone().unwrap_or_else(|| rec.location.clone());
-    let cl = &rec.code_locations;
+/// One record read as far as it goes: where it belongs, the row when every
+/// field is valid, and a message for each field that is not.
+struct Interpreted {
+    place: Place,
+    row: Option<Row>,
+    messages: Vec<Message>,
+}
 
-    let org = rec.org_code.as_text().trim().to_ascii_uppercase();
-    if org.is_empty() {
-        msgs.push(Message::error(
-            "E_UNKNOWN_ORG",
-            loc(&cl.org_code),
-            "The organisation code is empty. Give the trust's ODS code, for example RV9.",
-        ));
-    }
+/// A record's fields being read; each `read_*` reads one field and says
+/// what is wrong with it at that field's own cell.
+struct Reader<'a> {
+    rec: &'a RawRecord,
+    msgs: Vec<Message>,
+}
 
-    let year_text = rec.year.as_text();
-    let year = parse_whole(&rec.year).and_then(|y| i32::try_from(y).ok());
-    if year.is_none() {
-        msgs.push(Message::error(
-            "E_BAD_YEAR",
-            loc(&cl.year),
-            format!(
-                "The year {} is not a reporting year. Give the four-digit year, for example 2021 for data at 31 March 2021.",
-                quote(&year_text)
-            ),
-        ));
-    }
+/// A value cell: an empty cell is a value not supplied, not an error.
+enum Value {
+    NotSupplied,
+    Invalid,
+    Given(f64),
+}
 
-    let indicator = Indicator::parse(&rec.indicator.as_text());
-    if indicator.is_none() {
-        msgs.push(Message::error(
-            "E_UNKNOWN_INDICATOR",
-            loc(&cl.indicator),
-            format!(
-                "Unknown indicator {}. Indicators are numbered 1 to 9.",
-                quote(&rec.indicator.as_text())
-            ),
-        ));
-    }
+fn interpret(rec: &RawRecord) -> Interpreted {
+    let mut r = Reader {
+        rec,
+        msgs: Vec::new(),
+    };
+    let org = r.read_org();
+    let year = r.read_year();
+    let indicator = r.read_indicator();
     let place = Place {
         org: org.clone(),
         year,
         section: indicator.map(Indicator::section),
     };
     let Some(ind) = indicator else {
-        return (place, None, msgs);
+        return Interpreted {
+            place,
+            row: None,
+            messages: r.msgs,
+        };
     };
-
-    let measure_text = rec.measure.as_text();
-    let measure = Measure::parse(&measure_text);
-    let measure = match measure {
-        Some(m) if ind.measures().contains(&m) => Some(m),
-        _ => {
-            let allowed: Vec<&str> = ind.measures().iter().map(|m| m.code()).collect();
-            msgs.push(Message::error(
-                "E_UNKNOWN_MEASURE",
-                loc(&cl.measure),
-                format!(
-                    "Unknown measure {} for indicator {ind}. Use {}.",
-                    quote(&measure_text),
-                    allowed.join(" or ")
-                ),
-            ));
-            None
-        }
-    };
-
-    // Staff group: required for indicator 1, empty otherwise.
-    let sg_text = rec.staff_group.as_text();
-    let staff_group = if ind.number() == 1 {
-        let sg = StaffGroup::parse(&sg_text);
-        if sg.is_none() {
-            msgs.push(Message::error(
-                "E_UNKNOWN_STAFF_GROUP",
-                loc(&cl.staff_group),
-                format!(
-                    "Unknown staff group {}. Indicator 1 rows need non_clinical, clinical or medical.",
-                    quote(&sg_text)
-                ),
-            ));
-        }
-        sg
-    } else {
-        if !rec.staff_group.is_empty() {
-            msgs.push(Message::error(
-                "E_UNKNOWN_STAFF_GROUP",
-                loc(&cl.staff_group),
-                format!(
-                    "Indicator {ind} rows have no staff group, but this one says {}. Leave staff_group empty.",
-                    quote(&sg_text)
-                ),
-            ));
-        }
-        None
-    };
-
-    let cat_text = rec.category.as_text();
-    let category = match ind.number() {
-        1 => {
-            let c = Category::parse(&cat_text);
-            match (c, staff_group) {
-                (Some(c), Some(sg)) if sg.categories().contains(&c) => Some(c),
-                (_, None) => None, // already reported
-                (_, Some(sg)) => {
-                    let allowed: Vec<&str> = sg.categories().iter().map(|c| c.code()).collect();
-                    msgs.push(Message::error(
-                        "E_UNKNOWN_CATEGORY",
-                        loc(&cl.category),
-                        format!(
-                            "Unknown grade {} for staff group {}. Use one of {}.",
-                            quote(&cat_text),
-                            sg.code(),
-                            allowed.join(", ")
-                        ),
-                    ));
-                    None
-                }
-            }
-        }
-        9 => {
-            let c = Category::parse(&cat_text);
-            match c {
-                Some(c) if BOARD.contains(&c) => Some(c),
-                _ => {
-                    msgs.push(Message::error(
-                        "E_UNKNOWN_CATEGORY",
-                        loc(&cl.category),
-                        format!(
-                            "Unknown board category {}. Use total, voting or executive.",
-                            quote(&cat_text)
-                        ),
-                    ));
-                    None
-                }
-            }
-        }
-        _ => {
-            if !rec.category.is_empty() {
-                msgs.push(Message::error(
-                    "E_UNKNOWN_CATEGORY",
-                    loc(&cl.category),
-                    format!(
-                        "Indicator {ind} rows have no category, but this one says {}. Leave category empty.",
-                        quote(&cat_text)
-                    ),
-                ));
-            }
-            None
-        }
-    };
-
-    let eth_text = rec.ethnicity.as_text();
-    let ethnicity = match Ethnicity::parse_lenient(&eth_text) {
-        Some(e) if ind.ethnicities().contains(&e) => Some(e),
-        _ => {
-            let allowed: Vec<&str> = ind.ethnicities().iter().map(|e| e.code()).collect();
-            msgs.push(Message::error(
-                "E_UNKNOWN_ETHNICITY",
-                loc(&cl.ethnicity),
-                format!(
-                    "Unknown ethnicity {} for indicator {ind}. Use {}.",
-                    quote(&eth_text),
-                    allowed.join(", ")
-                ),
-            ));
-            None
-        }
-    };
-
+    let measure = r.read_measure(ind);
+    let staff_group = r.read_staff_group(ind);
+    let category = r.read_category(ind, staff_group);
+    let ethnicity = r.read_ethnicity(ind);
     let value = match measure {
-        Some(m) => interpret_value(&rec.value, m, &rec.location, &mut msgs),
-        None => None,
+        Some(m) => interpret_value(&rec.value, m, &rec.location, &mut r.msgs),
+        None => Value::Invalid,
     };
-
     let row = match (year, measure, ethnicity, value) {
-        (Some(year), Some(measure), Some(ethnicity), Some(Some(value)))
+        (Some(year), Some(measure), Some(ethnicity), Value::Given(value))
             if !org.is_empty()
                 && (ind.number() != 1 || (staff_group.is_some() && category.is_some()))
                 && (ind.number() != 9 || category.is_some()) =>
@@ -286,115 +167,285 @@ fn interpret(rec: &RawRecord) -> (Place, Option<Row>, Vec<Message>) {
         }
         _ => None,
     };
-    (place, row, msgs)
+    Interpreted {
+        place,
+        row,
+        messages: r.msgs,
+    }
 }
 
-/// `Some(None)`: not supplied (an empty cell). `None`: invalid (message pushed).
+impl Reader<'_> {
+    /// An error at `specific` (the field's own cell) or the record's place.
+    fn error(&mut self, code: &'static str, specific: &Option<String>, text: String) {
+        let at = specific
+            .clone()
+            .unwrap_or_else(|| self.rec.location.clone());
+        self.msgs.push(Message::error(code, at, text));
+    }
+
+    fn read_org(&mut self) -> String {
+        let org = self.rec.org_code.as_text().trim().to_ascii_uppercase();
+        if org.is_empty() {
+            self.error(
+                "E_UNKNOWN_ORG",
+                &self.rec.code_locations.org_code,
+                "The organisation code is empty. Give the trust's ODS code, for example RV9."
+                    .into(),
+            );
+        }
+        org
+    }
+
+    fn read_year(&mut self) -> Option<i32> {
+        let year = parse_whole(&self.rec.year).and_then(|y| i32::try_from(y).ok());
+        if year.is_none() {
+            self.error(
+                "E_BAD_YEAR",
+                &self.rec.code_locations.year,
+                format!(
+                    "The year {} is not a reporting year. Give the four-digit year, for example 2021 for data at 31 March 2021.",
+                    quote(&self.rec.year.as_text())
+                ),
+            );
+        }
+        year
+    }
+
+    fn read_indicator(&mut self) -> Option<Indicator> {
+        let text = self.rec.indicator.as_text();
+        let indicator = Indicator::parse(&text);
+        if indicator.is_none() {
+            self.error(
+                "E_UNKNOWN_INDICATOR",
+                &self.rec.code_locations.indicator,
+                format!(
+                    "Unknown indicator {}. Indicators are numbered 1 to 9.",
+                    quote(&text)
+                ),
+            );
+        }
+        indicator
+    }
+
+    fn read_measure(&mut self, ind: Indicator) -> Option<Measure> {
+        let text = self.rec.measure.as_text();
+        match Measure::parse(&text) {
+            Some(m) if ind.measures().contains(&m) => Some(m),
+            _ => {
+                let allowed: Vec<&str> = ind.measures().iter().map(|m| m.code()).collect();
+                self.error(
+                    "E_UNKNOWN_MEASURE",
+                    &self.rec.code_locations.measure,
+                    format!(
+                        "Unknown measure {} for indicator {ind}. Use {}.",
+                        quote(&text),
+                        allowed.join(" or ")
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Staff group: required for indicator 1, empty otherwise.
+    fn read_staff_group(&mut self, ind: Indicator) -> Option<StaffGroup> {
+        let text = self.rec.staff_group.as_text();
+        let at = &self.rec.code_locations.staff_group;
+        if ind.number() != 1 {
+            if !self.rec.staff_group.is_empty() {
+                self.error(
+                    "E_UNKNOWN_STAFF_GROUP",
+                    at,
+                    format!(
+                        "Indicator {ind} rows have no staff group, but this one says {}. Leave staff_group empty.",
+                        quote(&text)
+                    ),
+                );
+            }
+            return None;
+        }
+        let sg = StaffGroup::parse(&text);
+        if sg.is_none() {
+            self.error(
+                "E_UNKNOWN_STAFF_GROUP",
+                at,
+                format!(
+                    "Unknown staff group {}. Indicator 1 rows need non_clinical, clinical or medical.",
+                    quote(&text)
+                ),
+            );
+        }
+        sg
+    }
+
+    /// Category: a band or grade of the staff group for indicator 1, a board
+    /// category for indicator 9, empty otherwise.
+    fn read_category(
+        &mut self,
+        ind: Indicator,
+        staff_group: Option<StaffGroup>,
+    ) -> Option<Category> {
+        let text = self.rec.category.as_text();
+        let at = &self.rec.code_locations.category;
+        let c = Category::parse(&text);
+        let problem = match ind.number() {
+            1 => match (c, staff_group) {
+                (Some(c), Some(sg)) if sg.categories().contains(&c) => return Some(c),
+                (_, None) => return None, // already reported
+                (_, Some(sg)) => {
+                    let allowed: Vec<&str> = sg.categories().iter().map(|c| c.code()).collect();
+                    format!(
+                        "Unknown grade {} for staff group {}. Use one of {}.",
+                        quote(&text),
+                        sg.code(),
+                        allowed.join(", ")
+                    )
+                }
+            },
+            9 => match c {
+                Some(c) if BOARD.contains(&c) => return Some(c),
+                _ => format!(
+                    "Unknown board category {}. Use total, voting or executive.",
+                    quote(&text)
+                ),
+            },
+            _ if self.rec.category.is_empty() => return None,
+            _ => format!(
+                "Indicator {ind} rows have no category, but this one says {}. Leave category empty.",
+                quote(&text)
+            ),
+        };
+        self.error("E_UNKNOWN_CATEGORY", at, problem);
+        None
+    }
+
+    fn read_ethnicity(&mut self, ind: Indicator) -> Option<Ethnicity> {
+        let text = self.rec.ethnicity.as_text();
+        match Ethnicity::parse_lenient(&text) {
+            Some(e) if ind.ethnicities().contains(&e) => Some(e),
+            _ => {
+                let allowed: Vec<&str> = ind.ethnicities().iter().map(|e| e.code()).collect();
+                self.error(
+                    "E_UNKNOWN_ETHNICITY",
+                    &self.rec.code_locations.ethnicity,
+                    format!(
+                        "Unknown ethnicity {} for indicator {ind}. Use {}.",
+                        quote(&text),
+                        allowed.join(", ")
+                    ),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Words people type for "no figure" in a value cell.
+const NONE_WORDS: [&str; 12] = [
+    "n/a",
+    "na",
+    "-",
+    "--",
+    "none",
+    "nil",
+    "not applicable",
+    "unknown",
+    "*",
+    "x",
+    "tbc",
+    "nk",
+];
+
+/// The value cell of a record of `measure`; a message for an invalid one.
 fn interpret_value(
     raw: &RawValue,
     measure: Measure,
     location: &str,
     msgs: &mut Vec<Message>,
-) -> Option<Option<f64>> {
+) -> Value {
     let n = match raw {
-        RawValue::Empty => return Some(None),
+        RawValue::Empty => return Value::NotSupplied,
         RawValue::CellError(e) => {
             msgs.push(Message::error(
                 "E_EXCEL_ERROR_CELL",
                 location,
                 format!("The cell holds the Excel error {e}. Type the number itself instead of a formula that fails."),
             ));
-            return None;
+            return Value::Invalid;
         }
         RawValue::Number(n) => *n,
-        RawValue::Text(t) => {
-            let t2 = if measure == Measure::Percent {
-                t.trim().trim_end_matches('%').trim()
-            } else {
-                t.trim()
-            };
-            match t2.parse::<f64>() {
-                Ok(n) if n.is_finite() => n,
-                _ => {
-                    let none_words = [
-                        "n/a",
-                        "na",
-                        "-",
-                        "--",
-                        "none",
-                        "nil",
-                        "not applicable",
-                        "unknown",
-                        "*",
-                        "x",
-                        "tbc",
-                        "nk",
-                    ];
-                    let hint = if t.contains(',')
-                        && t.replace(',', "").trim().parse::<f64>().is_ok()
-                    {
-                        " Write it without thousands separators (1062, not 1,062)."
-                    } else if none_words.iter().any(|w| t.trim().eq_ignore_ascii_case(w)) {
-                        " If there is no figure to give, leave the cell empty; if there were none, type 0."
-                    } else {
-                        ""
-                    };
-                    msgs.push(Message::error(
-                        "E_NOT_A_NUMBER",
-                        location,
-                        format!("The value {} is not a number.{hint}", quote(t)),
-                    ));
-                    return None;
-                }
+        RawValue::Text(t) => match parse_number_text(t, measure) {
+            Ok(n) => n,
+            Err(m) => {
+                msgs.push(Message::error("E_NOT_A_NUMBER", location, m));
+                return Value::Invalid;
             }
-        }
+        },
     };
-    if measure.is_count() {
-        if n < 0.0 {
-            msgs.push(Message::error(
-                "E_COUNT_NEGATIVE",
-                location,
-                format!(
-                    "The count {} is negative. Counts of people are 0 or more.",
-                    crate::fmt::plain_number(n)
-                ),
-            ));
-            return None;
+    match check_range(n, measure) {
+        Ok(()) => Value::Given(n),
+        Err((code, m)) => {
+            msgs.push(Message::error(code, location, m));
+            Value::Invalid
         }
-        if n.fract() != 0.0 {
-            msgs.push(Message::error(
-                "E_COUNT_FRACTIONAL",
-                location,
-                format!(
-                    "The count {} is not a whole number. Give a headcount, not FTE.",
-                    crate::fmt::plain_number(n)
-                ),
-            ));
-            return None;
-        }
-        if n > 10_000_000.0 {
-            msgs.push(Message::error(
-                "E_COUNT_NEGATIVE",
-                location,
-                format!(
-                    "The count {} is larger than any trust's workforce. Check the value.",
-                    crate::fmt::plain_number(n)
-                ),
-            ));
-            return None;
-        }
-    } else if !(0.0..=100.0).contains(&n) {
-        msgs.push(Message::error(
-            "E_PERCENT_OUT_OF_RANGE",
-            location,
-            format!(
-                "The percentage {} is outside 0-100. Give it as a percentage (24.0 for 24%), not a fraction.",
-                crate::fmt::plain_number(n)
-            ),
-        ));
-        return None;
     }
-    Some(Some(n))
+}
+
+/// A number typed as text (`24%` for a percentage), or why it is not one.
+fn parse_number_text(t: &str, measure: Measure) -> Result<f64, String> {
+    let t2 = if measure == Measure::Percent {
+        t.trim().trim_end_matches('%').trim()
+    } else {
+        t.trim()
+    };
+    if let Ok(n) = t2.parse::<f64>()
+        && n.is_finite()
+    {
+        return Ok(n);
+    }
+    let hint = if t.contains(',') && t.replace(',', "").trim().parse::<f64>().is_ok() {
+        " Write it without thousands separators (1062, not 1,062)."
+    } else if NONE_WORDS.iter().any(|w| t.trim().eq_ignore_ascii_case(w)) {
+        " If there is no figure to give, leave the cell empty; if there were none, type 0."
+    } else {
+        ""
+    };
+    Err(format!("The value {} is not a number.{hint}", quote(t)))
+}
+
+/// Counts are whole, not negative and not absurd; percentages are 0-100.
+fn check_range(n: f64, measure: Measure) -> Result<(), (&'static str, String)> {
+    let p = crate::fmt::plain_number(n);
+    if !measure.is_count() {
+        return if (0.0..=100.0).contains(&n) {
+            Ok(())
+        } else {
+            Err((
+                "E_PERCENT_OUT_OF_RANGE",
+                format!(
+                    "The percentage {p} is outside 0-100. Give it as a percentage (24.0 for 24%), not a fraction."
+                ),
+            ))
+        };
+    }
+    if n < 0.0 {
+        Err((
+            "E_COUNT_NEGATIVE",
+            format!("The count {p} is negative. Counts of people are 0 or more."),
+        ))
+    } else if n.fract() != 0.0 {
+        Err((
+            "E_COUNT_FRACTIONAL",
+            format!("The count {p} is not a whole number. Give a headcount, not FTE."),
+        ))
+    } else if n > 10_000_000.0 {
+        Err((
+            "E_COUNT_NEGATIVE",
+            format!("The count {p} is larger than any trust's workforce. Check the value."),
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 fn parse_whole(v: &RawValue) -> Option<i64> {
@@ -410,6 +461,155 @@ fn parse_whole(v: &RawValue) -> Option<i64> {
     }
 }
 
+/// A section's rows by key, for the rules that compare cells.
+struct Cells<'a> {
+    idx: HashMap<super::RowKey, &'a Row>,
+}
+
+impl<'a> Cells<'a> {
+    fn new(rows: &'a [Row]) -> Self {
+        Cells {
+            idx: rows.iter().map(|r| (r.key(), r)).collect(),
+        }
+    }
+
+    fn get(
+        &self,
+        ind: u8,
+        m: Measure,
+        sg: Option<StaffGroup>,
+        c: Option<Category>,
+        e: Ethnicity,
+    ) -> Option<&'a Row> {
+        Indicator::new(ind).and_then(|i| self.idx.get(&(i, m, sg, c, e)).copied())
+    }
+}
+
+/// One cell of a return, as the subset rules name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell {
+    pub measure: Measure,
+    pub category: Option<Category>,
+}
+
+/// How a subset rule's message reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Explain {
+    /// Indicators 2-4: an activity counted among a group of people.
+    Activity,
+    /// Indicator 9: voting or executive members are part of the total.
+    Board,
+    /// Indicator 1: senior medical managers are an "of which" part of consultants.
+    OfWhich,
+}
+
+/// "This figure counts some of the people of that one, so it cannot be
+/// larger", for every ethnicity. Validation checks these; `generate
+/// --faults` breaks them, so a new rule is planted and caught with no
+/// further code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubsetRule {
+    pub code: &'static str,
+    pub indicator: u8,
+    pub staff_group: Option<StaffGroup>,
+    pub whole: Cell,
+    pub part: Cell,
+    pub explain: Explain,
+}
+
+const fn cell(measure: Measure, category: Option<Category>) -> Cell {
+    Cell { measure, category }
+}
+
+/// Every subset rule of spec/returns.md, in the order their errors are reported.
+pub const SUBSET_RULES: &[SubsetRule] = &[
+    SubsetRule {
+        code: "E_APPOINTED_GT_SHORTLISTED",
+        indicator: 2,
+        staff_group: None,
+        whole: cell(Measure::Shortlisted, None),
+        part: cell(Measure::Appointed, None),
+        explain: Explain::Activity,
+    },
+    SubsetRule {
+        code: "E_DISCIPLINARY_GT_WORKFORCE",
+        indicator: 3,
+        staff_group: None,
+        whole: cell(Measure::Workforce, None),
+        part: cell(Measure::EnteredDisciplinary, None),
+        explain: Explain::Activity,
+    },
+    SubsetRule {
+        code: "E_TRAINING_GT_WORKFORCE",
+        indicator: 4,
+        staff_group: None,
+        whole: cell(Measure::Workforce, None),
+        part: cell(Measure::AccessedTraining, None),
+        explain: Explain::Activity,
+    },
+    SubsetRule {
+        code: "E_BOARD_GT_TOTAL",
+        indicator: 9,
+        staff_group: None,
+        whole: cell(Measure::Members, Some(Category::Total)),
+        part: cell(Measure::Members, Some(Category::Voting)),
+        explain: Explain::Board,
+    },
+    SubsetRule {
+        code: "E_BOARD_GT_TOTAL",
+        indicator: 9,
+        staff_group: None,
+        whole: cell(Measure::Members, Some(Category::Total)),
+        part: cell(Measure::Members, Some(Category::Executive)),
+        explain: Explain::Board,
+    },
+    SubsetRule {
+        code: "E_SMM_GT_CONSULTANT",
+        indicator: 1,
+        staff_group: Some(StaffGroup::Medical),
+        whole: cell(Measure::Headcount, Some(Category::Consultant)),
+        part: cell(Measure::Headcount, Some(Category::SeniorMedicalManager)),
+        explain: Explain::OfWhich,
+    },
+];
+
+impl SubsetRule {
+    /// The error when `part` (of ethnicity `e`) is more than `whole`.
+    fn message(&self, e: Ethnicity, part: f64, whole: f64) -> String {
+        let n = crate::fmt::plain_number;
+        let ind = self.indicator;
+        match self.explain {
+            Explain::Activity => format!(
+                "Indicator {ind}: {} {} ({}) is more than {} ({}); it counts some of the same people, so it cannot be larger. Check both figures.",
+                e.short_label(),
+                self.part.measure.label().to_lowercase(),
+                n(part),
+                self.whole.measure.label().to_lowercase(),
+                n(whole)
+            ),
+            Explain::Board => format!(
+                "Indicator 9: {} {} {} board members but only {} board members in total. Voting and executive members are part of the total.",
+                n(part),
+                e.short_label(),
+                self.part.category.map_or("", Category::code),
+                n(whole)
+            ),
+            Explain::OfWhich => format!(
+                "Indicator 1: {} {} senior medical managers but {} consultants. Senior medical managers are an \"of which\" part of consultants.",
+                n(part),
+                e.short_label(),
+                n(whole)
+            ),
+        }
+    }
+
+    /// The two rows of ethnicity `e` this rule compares, when both are there.
+    fn rows<'a>(&self, cells: &Cells<'a>, e: Ethnicity) -> Option<(&'a Row, &'a Row)> {
+        let get = |c: Cell| cells.get(self.indicator, c.measure, self.staff_group, c.category, e);
+        Some((get(self.whole)?, get(self.part)?))
+    }
+}
+
 /// The section-level rules: register, year, duplicates, consistency, warnings.
 fn check_section(
     display: &str,
@@ -422,230 +622,168 @@ fn check_section(
         .first()
         .map(|r| r.location.clone())
         .unwrap_or_else(|| display.to_string());
-    let mut msgs = Vec::new();
     // A section that already has an error in one of its values is rejected;
     // warnings computed across its rows (totals, rates, missing rows) would
     // only repeat that error in other words, so they wait until it is fixed.
     let value_errors = s.has_errors();
+    let mut msgs: Vec<Message> = [
+        check_register(s, register, &first_loc),
+        check_year(s, opts, &first_loc),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    msgs.extend(drop_duplicate_rows(s));
 
-    if !register.contains(&s.org_code) {
-        msgs.push(Message::error(
+    let cells = Cells::new(&s.rows);
+    match s.section {
+        Section::Workforce => {
+            msgs.extend(check_subsets(&cells));
+            if !value_errors {
+                workforce_warnings(s, &cells, &first_loc, &mut msgs);
+            }
+        }
+        Section::Survey if value_errors => {}
+        Section::Survey => {
+            survey_responses(s, &cells, &first_loc, &mut msgs);
+            percent_fraction_checks(&cells, &mut msgs);
+        }
+    }
+    s.messages.append(&mut msgs);
+}
+
+/// E_UNKNOWN_ORG: the section's organisation is not in the register.
+fn check_register(s: &SectionReturn, register: &Register, first_loc: &str) -> Option<Message> {
+    (!register.contains(&s.org_code)).then(|| {
+        Message::error(
             "E_UNKNOWN_ORG",
-            first_loc.clone(),
+            first_loc,
             format!(
                 "The organisation code {} is not in the register ({}). Check the code, or pass --register FILE with a register that holds it.",
                 quote(&s.org_code),
                 register.origin
             ),
-        ));
-    }
-    if s.year < FIRST_YEAR || s.year > opts.max_year {
-        msgs.push(Message::error(
+        )
+    })
+}
+
+/// E_YEAR_OUT_OF_RANGE: before the WRES began, or after next year.
+fn check_year(s: &SectionReturn, opts: &ValidateOptions, first_loc: &str) -> Option<Message> {
+    (s.year < FIRST_YEAR || s.year > opts.max_year).then(|| {
+        Message::error(
             "E_YEAR_OUT_OF_RANGE",
-            first_loc.clone(),
+            first_loc,
             format!(
                 "The year {} is outside {FIRST_YEAR}-{}. WRES reporting years run from {FIRST_YEAR} to next year.",
                 s.year, opts.max_year
             ),
-        ));
-    }
+        )
+    })
+}
 
-    // Duplicate keys: the same value twice is harmless (kept once), different values are an error.
+/// Duplicate keys: the same value twice is harmless (kept once, a warning),
+/// different values are an error. Only the first row of each key is kept.
+fn drop_duplicate_rows(s: &mut SectionReturn) -> Vec<Message> {
+    let mut msgs = Vec::new();
     let mut seen: HashMap<super::RowKey, usize> = HashMap::new();
     let mut keep = Vec::with_capacity(s.rows.len());
     for (i, r) in s.rows.iter().enumerate() {
-        match seen.get(&r.key()) {
-            None => {
-                seen.insert(r.key(), i);
-                keep.push(true);
-            }
-            Some(&j) => {
-                let first = &s.rows[j];
-                if first.value == r.value {
-                    msgs.push(Message::warning(
-                        "W_DUPLICATE_ROW",
-                        r.location.clone(),
-                        format!(
-                            "This row repeats {} with the same value; it is counted once.",
-                            first.location
-                        ),
-                    ));
-                } else {
-                    msgs.push(Message::error(
-                        "E_DUPLICATE_KEY",
-                        r.location.clone(),
-                        format!(
-                            "This row gives {} where {} gives {} for the same indicator, measure, group and ethnicity. Keep one value.",
-                            crate::fmt::plain_number(r.value),
-                            first.location,
-                            crate::fmt::plain_number(first.value)
-                        ),
-                    ));
-                }
-                keep.push(false);
-            }
-        }
+        let Some(&j) = seen.get(&r.key()) else {
+            seen.insert(r.key(), i);
+            keep.push(true);
+            continue;
+        };
+        let first = &s.rows[j];
+        msgs.push(if first.value == r.value {
+            Message::warning(
+                "W_DUPLICATE_ROW",
+                r.location.clone(),
+                format!(
+                    "This row repeats {} with the same value; it is counted once.",
+                    first.location
+                ),
+            )
+        } else {
+            Message::error(
+                "E_DUPLICATE_KEY",
+                r.location.clone(),
+                format!(
+                    "This row gives {} where {} gives {} for the same indicator, measure, group and ethnicity. Keep one value.",
+                    crate::fmt::plain_number(r.value),
+                    first.location,
+                    crate::fmt::plain_number(first.value)
+                ),
+            )
+        });
+        keep.push(false);
     }
     let mut k = keep.into_iter();
     s.rows.retain(|_| k.next().unwrap_or(false));
+    msgs
+}
 
-    let idx: HashMap<super::RowKey, &Row> = s.rows.iter().map(|r| (r.key(), r)).collect();
-    let get = |ind: u8, m: Measure, sg: Option<StaffGroup>, c: Option<Category>, e: Ethnicity| {
-        Indicator::new(ind).and_then(|i| idx.get(&(i, m, sg, c, e)).copied())
-    };
-
-    match s.section {
-        Section::Workforce => {
-            // Subset rules, for any ethnicity.
-            let pairs: [(u8, Measure, Measure, &str); 3] = [
-                (
-                    2,
-                    Measure::Shortlisted,
-                    Measure::Appointed,
-                    "E_APPOINTED_GT_SHORTLISTED",
-                ),
-                (
-                    3,
-                    Measure::Workforce,
-                    Measure::EnteredDisciplinary,
-                    "E_DISCIPLINARY_GT_WORKFORCE",
-                ),
-                (
-                    4,
-                    Measure::Workforce,
-                    Measure::AccessedTraining,
-                    "E_TRAINING_GT_WORKFORCE",
-                ),
-            ];
-            for (ind, whole, part, code) in pairs {
-                for e in Ethnicity::ALL {
-                    if let (Some(w), Some(p)) = (
-                        get(ind, whole, None, None, *e),
-                        get(ind, part, None, None, *e),
-                    ) && p.value > w.value
-                    {
-                        msgs.push(Message::error(
-                            code,
-                            p.location.clone(),
-                            format!(
-                                "Indicator {ind}: {} {} ({}) is more than {} ({}); it counts some of the same people, so it cannot be larger. Check both figures.",
-                                e.short_label(),
-                                part.label().to_lowercase(),
-                                crate::fmt::plain_number(p.value),
-                                whole.label().to_lowercase(),
-                                crate::fmt::plain_number(w.value)
-                            ),
-                        ));
-                    }
-                }
-            }
-            for e in Ethnicity::ALL {
-                let total = get(9, Measure::Members, None, Some(Category::Total), *e);
-                for sub in [Category::Voting, Category::Executive] {
-                    if let (Some(t), Some(v)) =
-                        (total, get(9, Measure::Members, None, Some(sub), *e))
-                        && v.value > t.value
-                    {
-                        msgs.push(Message::error(
-                            "E_BOARD_GT_TOTAL",
-                            v.location.clone(),
-                            format!(
-                                "Indicator 9: {} {} {} board members but only {} board members in total. Voting and executive members are part of the total.",
-                                crate::fmt::plain_number(v.value),
-                                e.short_label(),
-                                sub.code(),
-                                crate::fmt::plain_number(t.value)
-                            ),
-                        ));
-                    }
-                }
-                let cons = get(
-                    1,
-                    Measure::Headcount,
-                    Some(StaffGroup::Medical),
-                    Some(Category::Consultant),
-                    *e,
-                );
-                let smm = get(
-                    1,
-                    Measure::Headcount,
-                    Some(StaffGroup::Medical),
-                    Some(Category::SeniorMedicalManager),
-                    *e,
-                );
-                if let (Some(c), Some(m)) = (cons, smm)
-                    && m.value > c.value
-                {
-                    msgs.push(Message::error(
-                        "E_SMM_GT_CONSULTANT",
-                        m.location.clone(),
-                        format!(
-                            "Indicator 1: {} {} senior medical managers but {} consultants. Senior medical managers are an \"of which\" part of consultants.",
-                            crate::fmt::plain_number(m.value),
-                            e.short_label(),
-                            crate::fmt::plain_number(c.value)
-                        ),
-                    ));
-                }
-            }
-            if !value_errors {
-                workforce_warnings(s, &get, &first_loc, &mut msgs);
-            }
-        }
-        Section::Survey if value_errors => {}
-        Section::Survey => {
-            let mut missing = Vec::new();
-            for n in 5..=8u8 {
-                let mut any = false;
-                for e in [Ethnicity::White, Ethnicity::Bme] {
-                    let pct = get(n, Measure::Percent, None, None, e);
-                    let resp = get(n, Measure::Responses, None, None, e);
-                    any |= pct.is_some() || resp.is_some();
-                    if let Some(p) = pct {
-                        match resp {
-                            None => msgs.push(Message::warning(
-                                "W_RESPONSES_MISSING",
-                                p.location.clone(),
-                                format!("Indicator {n}: the {} percentage has no response count, so it has no interval and cannot be checked against the suppression threshold.", e.short_label()),
-                            )),
-                            Some(r) if r.value < MIN_RESPONSES => msgs.push(Message::warning(
-                                "W_SMALL_SURVEY_GROUP",
-                                r.location.clone(),
-                                format!("Indicator {n}: only {} {} responses (fewer than {}); the figure will be suppressed.", crate::fmt::plain_number(r.value), e.short_label(), MIN_RESPONSES),
-                            )),
-                            _ => {}
-                        }
-                    }
-                }
-                if !any {
-                    missing.push(n);
-                }
-            }
-            if let Some(m) = indicators_missing(&missing, s, "") {
-                msgs.push(Message::warning(
-                    "W_INDICATOR_MISSING",
-                    first_loc.clone(),
-                    m,
+/// Every [`SUBSET_RULES`] rule, for every ethnicity.
+fn check_subsets(cells: &Cells) -> Vec<Message> {
+    let mut msgs = Vec::new();
+    for rule in SUBSET_RULES {
+        for e in Ethnicity::ALL {
+            if let Some((w, p)) = rule.rows(cells, *e)
+                && p.value > w.value
+            {
+                msgs.push(Message::error(
+                    rule.code,
+                    p.location.clone(),
+                    rule.message(*e, p.value, w.value),
                 ));
             }
-            percent_fraction_checks(&get, &mut msgs);
         }
     }
-    s.messages.append(&mut msgs);
+    msgs
+}
+
+/// Survey percentages without their response counts, groups under the
+/// suppression threshold, and indicators with no rows.
+fn survey_responses(s: &SectionReturn, cells: &Cells, first_loc: &str, msgs: &mut Vec<Message>) {
+    let mut missing = Vec::new();
+    for n in 5..=8u8 {
+        let mut any = false;
+        for e in [Ethnicity::White, Ethnicity::Bme] {
+            let pct = cells.get(n, Measure::Percent, None, None, e);
+            let resp = cells.get(n, Measure::Responses, None, None, e);
+            any |= pct.is_some() || resp.is_some();
+            let Some(p) = pct else { continue };
+            match resp {
+                None => msgs.push(Message::warning(
+                    "W_RESPONSES_MISSING",
+                    p.location.clone(),
+                    format!("Indicator {n}: the {} percentage has no response count, so it has no interval and cannot be checked against the suppression threshold.", e.short_label()),
+                )),
+                Some(r) if r.value < MIN_RESPONSES => msgs.push(Message::warning(
+                    "W_SMALL_SURVEY_GROUP",
+                    r.location.clone(),
+                    format!("Indicator {n}: only {} {} responses (fewer than {}); the figure will be suppressed.", crate::fmt::plain_number(r.value), e.short_label(), MIN_RESPONSES),
+                )),
+                _ => {}
+            }
+        }
+        if !any {
+            missing.push(n);
+        }
+    }
+    if let Some(m) = indicators_missing(&missing, s, "") {
+        msgs.push(Message::warning("W_INDICATOR_MISSING", first_loc, m));
+    }
 }
 
 /// Survey percentages typed as fractions (0.24 for 24%): when every
 /// percentage of the section (three or more) is 1 or less, an error; one
 /// percentage of 1 or less beside others whose median is 10 or more, a
 /// warning on its cell.
-fn percent_fraction_checks<'a>(
-    get: &dyn Fn(u8, Measure, Option<StaffGroup>, Option<Category>, Ethnicity) -> Option<&'a Row>,
-    msgs: &mut Vec<Message>,
-) {
+fn percent_fraction_checks(cells: &Cells, msgs: &mut Vec<Message>) {
     let mut pcts: Vec<(u8, Ethnicity, &Row)> = Vec::new();
     for n in 5..=8u8 {
         for e in [Ethnicity::White, Ethnicity::Bme] {
-            if let Some(p) = get(n, Measure::Percent, None, None, e) {
+            if let Some(p) = cells.get(n, Measure::Percent, None, None, e) {
                 pcts.push((n, e, p));
             }
         }
@@ -722,12 +860,19 @@ fn indicators_missing(missing: &[u8], s: &SectionReturn, tail: &str) -> Option<S
     })
 }
 
-fn workforce_warnings<'a>(
-    s: &SectionReturn,
-    get: &dyn Fn(u8, Measure, Option<StaffGroup>, Option<Category>, Ethnicity) -> Option<&'a Row>,
-    first_loc: &str,
-    msgs: &mut Vec<Message>,
-) {
+/// The warnings of a workforce section without value errors, rule by rule.
+fn workforce_warnings(s: &SectionReturn, cells: &Cells, first_loc: &str, msgs: &mut Vec<Message>) {
+    missing_indicators(s, cells, first_loc, msgs);
+    let t1 = workforce_total(s, 1, Measure::Headcount);
+    let t3 = workforce_total(s, 3, Measure::Workforce);
+    let t4 = workforce_total(s, 4, Measure::Workforce);
+    msgs.extend(workforce_mismatch(t1, t3, t4, first_loc));
+    msgs.extend(declaration_rate(s, t1, t3, first_loc));
+    ratio_denominators(cells, msgs);
+}
+
+/// W_INDICATOR_MISSING (one message for all of them) and W_INDICATOR_INCOMPLETE.
+fn missing_indicators(s: &SectionReturn, cells: &Cells, first_loc: &str, msgs: &mut Vec<Message>) {
     let has = |n: u8| s.rows.iter().any(|r| r.indicator.number() == n);
     let missing: Vec<u8> = [1u8, 2, 3, 4, 9].into_iter().filter(|n| !has(*n)).collect();
     if let Some(m) = indicators_missing(&missing, s, "; their figures will be blank in the pack") {
@@ -743,7 +888,7 @@ fn workforce_warnings<'a>(
         let mut missing = Vec::new();
         for m in ind.measures() {
             for e in [Ethnicity::White, Ethnicity::Bme] {
-                if get(n, *m, None, None, e).is_none() {
+                if cells.get(n, *m, None, None, e).is_none() {
                     missing.push(format!(
                         "{} for {} staff",
                         m.label().to_lowercase(),
@@ -763,20 +908,26 @@ fn workforce_warnings<'a>(
             ));
         }
     }
+}
 
-    // Workforce totals of indicators 1, 3 and 4.
-    let total = |n: u8, m: Measure| -> Option<f64> {
-        let rows: Vec<&Row> = s
-            .rows
-            .iter()
-            .filter(|r| r.indicator.number() == n && r.measure == m)
-            .filter(|r| !r.category.is_some_and(Category::is_of_which))
-            .collect();
-        (!rows.is_empty()).then(|| rows.iter().map(|r| r.value).sum())
-    };
-    let t1 = total(1, Measure::Headcount);
-    let t3 = total(3, Measure::Workforce);
-    let t4 = total(4, Measure::Workforce);
+/// Indicator `n`'s total of measure `m` ("of which" rows left out), if it has rows.
+fn workforce_total(s: &SectionReturn, n: u8, m: Measure) -> Option<f64> {
+    let rows: Vec<&Row> = s
+        .rows
+        .iter()
+        .filter(|r| r.indicator.number() == n && r.measure == m)
+        .filter(|r| !r.category.is_some_and(Category::is_of_which))
+        .collect();
+    (!rows.is_empty()).then(|| rows.iter().map(|r| r.value).sum())
+}
+
+/// W_WORKFORCE_MISMATCH: the workforce totals of indicators 1, 3 and 4 differ by more than 1%.
+fn workforce_mismatch(
+    t1: Option<f64>,
+    t3: Option<f64>,
+    t4: Option<f64>,
+    first_loc: &str,
+) -> Option<Message> {
     let named = [
         ("indicator 1", t1),
         ("indicator 3", t3),
@@ -786,23 +937,36 @@ fn workforce_warnings<'a>(
         .iter()
         .filter_map(|(n, t)| t.map(|t| (*n, t)))
         .collect();
-    if present.len() > 1 {
-        let max = present.iter().map(|p| p.1).fold(f64::MIN, f64::max);
-        let min = present.iter().map(|p| p.1).fold(f64::MAX, f64::min);
-        if max > 0.0 && (max - min) / max > WORKFORCE_TOLERANCE {
-            let listed: Vec<String> = present
-                .iter()
-                .map(|(n, t)| format!("{n} {}", crate::fmt::plain_number(*t)))
-                .collect();
-            msgs.push(Message::warning(
-                "W_WORKFORCE_MISMATCH",
-                first_loc,
-                format!("Workforce totals differ by more than 1%: {}. They should describe the same staff at 31 March.", listed.join(", ")),
-            ));
-        }
+    if present.len() < 2 {
+        return None;
     }
+    let max = present.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+    let min = present.iter().map(|p| p.1).fold(f64::MAX, f64::min);
+    if max <= 0.0 || (max - min) / max <= WORKFORCE_TOLERANCE {
+        return None;
+    }
+    let listed: Vec<String> = present
+        .iter()
+        .map(|(n, t)| format!("{n} {}", crate::fmt::plain_number(*t)))
+        .collect();
+    Some(Message::warning(
+        "W_WORKFORCE_MISMATCH",
+        first_loc,
+        format!(
+            "Workforce totals differ by more than 1%: {}. They should describe the same staff at 31 March.",
+            listed.join(", ")
+        ),
+    ))
+}
 
-    // Declaration rate, on the indicator 1 total or indicator 3's workforce.
+/// W_DECLARATION_RATE: unknown ethnicity above 10% of the indicator 1 total
+/// (or, without indicator 1, of indicator 3's workforce).
+fn declaration_rate(
+    s: &SectionReturn,
+    t1: Option<f64>,
+    t3: Option<f64>,
+    first_loc: &str,
+) -> Option<Message> {
     let unknown = |n: u8, m: Measure| -> f64 {
         s.rows
             .iter()
@@ -818,11 +982,9 @@ fn workforce_warnings<'a>(
         (None, Some(t)) => Some((unknown(3, Measure::Workforce), t)),
         _ => None,
     };
-    if let Some((u, t)) = decl
-        && t > 0.0
-        && u / t > DECLARATION_LIMIT
-    {
-        msgs.push(Message::warning(
+    let (u, t) = decl?;
+    (t > 0.0 && u / t > DECLARATION_LIMIT).then(|| {
+        Message::warning(
             "W_DECLARATION_RATE",
             first_loc,
             format!(
@@ -831,10 +993,12 @@ fn workforce_warnings<'a>(
                 crate::fmt::plain_number(t),
                 crate::fmt::pct1(100.0 * u / t)
             ),
-        ));
-    }
+        )
+    })
+}
 
-    // Relative likelihood denominators.
+/// W_SMALL_NUMBERS and W_UNDEFINED_RATIO on the relative likelihoods' denominators.
+fn ratio_denominators(cells: &Cells, msgs: &mut Vec<Message>) {
     let rl: [(u8, Measure, Measure); 3] = [
         (2, Measure::Shortlisted, Measure::Appointed),
         (3, Measure::Workforce, Measure::EnteredDisciplinary),
@@ -842,8 +1006,8 @@ fn workforce_warnings<'a>(
     ];
     for (n, den, num) in rl {
         let (Some(bd), Some(wd)) = (
-            get(n, den, None, None, Ethnicity::Bme),
-            get(n, den, None, None, Ethnicity::White),
+            cells.get(n, den, None, None, Ethnicity::Bme),
+            cells.get(n, den, None, None, Ethnicity::White),
         ) else {
             continue;
         };
@@ -857,9 +1021,11 @@ fn workforce_warnings<'a>(
         // Only a zero denominator, or no one counted in either group, leaves
         // the ratio undefined; one zero numerator is a real 0 or an infinite
         // ratio (spec/indicators.md, zero counts), not a data problem.
-        let both_zero = [Ethnicity::White, Ethnicity::Bme]
-            .iter()
-            .all(|e| get(n, num, None, None, *e).is_some_and(|r| r.value == 0.0));
+        let both_zero = [Ethnicity::White, Ethnicity::Bme].iter().all(|e| {
+            cells
+                .get(n, num, None, None, *e)
+                .is_some_and(|r| r.value == 0.0)
+        });
         if bd.value == 0.0 || wd.value == 0.0 || both_zero {
             msgs.push(Message::warning(
                 "W_UNDEFINED_RATIO",
