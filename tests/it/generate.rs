@@ -121,12 +121,17 @@ fn faulted_returns_fail_with_their_named_fault_and_nothing_else_is_rejected() {
         .map(|r| r.unwrap())
         .map(|r| (r[0].to_string(), r[4].to_string()))
         .collect();
-    assert!(
-        faults.len() >= generate::FAULT_CODES.len(),
-        "every kind of fault planted"
-    );
+    let every: BTreeSet<&str> = generate::Fault::all()
+        .into_iter()
+        .map(|f| f.code())
+        .collect();
+    assert!(faults.len() >= every.len(), "every kind of fault planted");
     let kinds: BTreeSet<&str> = faults.iter().map(|f| f.1.as_str()).collect();
-    assert_eq!(kinds.len(), generate::FAULT_CODES.len());
+    assert_eq!(kinds, every);
+    // Every subset rule of validation is planted (the faults come from its table).
+    for rule in wresbench::ingest::validate::SUBSET_RULES {
+        assert!(kinds.contains(rule.code), "{} never planted", rule.code);
+    }
 
     let wh = dir.path().join("wh");
     ingest(&[out.join("returns"), out.join("survey")], &wh);
