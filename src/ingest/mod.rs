@@ -7,6 +7,7 @@
 //! `wresbench validate` is this module alone, and the warehouse loads what it parses.
 
 pub mod csv;
+pub mod sheets;
 pub mod template;
 pub mod validate;
 pub mod xlsx;

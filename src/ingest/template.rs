@@ -11,11 +11,11 @@ use rust_xlsxwriter::{
     Workbook, Worksheet, XlsxError,
 };
 
-use super::xlsx::*;
-use super::{Error, Result, Row};
-use crate::model::{
-    BANDS, BOARD, Category, Ethnicity, Indicator, MEDICAL_GRADES, Measure, StaffGroup,
+use super::sheets::{
+    ABOUT_ORG_CODE, ABOUT_ORG_NAME, ABOUT_YEAR, DATA_SHEETS, DataSheet, LabelCell, SHEET_ABOUT,
 };
+use super::{Error, Result, Row};
+use crate::model::{Category, Ethnicity, Measure, StaffGroup};
 use crate::register::Organisation;
 
 /// Fixed creation time, so the same inputs give byte-identical workbooks.
@@ -51,9 +51,6 @@ pub fn return_workbook(
             )
         })
         .collect();
-    let has_survey = rows
-        .iter()
-        .any(|r| r.indicator.number() >= 5 && r.indicator.number() <= 8);
 
     let mut wb = Workbook::new();
     wb.set_properties(&fixed_properties()?);
@@ -123,132 +120,101 @@ pub fn return_workbook(
     }
     ws.protect();
 
-    let eth = [Ethnicity::White, Ethnicity::Bme, Ethnicity::Unknown];
-    let put = |ws: &mut Worksheet,
-               r: u32,
-               c: u16,
-               v: Option<f64>,
-               fmt: &Format|
-     -> std::result::Result<(), XlsxError> {
-        match v {
-            Some(v) => ws.write_number_with_format(r, c, v, fmt).map(|_| ()),
-            None => ws.write_blank(r, c, fmt).map(|_| ()),
-        }
+    let formats = Formats {
+        bold,
+        input,
+        input_pct,
+        whole,
+        pct,
     };
-
-    // Indicator 1
-    let ws = wb.add_worksheet();
-    ws.set_name(SHEET_IND1)?;
-    ws.set_column_width(0, 24)?;
-    ws.set_column_width(1, 34)?;
-    for (c, h) in HEADER_IND1.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    for layout in &DATA_SHEETS {
+        data_sheet(wb.add_worksheet(), layout, &values, &formats)?;
     }
-    let mut r = 1u32;
-    for sg in StaffGroup::ALL {
-        let cats = match sg {
-            StaffGroup::Medical => MEDICAL_GRADES,
-            _ => BANDS,
-        };
-        for cat in cats {
-            ws.write_string(r, 0, sg.label())?;
-            ws.write_string(r, 1, cat.label())?;
-            for (i, e) in eth.iter().enumerate() {
-                let v = values
-                    .get(&(1, Measure::Headcount, Some(*sg), Some(*cat), *e))
-                    .copied();
-                put(ws, r, 2 + i as u16, v, &input)?;
-            }
-            r += 1;
-        }
-    }
-    ws.add_data_validation(1, 2, r - 1, 4, &whole)?;
-    ws.set_freeze_panes(1, 0)?;
-    ws.protect();
-
-    // Indicators 2-4
-    let ws = wb.add_worksheet();
-    ws.set_name(SHEET_IND2_4)?;
-    ws.set_column_width(0, 10)?;
-    ws.set_column_width(1, 42)?;
-    for (c, h) in HEADER_IND2_4.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    let mut r = 1u32;
-    for n in [2u8, 3, 4] {
-        let Some(ind) = Indicator::new(n) else {
-            continue;
-        };
-        for m in ind.measures() {
-            ws.write_number(r, 0, n)?;
-            ws.write_string(r, 1, m.label())?;
-            for (i, e) in eth.iter().enumerate() {
-                let v = values.get(&(n, *m, None, None, *e)).copied();
-                put(ws, r, 2 + i as u16, v, &input)?;
-            }
-            r += 1;
-        }
-    }
-    ws.add_data_validation(1, 2, r - 1, 4, &whole)?;
-    ws.set_freeze_panes(1, 0)?;
-    ws.protect();
-
-    // Indicators 5-8 (optional; written filled when survey rows are given, blank otherwise)
-    let ws = wb.add_worksheet();
-    ws.set_name(SHEET_IND5_8)?;
-    ws.set_column_width(0, 10)?;
-    for c in 1..=4 {
-        ws.set_column_width(c, 16)?;
-    }
-    for (c, h) in HEADER_IND5_8.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (i, n) in (5u8..=8).enumerate() {
-        let r = 1 + i as u32;
-        ws.write_number(r, 0, n)?;
-        let get = |m: Measure, e: Ethnicity| {
-            if has_survey {
-                values.get(&(n, m, None, None, e)).copied()
-            } else {
-                None
-            }
-        };
-        put(
-            ws,
-            r,
-            1,
-            get(Measure::Percent, Ethnicity::White),
-            &input_pct,
-        )?;
-        put(ws, r, 2, get(Measure::Percent, Ethnicity::Bme), &input_pct)?;
-        put(ws, r, 3, get(Measure::Responses, Ethnicity::White), &input)?;
-        put(ws, r, 4, get(Measure::Responses, Ethnicity::Bme), &input)?;
-    }
-    ws.add_data_validation(1, 1, 4, 2, &pct)?;
-    ws.add_data_validation(1, 3, 4, 4, &whole)?;
-    ws.protect();
-
-    // Indicator 9
-    let ws = wb.add_worksheet();
-    ws.set_name(SHEET_IND9)?;
-    ws.set_column_width(0, 28)?;
-    for (c, h) in HEADER_IND9.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (i, cat) in BOARD.iter().enumerate() {
-        let r = 1 + i as u32;
-        ws.write_string(r, 0, cat.label())?;
-        for (j, e) in eth.iter().enumerate() {
-            let v = values
-                .get(&(9, Measure::Members, None, Some(*cat), *e))
-                .copied();
-            put(ws, r, 1 + j as u16, v, &input)?;
-        }
-    }
-    ws.add_data_validation(1, 1, BOARD.len() as u32, 3, &whole)?;
-    ws.protect();
-
     wb.save_to_buffer()
+}
+
+/// The formats and validations the data sheets share.
+struct Formats {
+    bold: Format,
+    input: Format,
+    input_pct: Format,
+    whole: DataValidation,
+    pct: DataValidation,
+}
+
+/// One data sheet, walking its layout (sheets.rs): header, the template's
+/// rows with their labels and values, a validation per run of count or
+/// percentage columns, then locked but for the white cells.
+fn data_sheet(
+    ws: &mut Worksheet,
+    layout: &DataSheet,
+    values: &Values,
+    f: &Formats,
+) -> std::result::Result<(), XlsxError> {
+    ws.set_name(layout.name)?;
+    for (c, w) in layout.widths {
+        ws.set_column_width(*c, *w)?;
+    }
+    for (c, h) in layout.header().iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &f.bold)?;
+    }
+    let first_value = layout.labels.len() as u16;
+    let rows = layout.template_rows();
+    for (i, row) in rows.iter().enumerate() {
+        let r = 1 + i as u32;
+        for (c, label) in row.labels.iter().enumerate() {
+            match label {
+                LabelCell::Text(t) => ws.write_string(r, c as u16, *t)?,
+                LabelCell::Number(n) => ws.write_number(r, c as u16, *n)?,
+            };
+        }
+        for (j, col) in layout.values.iter().enumerate() {
+            let measure = layout.measure_of(col, row.measure);
+            let key = measure.map(|m| {
+                (
+                    row.indicator,
+                    m,
+                    row.staff_group,
+                    row.category,
+                    col.ethnicity,
+                )
+            });
+            let fmt = if measure == Some(Measure::Percent) {
+                &f.input_pct
+            } else {
+                &f.input
+            };
+            let c = first_value + j as u16;
+            match key.and_then(|k| values.get(&k)) {
+                Some(v) => ws.write_number_with_format(r, c, *v, fmt)?,
+                None => ws.write_blank(r, c, fmt)?,
+            };
+        }
+    }
+    // One validation per run of value columns of the same kind.
+    let last_row = rows.len() as u32;
+    let mut j = 0;
+    while j < layout.values.len() {
+        let percent = |k: usize| layout.values[k].measure == Some(Measure::Percent);
+        let mut end = j;
+        while end + 1 < layout.values.len() && percent(end + 1) == percent(j) {
+            end += 1;
+        }
+        let rule = if percent(j) { &f.pct } else { &f.whole };
+        ws.add_data_validation(
+            1,
+            first_value + j as u16,
+            last_row,
+            first_value + end as u16,
+            rule,
+        )?;
+        j = end + 1;
+    }
+    if layout.freeze_header {
+        ws.set_freeze_panes(1, 0)?;
+    }
+    ws.protect();
+    Ok(())
 }
 
 /// `wresbench template`: writes the blank workbook for `org` and `year` to `out`.

@@ -14,28 +14,9 @@ use std::io::{Cursor, Read, Seek};
 
 use calamine::{Data, DataRef, Dimensions, Reader, Sheets, Xlsx};
 
+use super::sheets::{ABOUT_ORG_CODE, ABOUT_YEAR, DATA_SHEETS, DataSheet, Label, SHEET_ABOUT};
 use super::{CodeLocations, Message, RawRecord, RawValue};
-
-pub const SHEET_ABOUT: &str = "About";
-pub const SHEET_IND1: &str = "Indicator 1";
-pub const SHEET_IND2_4: &str = "Indicators 2-4";
-pub const SHEET_IND5_8: &str = "Indicators 5-8";
-pub const SHEET_IND9: &str = "Indicator 9";
-
-pub const ABOUT_ORG_CODE: &str = "Organisation code";
-pub const ABOUT_ORG_NAME: &str = "Organisation name";
-pub const ABOUT_YEAR: &str = "Reporting year";
-
-pub const HEADER_IND1: [&str; 5] = ["Staff group", "Grade", "White", "BME", "Unknown"];
-pub const HEADER_IND2_4: [&str; 5] = ["Indicator", "Measure", "White", "BME", "Unknown"];
-pub const HEADER_IND5_8: [&str; 5] = [
-    "Indicator",
-    "White %",
-    "BME %",
-    "White responses",
-    "BME responses",
-];
-pub const HEADER_IND9: [&str; 4] = ["Board", "White", "BME", "Unknown"];
+use crate::model::Measure;
 
 /// Cell records one sheet may hold. The return workbook has a few hundred;
 /// a sheet over this is not a return, and reading on would only cost memory.
@@ -419,232 +400,28 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
     };
 
     let about = sheet(SHEET_ABOUT, true, &mut msgs);
-    let ind1 = sheet(SHEET_IND1, true, &mut msgs);
-    let ind24 = sheet(SHEET_IND2_4, true, &mut msgs);
-    let ind58 = sheet(SHEET_IND5_8, false, &mut msgs);
-    let ind9 = sheet(SHEET_IND9, true, &mut msgs);
+    let data: Vec<(&DataSheet, Option<Grid>)> = DATA_SHEETS
+        .iter()
+        .map(|d| (d, sheet(d.name, d.required, &mut msgs)))
+        .collect();
     if msgs.iter().any(|m| m.code == "E_TOO_LARGE") {
         return (Vec::new(), msgs);
     }
-
-    // About: organisation code and year, found by their labels in column A.
-    let mut org = (RawValue::Empty, String::new());
-    let mut year = (RawValue::Empty, String::new());
-    if let Some(grid) = about {
-        let s = Sheet {
-            file: display,
-            name: SHEET_ABOUT,
-            grid,
-        };
-        let mut found_org = false;
-        let mut found_year = false;
-        for r in s.rows() {
-            let label = s.text(r, 0);
-            if label.trim().eq_ignore_ascii_case(ABOUT_ORG_CODE) {
-                org = (s.value(r, 1, false, &mut msgs), s.loc(r, 1));
-                found_org = true;
-            } else if label.trim().eq_ignore_ascii_case(ABOUT_YEAR) {
-                year = (s.value(r, 1, false, &mut msgs), s.loc(r, 1));
-                found_year = true;
-            }
-        }
-        for (found, label) in [(found_org, ABOUT_ORG_CODE), (found_year, ABOUT_YEAR)] {
-            if !found {
-                msgs.push(Message::error(
-                    "E_MISSING_HEADER",
-                    format!("{display}!{SHEET_ABOUT}"),
-                    format!("The About sheet has no row labelled \"{label}\" in column A. Restore it from the template."),
-                ));
-            }
-        }
-    }
-
+    let about = about.map(|grid| Sheet {
+        file: display,
+        name: SHEET_ABOUT,
+        grid,
+    });
+    let (org, year) = read_about(about.as_ref(), display, &mut msgs);
     let mut records = Vec::new();
-    let mut push = |indicator: RawValue,
-                    measure: RawValue,
-                    staff_group: RawValue,
-                    category: RawValue,
-                    ethnicity: &str,
-                    value: RawValue,
-                    location: String,
-                    labels: CodeLocations| {
-        records.push(RawRecord {
-            org_code: org.0.clone(),
-            year: year.0.clone(),
-            indicator,
-            measure,
-            staff_group,
-            category,
-            ethnicity: RawValue::Text(ethnicity.to_string()),
-            value,
-            location,
-            code_locations: CodeLocations {
-                org_code: Some(org.1.clone()),
-                year: Some(year.1.clone()),
-                ..labels
-            },
-        });
-    };
-    let missing_header = |name: &str, header: &[&str], msgs: &mut Vec<Message>| {
-        msgs.push(Message::error(
-            "E_MISSING_HEADER",
-            format!("{display}!{name}"),
-            format!(
-                "The sheet has no header row \"{}\". Restore it from the template.",
-                header.join(" | ")
-            ),
-        ));
-    };
-    let eth = ["white", "bme", "unknown"];
-
-    if let Some(grid) = ind1 {
+    for (layout, grid) in data {
+        let Some(grid) = grid else { continue };
         let s = Sheet {
             file: display,
-            name: SHEET_IND1,
+            name: layout.name,
             grid,
         };
-        match s.find_header(&HEADER_IND1) {
-            None => missing_header(SHEET_IND1, &HEADER_IND1, &mut msgs),
-            Some((h, cols)) => {
-                for r in s.rows_after(h) {
-                    if s.blank(r, &cols[2..]) {
-                        continue;
-                    }
-                    let (sg, cat) = (
-                        s.label(r, cols[0], &mut msgs),
-                        s.label(r, cols[1], &mut msgs),
-                    );
-                    for (i, e) in eth.iter().enumerate() {
-                        push(
-                            RawValue::Text("1".into()),
-                            RawValue::Text("headcount".into()),
-                            sg.clone(),
-                            cat.clone(),
-                            e,
-                            s.value(r, cols[2 + i], false, &mut msgs),
-                            s.loc(r, cols[2 + i]),
-                            CodeLocations {
-                                staff_group: Some(s.loc(r, cols[0])),
-                                category: Some(s.loc(r, cols[1])),
-                                ..Default::default()
-                            },
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    if let Some(grid) = ind24 {
-        let s = Sheet {
-            file: display,
-            name: SHEET_IND2_4,
-            grid,
-        };
-        match s.find_header(&HEADER_IND2_4) {
-            None => missing_header(SHEET_IND2_4, &HEADER_IND2_4, &mut msgs),
-            Some((h, cols)) => {
-                for r in s.rows_after(h) {
-                    if s.blank(r, &cols[2..]) {
-                        continue;
-                    }
-                    let (ind, m) = (
-                        s.label(r, cols[0], &mut msgs),
-                        s.label(r, cols[1], &mut msgs),
-                    );
-                    for (i, e) in eth.iter().enumerate() {
-                        push(
-                            ind.clone(),
-                            m.clone(),
-                            RawValue::Empty,
-                            RawValue::Empty,
-                            e,
-                            s.value(r, cols[2 + i], false, &mut msgs),
-                            s.loc(r, cols[2 + i]),
-                            CodeLocations {
-                                indicator: Some(s.loc(r, cols[0])),
-                                measure: Some(s.loc(r, cols[1])),
-                                ..Default::default()
-                            },
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    if let Some(grid) = ind58 {
-        let s = Sheet {
-            file: display,
-            name: SHEET_IND5_8,
-            grid,
-        };
-        match s.find_header(&HEADER_IND5_8) {
-            None => missing_header(SHEET_IND5_8, &HEADER_IND5_8, &mut msgs),
-            Some((h, cols)) => {
-                for r in s.rows_after(h) {
-                    if s.blank(r, &cols[1..]) {
-                        continue;
-                    }
-                    let ind = s.label(r, cols[0], &mut msgs);
-                    let spec = [
-                        ("percent", "white", 1),
-                        ("percent", "bme", 2),
-                        ("responses", "white", 3),
-                        ("responses", "bme", 4),
-                    ];
-                    for (measure, e, c) in spec {
-                        push(
-                            ind.clone(),
-                            RawValue::Text(measure.into()),
-                            RawValue::Empty,
-                            RawValue::Empty,
-                            e,
-                            s.value(r, cols[c], measure == "percent", &mut msgs),
-                            s.loc(r, cols[c]),
-                            CodeLocations {
-                                indicator: Some(s.loc(r, cols[0])),
-                                ..Default::default()
-                            },
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    if let Some(grid) = ind9 {
-        let s = Sheet {
-            file: display,
-            name: SHEET_IND9,
-            grid,
-        };
-        match s.find_header(&HEADER_IND9) {
-            None => missing_header(SHEET_IND9, &HEADER_IND9, &mut msgs),
-            Some((h, cols)) => {
-                for r in s.rows_after(h) {
-                    if s.blank(r, &cols[1..]) {
-                        continue;
-                    }
-                    let board = s.label(r, cols[0], &mut msgs);
-                    for (i, e) in eth.iter().enumerate() {
-                        push(
-                            RawValue::Text("9".into()),
-                            RawValue::Text("members".into()),
-                            RawValue::Empty,
-                            board.clone(),
-                            e,
-                            s.value(r, cols[1 + i], false, &mut msgs),
-                            s.loc(r, cols[1 + i]),
-                            CodeLocations {
-                                category: Some(s.loc(r, cols[0])),
-                                ..Default::default()
-                            },
-                        );
-                    }
-                }
-            }
-        }
+        read_data_sheet(&s, layout, &org, &year, &mut records, &mut msgs);
     }
 
     if msgs.iter().any(Message::is_error) {
@@ -658,6 +435,112 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
         records.clear();
     }
     (records, msgs)
+}
+
+/// A cell as read, and where it is.
+type Located = (RawValue, String);
+
+/// About: organisation code and year, found by their labels in column A.
+fn read_about(about: Option<&Sheet>, display: &str, msgs: &mut Vec<Message>) -> (Located, Located) {
+    let mut org = (RawValue::Empty, String::new());
+    let mut year = (RawValue::Empty, String::new());
+    let Some(s) = about else {
+        return (org, year);
+    };
+    let mut found_org = false;
+    let mut found_year = false;
+    for r in s.rows() {
+        let label = s.text(r, 0);
+        if label.trim().eq_ignore_ascii_case(ABOUT_ORG_CODE) {
+            org = (s.value(r, 1, false, msgs), s.loc(r, 1));
+            found_org = true;
+        } else if label.trim().eq_ignore_ascii_case(ABOUT_YEAR) {
+            year = (s.value(r, 1, false, msgs), s.loc(r, 1));
+            found_year = true;
+        }
+    }
+    for (found, label) in [(found_org, ABOUT_ORG_CODE), (found_year, ABOUT_YEAR)] {
+        if !found {
+            msgs.push(Message::error(
+                "E_MISSING_HEADER",
+                format!("{display}!{SHEET_ABOUT}"),
+                format!("The About sheet has no row labelled \"{label}\" in column A. Restore it from the template."),
+            ));
+        }
+    }
+    (org, year)
+}
+
+/// Every record of one data sheet, walking its layout: the header row found
+/// by its names, then one record per value cell of each row that has any.
+fn read_data_sheet(
+    s: &Sheet,
+    layout: &DataSheet,
+    org: &Located,
+    year: &Located,
+    records: &mut Vec<RawRecord>,
+    msgs: &mut Vec<Message>,
+) {
+    let header = layout.header();
+    let Some((h, cols)) = s.find_header(&header) else {
+        msgs.push(Message::error(
+            "E_MISSING_HEADER",
+            format!("{}!{}", s.file, layout.name),
+            format!(
+                "The sheet has no header row \"{}\". Restore it from the template.",
+                header.join(" | ")
+            ),
+        ));
+        return;
+    };
+    let (label_cols, value_cols) = cols.split_at(layout.labels.len());
+    let fixed = |v: Option<String>| v.map_or(RawValue::Empty, RawValue::Text);
+    for r in s.rows_after(h) {
+        if s.blank(r, value_cols) {
+            continue;
+        }
+        let mut base = RawRecord {
+            org_code: org.0.clone(),
+            year: year.0.clone(),
+            indicator: fixed(layout.indicator.map(|n| n.to_string())),
+            measure: RawValue::Empty,
+            staff_group: RawValue::Empty,
+            category: RawValue::Empty,
+            ethnicity: RawValue::Empty,
+            value: RawValue::Empty,
+            location: String::new(),
+            code_locations: CodeLocations {
+                org_code: Some(org.1.clone()),
+                year: Some(year.1.clone()),
+                ..Default::default()
+            },
+        };
+        let mut row_measure = None;
+        for ((_, kind), &c) in layout.labels.iter().zip(label_cols) {
+            let (value, at) = (s.label(r, c, msgs), Some(s.loc(r, c)));
+            let cl = &mut base.code_locations;
+            match kind {
+                Label::StaffGroup => (base.staff_group, cl.staff_group) = (value, at),
+                Label::Grade | Label::Board => (base.category, cl.category) = (value, at),
+                Label::Indicator => (base.indicator, cl.indicator) = (value, at),
+                Label::Measure => (row_measure, cl.measure) = (Some(value), at),
+            }
+        }
+        for (col, &c) in layout.values.iter().zip(value_cols) {
+            let measure = match (&row_measure, layout.measure_of(col, None)) {
+                (Some(label), None) => label.clone(),
+                (_, m) => fixed(m.map(|m| m.code().to_string())),
+            };
+            let percent = col.measure == Some(Measure::Percent);
+            records.push(RawRecord {
+                measure,
+                ethnicity: RawValue::Text(col.ethnicity.code().to_string()),
+                value: s.value(r, c, percent, msgs),
+                location: s.loc(r, c),
+                ..base.clone()
+            });
+        }
+    }
 }
 
 #[cfg(test)]
