@@ -33,39 +33,10 @@ pub(crate) fn quote(s: &str) -> String {
 /// Reads every record of a CSV file. File-level problems come back as messages;
 /// when there are any errors among them, no records are returned.
 pub fn read_records(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
-    let mut messages = Vec::new();
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        messages.push(Message::error(
-            "E_EMPTY_FILE",
-            display,
-            "The file is empty. Export the return again; it needs a header row and one row per value.",
-        ));
-        return (Vec::new(), messages);
+    if let Some(m) = check_text(display, bytes) {
+        return (Vec::new(), vec![m]);
     }
-    if bytes.contains(&0) {
-        messages.push(Message::error(
-            "E_NOT_CSV",
-            display,
-            "The file is binary, not CSV text. Save the return as CSV (comma separated, UTF-8) or send the Excel return workbook as .xlsx.",
-        ));
-        return (Vec::new(), messages);
-    }
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let at = e.valid_up_to();
-        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
-        messages.push(Message::error(
-            "E_NOT_UTF8",
-            format!("{display}:{line}"),
-            format!(
-                "The file is not UTF-8 (byte 0x{:02X} at line {line}); it looks like Latin-1 or Windows-1252. In Excel use Save As > \"CSV UTF-8 (Comma delimited)\".",
-                bytes[at]
-            ),
-        ));
-        return (Vec::new(), messages);
-    }
-
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
@@ -73,16 +44,65 @@ pub fn read_records(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
-            messages.push(Message::error(
+            let m = Message::error(
                 "E_MALFORMED_CSV",
                 format!("{display}:1"),
                 format!("The header row cannot be read as CSV ({e})."),
-            ));
-            return (Vec::new(), messages);
+            );
+            return (Vec::new(), vec![m]);
         }
     };
+    let (columns, mut messages) = map_header(display, &headers);
+    let Some(columns) = columns else {
+        return (Vec::new(), messages);
+    };
+    let mut records = read_rows(display, &mut rdr, &columns, headers.len(), &mut messages);
+    if records.is_empty() && !messages.iter().any(Message::is_error) {
+        messages.push(Message::error(
+            "E_EMPTY_FILE",
+            display,
+            "The file has a header but no data rows. Export the return again with its values.",
+        ));
+    }
+    if messages.iter().any(Message::is_error) {
+        records.clear();
+    }
+    (records, messages)
+}
 
-    // Map columns by name: trimmed, case-insensitive, any order.
+/// Whether the bytes are CSV text at all: not empty, not binary, UTF-8.
+fn check_text(display: &str, bytes: &[u8]) -> Option<Message> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Some(Message::error(
+            "E_EMPTY_FILE",
+            display,
+            "The file is empty. Export the return again; it needs a header row and one row per value.",
+        ));
+    }
+    if bytes.contains(&0) {
+        return Some(Message::error(
+            "E_NOT_CSV",
+            display,
+            "The file is binary, not CSV text. Save the return as CSV (comma separated, UTF-8) or send the Excel return workbook as .xlsx.",
+        ));
+    }
+    let e = std::str::from_utf8(bytes).err()?;
+    let at = e.valid_up_to();
+    let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+    Some(Message::error(
+        "E_NOT_UTF8",
+        format!("{display}:{line}"),
+        format!(
+            "The file is not UTF-8 (byte 0x{:02X} at line {line}); it looks like Latin-1 or Windows-1252. In Excel use Save As > \"CSV UTF-8 (Comma delimited)\".",
+            bytes[at]
+        ),
+    ))
+}
+
+/// The position of each of [`COLUMNS`] in the header (by name: trimmed,
+/// case-insensitive, any order), or None with the errors that say why not.
+fn map_header(display: &str, headers: &csv::StringRecord) -> (Option<[usize; 8]>, Vec<Message>) {
+    let mut messages = Vec::new();
     let mut idx: [Option<usize>; 8] = [None; 8];
     let mut unknown = Vec::new();
     for (i, h) in headers.iter().enumerate() {
@@ -137,11 +157,27 @@ pub fn read_records(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message
         ));
     }
     if messages.iter().any(Message::is_error) {
-        return (Vec::new(), messages);
+        return (None, messages);
     }
-    // Every column is present: unwrap_or(0) below is never reached with None.
-    let col = |c: usize| idx[c].unwrap_or(0);
+    let mut columns = [0usize; 8];
+    for (c, i) in columns.iter_mut().zip(idx) {
+        match i {
+            Some(i) => *c = i,
+            None => return (None, messages),
+        }
+    }
+    (Some(columns), messages)
+}
 
+/// The data rows: one record per line; a malformed line is an error at its
+/// line, and reading stops at a line the CSV parser cannot get past.
+fn read_rows(
+    display: &str,
+    rdr: &mut csv::Reader<&[u8]>,
+    columns: &[usize; 8],
+    width: usize,
+    messages: &mut Vec<Message>,
+) -> Vec<RawRecord> {
     let mut records = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
@@ -163,19 +199,18 @@ pub fn read_records(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message
         if record.iter().all(|f| f.trim().is_empty()) {
             continue; // blank line
         }
-        if record.len() != headers.len() {
+        if record.len() != width {
             messages.push(Message::error(
                 "E_MALFORMED_CSV",
                 location,
                 format!(
-                    "This line has {} fields but the header has {}. Check for a stray comma or a missing quote.",
+                    "This line has {} fields but the header has {width}. Check for a stray comma or a missing quote.",
                     record.len(),
-                    headers.len()
                 ),
             ));
             continue;
         }
-        let get = |c: usize| RawValue::text(record.get(col(c)).unwrap_or(""));
+        let get = |c: usize| RawValue::text(record.get(columns[c]).unwrap_or(""));
         records.push(RawRecord {
             org_code: get(0),
             year: get(1),
@@ -189,17 +224,7 @@ pub fn read_records(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message
             code_locations: CodeLocations::default(),
         });
     }
-    if records.is_empty() && !messages.iter().any(Message::is_error) {
-        messages.push(Message::error(
-            "E_EMPTY_FILE",
-            display,
-            "The file has a header but no data rows. Export the return again with its values.",
-        ));
-    }
-    if messages.iter().any(Message::is_error) {
-        records.clear();
-    }
-    (records, messages)
+    records
 }
 
 /// Writes rows as the CSV long form (used by `generate` and tests).

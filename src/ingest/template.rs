@@ -71,16 +71,38 @@ pub fn return_workbook(
         .allow_decimal_number(DataValidationRule::Between(0.0, 100.0))
         .set_error_message("Enter a percentage between 0 and 100 (24.0 for 24%).")?;
 
-    // About
-    let ws = wb.add_worksheet();
+    about_sheet(wb.add_worksheet(), org, year, &bold)?;
+    instructions_sheet(wb.add_worksheet())?;
+
+    let formats = Formats {
+        bold,
+        input,
+        input_pct,
+        whole,
+        pct,
+    };
+    for layout in &DATA_SHEETS {
+        data_sheet(wb.add_worksheet(), layout, &values, &formats)?;
+    }
+    wb.save_to_buffer()
+}
+
+/// About: the organisation and year, each beside its label in column A
+/// (the reader finds them by these labels).
+fn about_sheet(
+    ws: &mut Worksheet,
+    org: &Organisation,
+    year: i32,
+    bold: &Format,
+) -> std::result::Result<(), XlsxError> {
     ws.set_name(SHEET_ABOUT)?;
     ws.set_column_width(0, 22)?;
     ws.set_column_width(1, 60)?;
-    ws.write_string_with_format(0, 0, ABOUT_ORG_CODE, &bold)?;
+    ws.write_string_with_format(0, 0, ABOUT_ORG_CODE, bold)?;
     ws.write_string(0, 1, &org.org_code)?;
-    ws.write_string_with_format(1, 0, ABOUT_ORG_NAME, &bold)?;
+    ws.write_string_with_format(1, 0, ABOUT_ORG_NAME, bold)?;
     ws.write_string(1, 1, &org.org_name)?;
-    ws.write_string_with_format(2, 0, ABOUT_YEAR, &bold)?;
+    ws.write_string_with_format(2, 0, ABOUT_YEAR, bold)?;
     ws.write_number(2, 1, year)?;
     ws.write_string(
         4,
@@ -88,9 +110,11 @@ pub fn return_workbook(
         "Data as at 31 March of the reporting year; activity in the twelve months to that date.",
     )?;
     ws.protect();
+    Ok(())
+}
 
-    // Instructions
-    let ws = wb.add_worksheet();
+/// Instructions: how to fill the workbook in, one line per row.
+fn instructions_sheet(ws: &mut Worksheet) -> std::result::Result<(), XlsxError> {
     ws.set_name("Instructions")?;
     ws.set_column_width(0, 110)?;
     let lines = [
@@ -119,18 +143,7 @@ pub fn return_workbook(
         }
     }
     ws.protect();
-
-    let formats = Formats {
-        bold,
-        input,
-        input_pct,
-        whole,
-        pct,
-    };
-    for layout in &DATA_SHEETS {
-        data_sheet(wb.add_worksheet(), layout, &values, &formats)?;
-    }
-    wb.save_to_buffer()
+    Ok(())
 }
 
 /// The formats and validations the data sheets share.

@@ -353,50 +353,8 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
         }
     };
     let names = wb.sheet_names();
-    let find = |want: &str| {
-        names
-            .iter()
-            .find(|n| n.trim().eq_ignore_ascii_case(want))
-            .cloned()
-    };
-
-    let mut sheet = |want: &'static str, required: bool, msgs: &mut Vec<Message>| -> Option<Grid> {
-        match find(want) {
-            Some(actual) => match read_grid(&mut wb, &actual) {
-                Ok(g) => Some(g),
-                Err(GridError::TooLarge) => {
-                    msgs.push(Message::error(
-                        "E_TOO_LARGE",
-                        format!("{display}!{want}"),
-                        format!(
-                            "The sheet has more than {} cells; a WRES return has a few hundred. Delete what lies outside the return's tables (or copy the figures into a new template) and send it again.",
-                            crate::fmt::count(MAX_CELLS_PER_SHEET as f64)
-                        ),
-                    ));
-                    None
-                }
-                Err(GridError::Read(e)) => {
-                    msgs.push(Message::error(
-                        "E_NOT_WORKBOOK",
-                        format!("{display}!{want}"),
-                        format!(
-                            "The sheet cannot be read ({e}). Save the workbook again as .xlsx."
-                        ),
-                    ));
-                    None
-                }
-            },
-            None => {
-                if required {
-                    msgs.push(Message::error(
-                        "E_MISSING_SHEET",
-                        display,
-                        format!("The workbook has no sheet named \"{want}\". Use the workbook from `wresbench template` and keep its sheet names."),
-                    ));
-                }
-                None
-            }
-        }
+    let mut sheet = |want: &'static str, required: bool, msgs: &mut Vec<Message>| {
+        read_sheet(&mut wb, &names, display, want, required, msgs)
     };
 
     let about = sheet(SHEET_ABOUT, true, &mut msgs);
@@ -435,6 +393,50 @@ fn read_inner(display: &str, bytes: &[u8]) -> (Vec<RawRecord>, Vec<Message>) {
         records.clear();
     }
     (records, msgs)
+}
+
+/// The sheet named `want` (trimmed, any case) as a grid, or None with a
+/// message: missing (an error when `required`), over the cell cap, unreadable.
+fn read_sheet<RS: Read + Seek>(
+    wb: &mut Xlsx<RS>,
+    names: &[String],
+    display: &str,
+    want: &'static str,
+    required: bool,
+    msgs: &mut Vec<Message>,
+) -> Option<Grid> {
+    let Some(actual) = names.iter().find(|n| n.trim().eq_ignore_ascii_case(want)) else {
+        if required {
+            msgs.push(Message::error(
+                "E_MISSING_SHEET",
+                display,
+                format!("The workbook has no sheet named \"{want}\". Use the workbook from `wresbench template` and keep its sheet names."),
+            ));
+        }
+        return None;
+    };
+    match read_grid(wb, actual) {
+        Ok(g) => Some(g),
+        Err(GridError::TooLarge) => {
+            msgs.push(Message::error(
+                "E_TOO_LARGE",
+                format!("{display}!{want}"),
+                format!(
+                    "The sheet has more than {} cells; a WRES return has a few hundred. Delete what lies outside the return's tables (or copy the figures into a new template) and send it again.",
+                    crate::fmt::count(MAX_CELLS_PER_SHEET as f64)
+                ),
+            ));
+            None
+        }
+        Err(GridError::Read(e)) => {
+            msgs.push(Message::error(
+                "E_NOT_WORKBOOK",
+                format!("{display}!{want}"),
+                format!("The sheet cannot be read ({e}). Save the workbook again as .xlsx."),
+            ));
+            None
+        }
+    }
 }
 
 /// A cell as read, and where it is.
