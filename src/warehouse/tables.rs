@@ -1,4 +1,9 @@
 //! The warehouse tables as Rust values, and their Arrow/Parquet form.
+//!
+//! Each table is declared once, with [`table!`]: the struct, its Arrow
+//! schema (a column per field, named as the field, nullable when the field is
+//! an `Option`), the batch writer and the reader all come from that one list,
+//! so the three cannot disagree.
 
 use std::fs::File;
 use std::path::Path;
@@ -15,18 +20,215 @@ use datafusion::parquet::file::properties::WriterProperties;
 
 use super::{Error, Result};
 
-/// A row of the `returns` table: the CSV long form plus the submission it came from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredRow {
-    pub org_code: String,
-    pub year: i32,
-    pub indicator: i32,
-    pub measure: String,
-    pub staff_group: String,
-    pub category: String,
-    pub ethnicity: String,
-    pub value: f64,
-    pub submission_id: String,
+/// A Rust type stored as one Arrow column.
+pub trait Column: Sized {
+    /// The Arrow array the column is read as.
+    type Array: Array + 'static;
+    /// Nullable exactly when the type is an `Option`.
+    const NULLABLE: bool;
+    fn data_type() -> DataType;
+    fn to_array<'a>(values: impl Iterator<Item = &'a Self>) -> ArrayRef
+    where
+        Self: 'a;
+    fn get(a: &Self::Array, i: usize) -> Self;
+}
+
+impl Column for String {
+    type Array = StringArray;
+    const NULLABLE: bool = false;
+    fn data_type() -> DataType {
+        DataType::Utf8
+    }
+    fn to_array<'a>(values: impl Iterator<Item = &'a Self>) -> ArrayRef {
+        Arc::new(StringArray::from_iter_values(values))
+    }
+    fn get(a: &StringArray, i: usize) -> Self {
+        a.value(i).to_string()
+    }
+}
+
+impl Column for Option<String> {
+    type Array = StringArray;
+    const NULLABLE: bool = true;
+    fn data_type() -> DataType {
+        DataType::Utf8
+    }
+    fn to_array<'a>(values: impl Iterator<Item = &'a Self>) -> ArrayRef {
+        Arc::new(values.map(Option::as_deref).collect::<StringArray>())
+    }
+    fn get(a: &StringArray, i: usize) -> Self {
+        (!a.is_null(i)).then(|| a.value(i).to_string())
+    }
+}
+
+impl Column for i32 {
+    type Array = Int32Array;
+    const NULLABLE: bool = false;
+    fn data_type() -> DataType {
+        DataType::Int32
+    }
+    fn to_array<'a>(values: impl Iterator<Item = &'a Self>) -> ArrayRef {
+        Arc::new(Int32Array::from_iter_values(values.copied()))
+    }
+    fn get(a: &Int32Array, i: usize) -> Self {
+        a.value(i)
+    }
+}
+
+impl Column for Option<i32> {
+    type Array = Int32Array;
+    const NULLABLE: bool = true;
+    fn data_type() -> DataType {
+        DataType::Int32
+    }
+    fn to_array<'a>(values: impl Iterator<Item = &'a Self>) -> ArrayRef {
+        Arc::new(values.copied().collect::<Int32Array>())
+    }
+    fn get(a: &Int32Array, i: usize) -> Self {
+        (!a.is_null(i)).then(|| a.value(i))
+    }
+}
+
+impl Column for i64 {
+    type Array = Int64Array;
+    const NULLABLE: bool = false;
+    fn data_type() -> DataType {
+        DataType::Int64
+    }
+    fn to_array<'a>(values: impl Iterator<Item = &'a Self>) -> ArrayRef {
+        Arc::new(Int64Array::from_iter_values(values.copied()))
+    }
+    fn get(a: &Int64Array, i: usize) -> Self {
+        a.value(i)
+    }
+}
+
+impl Column for f64 {
+    type Array = Float64Array;
+    const NULLABLE: bool = false;
+    fn data_type() -> DataType {
+        DataType::Float64
+    }
+    fn to_array<'a>(values: impl Iterator<Item = &'a Self>) -> ArrayRef {
+        Arc::new(Float64Array::from_iter_values(values.copied()))
+    }
+    fn get(a: &Float64Array, i: usize) -> Self {
+        a.value(i)
+    }
+}
+
+impl Column for bool {
+    type Array = BooleanArray;
+    const NULLABLE: bool = false;
+    fn data_type() -> DataType {
+        DataType::Boolean
+    }
+    fn to_array<'a>(values: impl Iterator<Item = &'a Self>) -> ArrayRef {
+        Arc::new(values.map(|b| Some(*b)).collect::<BooleanArray>())
+    }
+    fn get(a: &BooleanArray, i: usize) -> Self {
+        a.value(i)
+    }
+}
+
+/// Declares a table once: the struct (fields in column order), its schema
+/// function, its batch writer and its Parquet reader.
+macro_rules! table {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident { $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )* }
+        schema: $schema:ident, batch: $batch:ident, read: $read:ident;
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $name { $( $(#[$fmeta])* pub $field: $ty, )* }
+
+        #[doc = concat!("The Arrow schema of [`", stringify!($name), "`] rows.")]
+        pub fn $schema() -> SchemaRef {
+            Arc::new(Schema::new(vec![$(
+                Field::new(stringify!($field), <$ty as Column>::data_type(), <$ty as Column>::NULLABLE),
+            )*]))
+        }
+
+        #[doc = concat!("[`", stringify!($name), "`] rows as one record batch.")]
+        pub fn $batch(rows: &[$name]) -> Result<RecordBatch> {
+            Ok(RecordBatch::try_new(
+                $schema(),
+                vec![$( <$ty as Column>::to_array(rows.iter().map(|r| &r.$field)), )*],
+            )?)
+        }
+
+        #[doc = concat!("Every [`", stringify!($name), "`] row of a Parquet file; a column missing or of the wrong type is an error naming the file.")]
+        pub fn $read(path: &Path) -> Result<Vec<$name>> {
+            let mut out = Vec::new();
+            for b in read_parquet(path)? {
+                let c = Cols::new(&b, path);
+                $( let $field = c.col::<<$ty as Column>::Array>(stringify!($field))?; )*
+                for i in 0..b.num_rows() {
+                    out.push($name { $( $field: <$ty as Column>::get($field, i), )* });
+                }
+            }
+            Ok(out)
+        }
+    };
+}
+
+table! {
+    /// A row of the `returns` table: the CSV long form plus the submission it came from.
+    pub struct StoredRow {
+        pub org_code: String,
+        pub year: i32,
+        pub indicator: i32,
+        pub measure: String,
+        pub staff_group: String,
+        pub category: String,
+        pub ethnicity: String,
+        pub value: f64,
+        pub submission_id: String,
+    }
+    schema: returns_schema, batch: returns_batch, read: read_returns;
+}
+
+table! {
+    /// One ledger entry: a section of a return seen in a file (or a whole file
+    /// rejected before any section could be read).
+    pub struct Submission {
+        pub submission_id: String,
+        pub run_id: String,
+        pub received_at: String,
+        pub file: String,
+        pub sha256: String,
+        pub raw_path: String,
+        pub format: String,
+        pub org_code: Option<String>,
+        pub year: Option<i32>,
+        pub section: Option<String>,
+        /// `accepted`, `rejected` or `superseded`.
+        pub outcome: String,
+        pub rows: i64,
+        pub errors: i64,
+        pub warnings: i64,
+        pub supersedes: Option<String>,
+        pub superseded_by: Option<String>,
+        pub current: bool,
+    }
+    schema: submissions_schema, batch: submissions_batch, read: read_submissions;
+}
+
+table! {
+    /// A row of the `messages` table: one problem found in a return.
+    pub struct MessageRow {
+        pub submission_id: String,
+        pub file: String,
+        pub org_code: Option<String>,
+        pub year: Option<i32>,
+        pub section: Option<String>,
+        pub severity: String,
+        pub code: String,
+        pub location: String,
+        pub message: String,
+    }
+    schema: messages_schema, batch: messages_batch, read: read_messages;
 }
 
 impl StoredRow {
@@ -56,30 +258,6 @@ impl StoredRow {
     }
 }
 
-/// One ledger entry: a section of a return seen in a file (or a whole file
-/// rejected before any section could be read).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Submission {
-    pub submission_id: String,
-    pub run_id: String,
-    pub received_at: String,
-    pub file: String,
-    pub sha256: String,
-    pub raw_path: String,
-    pub format: String,
-    pub org_code: Option<String>,
-    pub year: Option<i32>,
-    pub section: Option<String>,
-    /// `accepted`, `rejected` or `superseded`.
-    pub outcome: String,
-    pub rows: i64,
-    pub errors: i64,
-    pub warnings: i64,
-    pub supersedes: Option<String>,
-    pub superseded_by: Option<String>,
-    pub current: bool,
-}
-
 /// A fingerprint of what the results depend on: the current submissions of
 /// the ledger. `benchmark` stores it with the results; readers of results
 /// compare it with the ledger's, so results older than an `ingest` or
@@ -92,143 +270,6 @@ pub fn ledger_state(subs: &[Submission]) -> String {
         .collect();
     ids.sort_unstable();
     crate::ingest::sha256_hex(ids.join("\n").as_bytes())
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct MessageRow {
-    pub submission_id: String,
-    pub file: String,
-    pub org_code: Option<String>,
-    pub year: Option<i32>,
-    pub section: Option<String>,
-    pub severity: String,
-    pub code: String,
-    pub location: String,
-    pub message: String,
-}
-
-pub fn returns_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
-        Field::new("org_code", DataType::Utf8, false),
-        Field::new("year", DataType::Int32, false),
-        Field::new("indicator", DataType::Int32, false),
-        Field::new("measure", DataType::Utf8, false),
-        Field::new("staff_group", DataType::Utf8, false),
-        Field::new("category", DataType::Utf8, false),
-        Field::new("ethnicity", DataType::Utf8, false),
-        Field::new("value", DataType::Float64, false),
-        Field::new("submission_id", DataType::Utf8, false),
-    ]))
-}
-
-pub fn submissions_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
-        Field::new("submission_id", DataType::Utf8, false),
-        Field::new("run_id", DataType::Utf8, false),
-        Field::new("received_at", DataType::Utf8, false),
-        Field::new("file", DataType::Utf8, false),
-        Field::new("sha256", DataType::Utf8, false),
-        Field::new("raw_path", DataType::Utf8, false),
-        Field::new("format", DataType::Utf8, false),
-        Field::new("org_code", DataType::Utf8, true),
-        Field::new("year", DataType::Int32, true),
-        Field::new("section", DataType::Utf8, true),
-        Field::new("outcome", DataType::Utf8, false),
-        Field::new("rows", DataType::Int64, false),
-        Field::new("errors", DataType::Int64, false),
-        Field::new("warnings", DataType::Int64, false),
-        Field::new("supersedes", DataType::Utf8, true),
-        Field::new("superseded_by", DataType::Utf8, true),
-        Field::new("current", DataType::Boolean, false),
-    ]))
-}
-
-pub fn messages_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
-        Field::new("submission_id", DataType::Utf8, false),
-        Field::new("file", DataType::Utf8, false),
-        Field::new("org_code", DataType::Utf8, true),
-        Field::new("year", DataType::Int32, true),
-        Field::new("section", DataType::Utf8, true),
-        Field::new("severity", DataType::Utf8, false),
-        Field::new("code", DataType::Utf8, false),
-        Field::new("location", DataType::Utf8, false),
-        Field::new("message", DataType::Utf8, false),
-    ]))
-}
-
-fn strs<'a, T: 'a>(rows: &'a [T], f: impl Fn(&'a T) -> &'a str) -> ArrayRef {
-    Arc::new(StringArray::from_iter_values(rows.iter().map(f)))
-}
-fn opt_strs<'a, T: 'a>(rows: &'a [T], f: impl Fn(&'a T) -> Option<&'a str>) -> ArrayRef {
-    Arc::new(rows.iter().map(f).collect::<StringArray>())
-}
-
-pub fn returns_batch(rows: &[StoredRow]) -> Result<RecordBatch> {
-    Ok(RecordBatch::try_new(
-        returns_schema(),
-        vec![
-            strs(rows, |r| &r.org_code),
-            Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.year))),
-            Arc::new(Int32Array::from_iter_values(
-                rows.iter().map(|r| r.indicator),
-            )),
-            strs(rows, |r| &r.measure),
-            strs(rows, |r| &r.staff_group),
-            strs(rows, |r| &r.category),
-            strs(rows, |r| &r.ethnicity),
-            Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.value))),
-            strs(rows, |r| &r.submission_id),
-        ],
-    )?)
-}
-
-pub fn submissions_batch(rows: &[Submission]) -> Result<RecordBatch> {
-    Ok(RecordBatch::try_new(
-        submissions_schema(),
-        vec![
-            strs(rows, |r| &r.submission_id),
-            strs(rows, |r| &r.run_id),
-            strs(rows, |r| &r.received_at),
-            strs(rows, |r| &r.file),
-            strs(rows, |r| &r.sha256),
-            strs(rows, |r| &r.raw_path),
-            strs(rows, |r| &r.format),
-            opt_strs(rows, |r| r.org_code.as_deref()),
-            Arc::new(rows.iter().map(|r| r.year).collect::<Int32Array>()),
-            opt_strs(rows, |r| r.section.as_deref()),
-            strs(rows, |r| &r.outcome),
-            Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.rows))),
-            Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.errors))),
-            Arc::new(Int64Array::from_iter_values(
-                rows.iter().map(|r| r.warnings),
-            )),
-            opt_strs(rows, |r| r.supersedes.as_deref()),
-            opt_strs(rows, |r| r.superseded_by.as_deref()),
-            Arc::new(
-                rows.iter()
-                    .map(|r| Some(r.current))
-                    .collect::<BooleanArray>(),
-            ),
-        ],
-    )?)
-}
-
-pub fn messages_batch(rows: &[MessageRow]) -> Result<RecordBatch> {
-    Ok(RecordBatch::try_new(
-        messages_schema(),
-        vec![
-            strs(rows, |r| &r.submission_id),
-            strs(rows, |r| &r.file),
-            opt_strs(rows, |r| r.org_code.as_deref()),
-            Arc::new(rows.iter().map(|r| r.year).collect::<Int32Array>()),
-            opt_strs(rows, |r| r.section.as_deref()),
-            strs(rows, |r| &r.severity),
-            strs(rows, |r| &r.code),
-            strs(rows, |r| &r.location),
-            strs(rows, |r| &r.message),
-        ],
-    )?)
 }
 
 /// Writes one batch as a Parquet file (Snappy, statistics on). The writer
@@ -280,7 +321,8 @@ impl<'a> Cols<'a> {
     pub fn new(batch: &'a RecordBatch, path: &'a Path) -> Self {
         Cols { batch, path }
     }
-    fn col<T: 'static>(&self, name: &str) -> Result<&'a T> {
+    /// The column `name` as an array of type `T`.
+    pub fn col<T: 'static>(&self, name: &str) -> Result<&'a T> {
         self.batch
             .column_by_name(name)
             .and_then(|c| c.as_any().downcast_ref::<T>())
@@ -304,116 +346,4 @@ impl<'a> Cols<'a> {
     pub fn bool(&self, name: &str) -> Result<&'a BooleanArray> {
         self.col(name)
     }
-}
-
-fn opt_s(a: &StringArray, i: usize) -> Option<String> {
-    (!a.is_null(i)).then(|| a.value(i).to_string())
-}
-fn opt_i(a: &Int32Array, i: usize) -> Option<i32> {
-    (!a.is_null(i)).then(|| a.value(i))
-}
-
-pub fn read_returns(path: &Path) -> Result<Vec<StoredRow>> {
-    let mut out = Vec::new();
-    for b in read_parquet(path)? {
-        let c = Cols::new(&b, path);
-        let (org, year, ind, m, sg, cat, eth, val, sid) = (
-            c.str("org_code")?,
-            c.i32("year")?,
-            c.i32("indicator")?,
-            c.str("measure")?,
-            c.str("staff_group")?,
-            c.str("category")?,
-            c.str("ethnicity")?,
-            c.f64("value")?,
-            c.str("submission_id")?,
-        );
-        for i in 0..b.num_rows() {
-            out.push(StoredRow {
-                org_code: org.value(i).to_string(),
-                year: year.value(i),
-                indicator: ind.value(i),
-                measure: m.value(i).to_string(),
-                staff_group: sg.value(i).to_string(),
-                category: cat.value(i).to_string(),
-                ethnicity: eth.value(i).to_string(),
-                value: val.value(i),
-                submission_id: sid.value(i).to_string(),
-            });
-        }
-    }
-    Ok(out)
-}
-
-pub fn read_submissions(path: &Path) -> Result<Vec<Submission>> {
-    let mut out = Vec::new();
-    for b in read_parquet(path)? {
-        let c = Cols::new(&b, path);
-        let s = |n: &str| c.str(n);
-        let (id, run, at, file, sha, raw, fmt) = (
-            s("submission_id")?,
-            s("run_id")?,
-            s("received_at")?,
-            s("file")?,
-            s("sha256")?,
-            s("raw_path")?,
-            s("format")?,
-        );
-        let (org, year, section, outcome) =
-            (s("org_code")?, c.i32("year")?, s("section")?, s("outcome")?);
-        let (rows, errors, warnings) = (c.i64("rows")?, c.i64("errors")?, c.i64("warnings")?);
-        let (sup, supby, cur) = (s("supersedes")?, s("superseded_by")?, c.bool("current")?);
-        for i in 0..b.num_rows() {
-            out.push(Submission {
-                submission_id: id.value(i).to_string(),
-                run_id: run.value(i).to_string(),
-                received_at: at.value(i).to_string(),
-                file: file.value(i).to_string(),
-                sha256: sha.value(i).to_string(),
-                raw_path: raw.value(i).to_string(),
-                format: fmt.value(i).to_string(),
-                org_code: opt_s(org, i),
-                year: opt_i(year, i),
-                section: opt_s(section, i),
-                outcome: outcome.value(i).to_string(),
-                rows: rows.value(i),
-                errors: errors.value(i),
-                warnings: warnings.value(i),
-                supersedes: opt_s(sup, i),
-                superseded_by: opt_s(supby, i),
-                current: cur.value(i),
-            });
-        }
-    }
-    Ok(out)
-}
-
-pub fn read_messages(path: &Path) -> Result<Vec<MessageRow>> {
-    let mut out = Vec::new();
-    for b in read_parquet(path)? {
-        let c = Cols::new(&b, path);
-        let s = |n: &str| c.str(n);
-        let (id, file, org, year, section) = (
-            s("submission_id")?,
-            s("file")?,
-            s("org_code")?,
-            c.i32("year")?,
-            s("section")?,
-        );
-        let (sev, code, loc, msg) = (s("severity")?, s("code")?, s("location")?, s("message")?);
-        for i in 0..b.num_rows() {
-            out.push(MessageRow {
-                submission_id: id.value(i).to_string(),
-                file: file.value(i).to_string(),
-                org_code: opt_s(org, i),
-                year: opt_i(year, i),
-                section: opt_s(section, i),
-                severity: sev.value(i).to_string(),
-                code: code.value(i).to_string(),
-                location: loc.value(i).to_string(),
-                message: msg.value(i).to_string(),
-            });
-        }
-    }
-    Ok(out)
 }
