@@ -49,15 +49,25 @@ pub fn write_batch(
             writeln!(out, "{t}")?;
             writeln!(out, "{} row{}", batch.num_rows(), plural(batch.num_rows()))?;
         }
+        // Arrow's writers turn an io error into text (a closed pipe becomes
+        // "Csv error: Broken pipe", exit 2), so they write into memory (the
+        // batch is there already) and the bytes go out as one io write,
+        // whose error main.rs can recognise.
         TableFormat::Csv => {
-            let mut w = csv::WriterBuilder::new().with_header(true).build(&mut *out);
+            let mut buf = Vec::new();
+            let mut w = csv::WriterBuilder::new().with_header(true).build(&mut buf);
             w.write(&csv_safe_batch(batch)?)
                 .map_err(engine::Error::from)?;
+            drop(w);
+            out.write_all(&buf)?;
         }
         TableFormat::Json => {
-            let mut w = json::ArrayWriter::new(&mut *out);
+            let mut buf = Vec::new();
+            let mut w = json::ArrayWriter::new(&mut buf);
             w.write(batch).map_err(engine::Error::from)?;
             w.finish().map_err(engine::Error::from)?;
+            drop(w);
+            out.write_all(&buf)?;
             writeln!(out)?;
         }
     }

@@ -181,3 +181,27 @@ pub fn read_json(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// One part of an .xlsx (a zip), as text.
+pub fn xlsx_part(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut xml).unwrap();
+    xml
+}
+
+/// Asserts a workbook stores the fixed creation and modification time
+/// (`fixed_properties`), never the clock's: two builds compared within one
+/// second would agree either way, so the date itself is what is checked.
+pub fn assert_fixed_workbook_dates(bytes: &[u8]) {
+    let core = xlsx_part(bytes, "docProps/core.xml");
+    let fixed = "2015-04-01T00:00:00Z";
+    for tag in ["dcterms:created", "dcterms:modified"] {
+        let open = format!("<{tag} xsi:type=\"dcterms:W3CDTF\">");
+        let at = core
+            .find(&open)
+            .unwrap_or_else(|| panic!("no {tag} in {core}"))
+            + open.len();
+        assert_eq!(&core[at..at + fixed.len()], fixed, "{tag}");
+    }
+}

@@ -322,6 +322,37 @@ fn the_same_warehouse_gives_byte_identical_packs() {
         let a = std::fs::read(p.join(format!("RV9-2021.{ext}"))).unwrap();
         let b = std::fs::read(again.join(format!("2021/trusts/RV9/RV9-2021.{ext}"))).unwrap();
         assert_eq!(a, b, "{ext}");
+        if ext == "xlsx" {
+            // Two exports in the same second would match even with the
+            // clock in the file: check the stored dates are the fixed ones.
+            assert_fixed_workbook_dates(&a);
+        }
+    }
+    // The packs carry no clock time but the provenance of the returns
+    // (when they were received and ingested): every date-time in the JSON is
+    // under a provenance key, and the HTML prints no other.
+    let json = read_json(&p.join("RV9-2021.json"));
+    let mut stamps = Vec::new();
+    date_times(&json, "", &mut stamps);
+    assert!(!stamps.is_empty(), "the provenance has its receipt times");
+    for (key, _) in &stamps {
+        assert!(
+            ["received", "received_at", "results_built_from_ledger_at"].contains(&key.as_str()),
+            "a date-time under {key}"
+        );
+    }
+    let html = std::fs::read_to_string(p.join("RV9-2021.html")).unwrap();
+    for (i, _) in html.match_indices("T") {
+        let Some(start) = i.checked_sub(10) else {
+            continue;
+        };
+        let candidate = html.get(start..i + 10).unwrap_or("");
+        if is_date_time(candidate) {
+            assert!(
+                stamps.iter().any(|(_, v)| v.starts_with(candidate)),
+                "the HTML prints {candidate}, which is no provenance time"
+            );
+        }
     }
 }
 
@@ -356,4 +387,29 @@ fn packs_made_from_synthetic_data_say_so_in_every_format() {
     let real =
         std::fs::read_to_string(dir.path().join("packs/2021/trusts/RV9/RV9-2021.html")).unwrap();
     assert!(!real.contains("Synthetic data"));
+}
+
+/// `2026-11-23T18:36:11`: a date-time as the packs write them.
+fn is_date_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 20
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+/// Every string of `v` that begins with a date-time, with its key.
+fn date_times(v: &serde_json::Value, key: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| date_times(v, k, out)),
+        serde_json::Value::Array(a) => a.iter().for_each(|v| date_times(v, key, out)),
+        serde_json::Value::String(s) if s.get(..20).is_some_and(is_date_time) => {
+            out.push((key.to_string(), s.clone()))
+        }
+        _ => {}
+    }
 }

@@ -1244,3 +1244,144 @@ fn a_warehouse_written_by_version_0_1_is_read_and_upgraded_by_its_next_commit() 
         "history kept"
     );
 }
+
+/// Commit b0545a8: `params CROSS JOIN big` is fast and `big CROSS JOIN
+/// params` was 15 times slower (20 s against 1.3 s on the national decade):
+/// DataFusion builds the left side in memory and streams the right. Timings
+/// are not asserted; the shape that caused it is: no query puts the one-row
+/// `params` table on the right of a CROSS JOIN.
+#[test]
+fn cross_joins_keep_the_small_table_on_the_left() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(env!("CARGO_MANIFEST_DIR").to_string() + "/queries").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "sql") {
+            continue;
+        }
+        let sql = std::fs::read_to_string(&path).unwrap().to_lowercase();
+        for (i, _) in sql.match_indices("cross join") {
+            let right = sql[i + "cross join".len()..]
+                .split_whitespace()
+                .next()
+                .unwrap_or("");
+            assert_ne!(
+                right,
+                "params",
+                "{}: params on the right of a CROSS JOIN",
+                path.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 5,
+        "the queries' CROSS JOINs were found ({checked})"
+    );
+}
+
+/// DataFusion 55 parses `VARCHAR` as Utf8View by default, while the
+/// warehouse's Parquet columns are Utf8: a UNION or comparison across the two
+/// failed, and result tables written from a CAST came back as Utf8View, which
+/// the pack readers (StringArray) refused. The engine maps SQL strings to Utf8.
+#[test]
+fn text_in_queries_is_utf8_like_the_stored_columns() {
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    ingest_and_benchmark(&[fixture("humber-2021")], &wh);
+    let both = sql_text(
+        &wh,
+        "SELECT CAST('RV9' AS VARCHAR) AS code UNION ALL SELECT org_code FROM org_metrics LIMIT 2",
+    );
+    assert!(both.contains("RV9"), "{both}");
+    let described = sql_text(&wh, "SELECT arrow_typeof(CAST('x' AS VARCHAR)) AS t");
+    assert!(described.lines().any(|l| l.trim() == "Utf8"), "{described}");
+    let stored = sql_text(&wh, "DESCRIBE org_metrics");
+    assert!(!stored.contains("Utf8View"), "{stored}");
+}
+
+/// An Excel return whose workforce sheets were left blank (only the survey
+/// filled in) made an empty workforce section that superseded the trust's
+/// real one, leaving its indicators 1-4 and 9 blank. A section with nothing
+/// in it is no submission of that section.
+#[test]
+fn a_blank_excel_sheet_does_not_supersede_a_real_return() {
+    use wresbench::ingest::Row;
+    use wresbench::model::{Ethnicity, Indicator, Measure};
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    ingest(&[fixture("humber-2021/RV9-2021-workforce.csv")], &wh);
+    let org = Register::builtin().get("RV9").unwrap().clone();
+    let survey = |m: Measure, e: Ethnicity, v: f64| Row {
+        org_code: "RV9".into(),
+        year: 2021,
+        indicator: Indicator::new(5).unwrap(),
+        measure: m,
+        staff_group: None,
+        category: None,
+        ethnicity: e,
+        value: v,
+        location: String::new(),
+    };
+    let rows = [
+        survey(Measure::Percent, Ethnicity::White, 20.0),
+        survey(Measure::Percent, Ethnicity::Bme, 25.0),
+        survey(Measure::Responses, Ethnicity::White, 400.0),
+        survey(Measure::Responses, Ethnicity::Bme, 120.0),
+    ];
+    let book = dir.path().join("RV9-2021-survey-only.xlsx");
+    std::fs::write(
+        &book,
+        ingest::template::return_workbook(&org, 2021, &rows).unwrap(),
+    )
+    .unwrap();
+    let s = ingest(&[book], &wh);
+    assert_eq!(s.sections_superseded, 0, "{s:?}");
+    let current = sql_csv(
+        &wh,
+        "SELECT section, file FROM submissions WHERE current ORDER BY section",
+    );
+    let sections: Vec<(String, String)> = current
+        .iter()
+        .map(|r| (r[0].to_string(), r[1].to_string()))
+        .collect();
+    assert_eq!(sections.len(), 2, "{sections:?}");
+    assert_eq!(sections[0].0, "survey");
+    assert!(sections[0].1.ends_with("survey-only.xlsx"), "{sections:?}");
+    assert_eq!(sections[1].0, "workforce");
+    assert!(
+        sections[1].1.ends_with("RV9-2021-workforce.csv"),
+        "{sections:?}"
+    );
+}
+
+/// `wresbench sql ... --format csv | head` printed "error: Csv error: Broken
+/// pipe" and exited 2 (found writing this test: Arrow's CSV and JSON writers
+/// turn the io error into text, so main.rs could not see it was a closed
+/// pipe). Output closed early is the reader's choice, not an error, in every
+/// format.
+#[test]
+fn a_closed_output_pipe_ends_quietly_with_exit_0() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    ingest_and_benchmark(&[fixture("humber-2021")], &wh);
+    for format in ["table", "csv", "json"] {
+        // Far more than a pipe holds, so the writer meets the closed end.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wresbench"))
+            .args(["sql", "--warehouse"])
+            .arg(&wh)
+            .args(["--format", format, "SELECT * FROM range(400000)"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        // stdout is dropped here: the pipe is closed with output still to come.
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{format}: {stderr}");
+        assert!(!stderr.contains("error"), "{format}: {stderr}");
+    }
+}
