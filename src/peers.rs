@@ -29,10 +29,12 @@ pub enum Error {
     },
     #[error("cannot write {path}: {message}")]
     Render { path: PathBuf, message: String },
+    /// A set the register holds no trust of.
     #[error(
-        "no trusts match {0}; check the name against the register (wresbench sql --warehouse DIR \"SELECT DISTINCT region, icb_code, benchmark_group FROM organisations\")"
+        "no trusts match {0}; names are as in the register's region, icb_code, icb_name and benchmark_group columns"
     )]
     EmptySet(String),
+    /// `--metric` of a metric that does not exist; lists those that do.
     #[error("unknown metric {0}; use one of: {1}")]
     UnknownMetric(String, String),
     /// A region, ICB, benchmark group or trust code that the register does
@@ -154,8 +156,9 @@ impl PeerSet {
                         given: unknown.join(", "),
                         why: "is not in the register",
                         known: format!(
-                            "{} trusts; list them with wresbench sql --warehouse DIR \"SELECT org_code, org_name FROM organisations\"",
-                            register.iter().count()
+                            "{} trusts ({}); codes are ODS codes such as RV9",
+                            register.iter().count(),
+                            register.origin
                         ),
                     });
                 }

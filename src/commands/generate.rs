@@ -35,7 +35,12 @@ pub struct Years {
 }
 
 fn parse_years(s: &str) -> Result<Years, String> {
-    let (first, last) = crate::generate::parse_years(s).map_err(|e| e.to_string())?;
+    let (first, last) = crate::generate::parse_years(s).map_err(|_| {
+        format!(
+            "give a year or a range such as 2016-2025, first year first, from {} on",
+            crate::model::FIRST_YEAR
+        )
+    })?;
     Ok(Years { first, last })
 }
 

@@ -46,10 +46,15 @@ pub enum Error {
     },
     #[error("cannot encode JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// `export --org` of a trust with no figures that year; says how to list those that have.
     #[error(
-        "{0} is not in the results for {1}; trusts with figures that year: see `wresbench sql --warehouse DIR \"SELECT DISTINCT org_code FROM org_metrics WHERE year = {1}\"`"
+        "{org} is not in the results for {year}; trusts with figures that year: wresbench sql --warehouse {} \"SELECT DISTINCT org_code FROM org_metrics WHERE year = {year}\"", warehouse.display()
     )]
-    NoSuchOrg(String, i32),
+    NoSuchOrg {
+        org: String,
+        year: i32,
+        warehouse: PathBuf,
+    },
     /// Our bug: a result table holds a metric the catalogue does not know.
     #[error(
         "the results hold the metric `{0}`, which is not in the metric catalogue (a bug in wresbench: please report it)"
@@ -470,7 +475,11 @@ pub fn export_results(
     if !opts.orgs.is_empty() {
         for want in &opts.orgs {
             if !orgs.iter().any(|o| o.org_code.eq_ignore_ascii_case(want)) {
-                return Err(Error::NoSuchOrg(want.clone(), year));
+                return Err(Error::NoSuchOrg {
+                    org: want.clone(),
+                    year,
+                    warehouse: opts.warehouse.clone(),
+                });
             }
         }
         orgs.retain(|o| {

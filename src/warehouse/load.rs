@@ -463,7 +463,10 @@ pub fn restore(
     let idx = ledger
         .iter()
         .position(|s| s.submission_id == id)
-        .ok_or_else(|| Error::NoSuchSubmission(id.to_string()))?;
+        .ok_or_else(|| Error::NoSuchSubmission {
+            id: id.to_string(),
+            warehouse: root.to_path_buf(),
+        })?;
     let entry = ledger[idx].clone();
     let cannot = |reason: &str| Error::CannotRestore {
         id: id.to_string(),

@@ -27,32 +27,44 @@ pub use load::{IngestOptions, IngestSummary, ingest, restore};
 pub use snapshot::Snapshot;
 pub use txn::{Lock, ReadGuard, Txn};
 
+/// Errors of the warehouse layer. `Locked`, `NoSuchSubmission` and
+/// `CannotRestore` are the user's to act on; `Io`, `Corrupt` and `Parquet`
+/// name the file (a damaged warehouse is restored from backup); `Arrow` is
+/// our bug (a batch that does not fit its own schema).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A file or folder of the warehouse could not be read or written.
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Another run holds the write lock.
     #[error(
         "the warehouse {0} is in use by another wresbench run; wait for it to finish (or, if none is running, try again: the lock is released when a run ends)"
     )]
     Locked(PathBuf),
+    /// A listed file is missing, cut short or not what it should be.
     #[error("{path}: {message}")]
     Corrupt { path: PathBuf, message: String },
+    /// A Parquet file could not be read or written.
     #[error("Parquet error in {path}: {source}")]
     Parquet {
         path: PathBuf,
         source: datafusion::parquet::errors::ParquetError,
     },
-    #[error(transparent)]
+    /// Internal: a record batch that does not fit its own schema (our bug).
+    #[error("internal error (please report it): {0}")]
     Arrow(#[from] datafusion::arrow::error::ArrowError),
+    /// Reading the returns to load failed (an input that is not there).
     #[error(transparent)]
     Ingest(#[from] crate::ingest::Error),
+    /// `restore` of an id the ledger does not hold; says how to list them.
     #[error(
-        "no submission {0} in the ledger; list them with: wresbench sql --warehouse DIR \"SELECT submission_id, file, outcome FROM submissions\""
+        "no submission {id} in the ledger; list them with: wresbench sql --warehouse {} \"SELECT submission_id, file, outcome FROM submissions\"", warehouse.display()
     )]
-    NoSuchSubmission(String),
+    NoSuchSubmission { id: String, warehouse: PathBuf },
+    /// `restore` of a submission that cannot be made current; says why.
     #[error("cannot restore {id}: {reason}")]
     CannotRestore { id: String, reason: String },
 }

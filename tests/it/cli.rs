@@ -152,3 +152,160 @@ fn usage_errors_exit_2() {
         "{out}"
     );
 }
+
+/// `run`, with what changes from run to run filtered out: the seconds a run
+/// took.
+fn run_filtered(cwd: &Path, args: &[&str]) -> String {
+    let text = run(cwd, args);
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        match line.strip_prefix("Done in ") {
+            Some(_) => out.push_str("Done in [SECONDS] s.\n"),
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// Every command's main path and its main error, as a person sees them
+/// (exit code, stdout, stderr), in one folder so the steps build on each
+/// other: template, validate, ingest, restore, benchmark, sql, generate,
+/// export, run, peers, demo.
+#[test]
+fn every_command_says_what_it_did_or_what_to_change() {
+    let dir = tempdir();
+    let d = dir.path();
+    copy_fixture(d, "humber-2021/RV9-2021-workforce.csv");
+    copy_fixture(d, "humber-2021/RV9-survey.csv");
+    let mut shots: Vec<(&str, String)> = Vec::new();
+    let t = ["template", "--org", "RV9", "--year", "2021"];
+    shots.push(("template", run_filtered(d, &t)));
+    shots.push(("template, file already there", run_filtered(d, &t)));
+    shots.push((
+        "validate, no such file",
+        run_filtered(d, &["validate", "RV9-2012.csv"]),
+    ));
+    shots.push((
+        "ingest, nothing to read",
+        run_filtered(d, &["ingest", "no-such-folder", "--warehouse", "wh"]),
+    ));
+    shots.push((
+        "ingest",
+        run_filtered(
+            d,
+            &["ingest", "RV9-2021-workforce.csv", "--warehouse", "wh"],
+        ),
+    ));
+    // A corrected return supersedes the first; restore brings the first back.
+    let first = std::fs::read_to_string(d.join("RV9-2021-workforce.csv")).unwrap();
+    let (head, last) = first.trim_end().rsplit_once(',').unwrap();
+    let changed = format!("{head},{}\n", last.parse::<u32>().unwrap() + 1);
+    std::fs::write(d.join("RV9-2021-workforce-corrected.csv"), changed).unwrap();
+    shots.push((
+        "ingest, a correction",
+        run_filtered(
+            d,
+            &[
+                "ingest",
+                "RV9-2021-workforce-corrected.csv",
+                "--warehouse",
+                "wh",
+            ],
+        ),
+    ));
+    let ids = sql_csv(
+        &d.join("wh"),
+        "SELECT submission_id FROM submissions WHERE outcome = 'superseded'",
+    );
+    shots.push((
+        "restore",
+        run_filtered(d, &["restore", "--warehouse", "wh", &ids[0][0]]),
+    ));
+    shots.push((
+        "restore, unknown submission",
+        run_filtered(d, &["restore", "--warehouse", "wh", "no-such-id"]),
+    ));
+    shots.push((
+        "benchmark, nothing ingested",
+        run_filtered(d, &["benchmark", "--warehouse", "empty-wh"]),
+    ));
+    run_filtered(d, &["ingest", "RV9-survey.csv", "--warehouse", "wh"]);
+    shots.push((
+        "benchmark",
+        run_filtered(d, &["benchmark", "--warehouse", "wh"]),
+    ));
+    shots.push((
+        "sql, not read-only",
+        run_filtered(d, &["sql", "--warehouse", "wh", "DROP TABLE returns"]),
+    ));
+    shots.push((
+        "export",
+        run_filtered(d, &["export", "--warehouse", "wh", "--out", "packs"]),
+    ));
+    shots.push((
+        "export, a year with no results",
+        run_filtered(
+            d,
+            &[
+                "export",
+                "--warehouse",
+                "wh",
+                "--out",
+                "packs",
+                "--year",
+                "2016",
+            ],
+        ),
+    ));
+    shots.push((
+        "peers",
+        run_filtered(
+            d,
+            &[
+                "peers",
+                "--warehouse",
+                "wh",
+                "--orgs",
+                "RV9",
+                "--metric",
+                "ind2.relative_likelihood",
+            ],
+        ),
+    ));
+    shots.push((
+        "peers, no set named",
+        run_filtered(d, &["peers", "--warehouse", "wh"]),
+    ));
+    shots.push((
+        "generate",
+        run_filtered(d, &["generate", "--out", "gen", "--years", "2021"]),
+    ));
+    shots.push((
+        "generate, years backwards",
+        run_filtered(d, &["generate", "--out", "gen", "--years", "2025-2016"]),
+    ));
+    shots.push((
+        "run",
+        run_filtered(
+            d,
+            &[
+                "run",
+                "RV9-2021-workforce.csv",
+                "RV9-survey.csv",
+                "--warehouse",
+                "wh2",
+                "--out",
+                "packs2",
+            ],
+        ),
+    ));
+    shots.push((
+        "demo, a folder it did not make",
+        run_filtered(d, &["demo", "--out", "packs"]),
+    ));
+    let all: String = shots
+        .iter()
+        .map(|(name, text)| format!("===== {name} =====\n{text}\n"))
+        .collect();
+    insta::assert_snapshot!("every_command", all);
+}
