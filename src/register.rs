@@ -22,11 +22,13 @@ pub const COLUMNS: [&str; 6] = [
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The register file given with --register could not be read.
     #[error("cannot read the register {path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A line of the register is wrong (a bad ODS code, a missing column); says which and why.
     #[error("register {origin}, line {line}: {message}")]
     Invalid {
         origin: String,

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{Common, Outcome, Result, plural};
+use super::{Common, Error, Outcome, Result, plural};
 use crate::{engine, fmt};
 
 /// Run ad-hoc SQL over the warehouse tables
@@ -44,8 +44,8 @@ pub fn write_batch(
     use datafusion::arrow::{csv, json, util::pretty};
     match format {
         TableFormat::Table => {
-            let t = pretty::pretty_format_batches(std::slice::from_ref(batch))
-                .map_err(engine::Error::from)?;
+            let t =
+                pretty::pretty_format_batches(std::slice::from_ref(batch)).map_err(cannot_write)?;
             writeln!(out, "{t}")?;
             writeln!(out, "{} row{}", batch.num_rows(), plural(batch.num_rows()))?;
         }
@@ -56,16 +56,15 @@ pub fn write_batch(
         TableFormat::Csv => {
             let mut buf = Vec::new();
             let mut w = csv::WriterBuilder::new().with_header(true).build(&mut buf);
-            w.write(&csv_safe_batch(batch)?)
-                .map_err(engine::Error::from)?;
+            w.write(&csv_safe_batch(batch)?).map_err(cannot_write)?;
             drop(w);
             out.write_all(&buf)?;
         }
         TableFormat::Json => {
             let mut buf = Vec::new();
             let mut w = json::ArrayWriter::new(&mut buf);
-            w.write(batch).map_err(engine::Error::from)?;
-            w.finish().map_err(engine::Error::from)?;
+            w.write(batch).map_err(cannot_write)?;
+            w.finish().map_err(cannot_write)?;
             drop(w);
             out.write_all(&buf)?;
             writeln!(out)?;
@@ -107,4 +106,12 @@ fn csv_safe_batch(
     }
     RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
         .map_err(|e| engine::Error::from(e).into())
+}
+
+/// A result the chosen format cannot hold (a list column in CSV, say): the
+/// query's shape, so the user's to change, not an internal error.
+fn cannot_write(e: datafusion::arrow::error::ArrowError) -> Error {
+    Error::Usage(format!(
+        "the result cannot be written in this format ({e}); choose another --format, or turn the column into text in the query (array_to_string(col, ';'))"
+    ))
 }

@@ -34,14 +34,19 @@ pub enum Error {
         context: String,
         error: datafusion::error::DataFusionError,
     },
-    #[error(transparent)]
+    /// A result batch that Arrow cannot handle: our bug.
+    #[error("internal error (please report it): {0}")]
     Arrow(#[from] datafusion::arrow::error::ArrowError),
+    /// The warehouse could not be read or written.
     #[error(transparent)]
     Warehouse(#[from] warehouse::Error),
+    /// The query runtime could not start (out of threads or memory).
     #[error("cannot start the query runtime: {0}")]
     Runtime(std::io::Error),
+    /// `benchmark` on a warehouse without returns.
     #[error("the warehouse {0} holds no accepted returns yet; run `wresbench ingest` first")]
     Empty(PathBuf),
+    /// `export`, `peers` before any `benchmark`.
     #[error("the warehouse has no results yet; run `wresbench benchmark --warehouse {0}` first")]
     NoResults(PathBuf),
     /// Results older than the ledger: an ingest or restore since the last
@@ -50,6 +55,7 @@ pub enum Error {
         "the results in {0} were built before the latest ingest or restore, so they would show old figures; run `wresbench benchmark --warehouse {0}` first (or `wresbench run`, which does both)"
     )]
     Stale(PathBuf),
+    /// A year asked for that the results do not hold; lists those they do.
     #[error("year {year} is not in the warehouse (years held: {held})")]
     NoSuchYear { year: i32, held: String },
 }

@@ -20,20 +20,27 @@ use serde::Serialize;
 use crate::model::{Category, Ethnicity, Indicator, Measure, Section, StaffGroup};
 use crate::register::Register;
 
+/// Errors of the ingest layer: an input that cannot be reached or an output
+/// that cannot be written. A return with problems is not an error: its
+/// problems are [`Message`]s, and it is rejected as data.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// An input file or folder could not be read.
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// An input named on the command line is not there.
     #[error("{0}: no such file or folder")]
     NotFound(PathBuf),
+    /// The template workbook could not be written.
     #[error("cannot write the workbook {path}: {source}")]
     Xlsx {
         path: PathBuf,
         source: rust_xlsxwriter::XlsxError,
     },
+    /// `template --org` of a code the register does not hold.
     #[error(
         "unknown organisation code {0}: it is not in the register (pass --register FILE to use another)"
     )]
