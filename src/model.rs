@@ -298,6 +298,8 @@ impl fmt::Display for Indicator {
 
 /// Earliest reporting year the WRES covers (it started in April 2015).
 pub const FIRST_YEAR: i32 = 2015;
+/// Latest year a command line may name (a typo guard, not a WRES rule).
+pub const LAST_YEAR_ACCEPTED: i32 = 2100;
 
 /// The Model Employer goal year used for parity projections.
 pub const MODEL_EMPLOYER_YEAR: i32 = 2028;

@@ -9,6 +9,8 @@ use crate::warehouse;
 
 /// Validate returns (files or folders) and load them into the warehouse
 #[derive(Debug, Clone, clap::Args)]
+// No implicit argument group: `run` flattens these beside its own `Args`.
+#[group(skip)]
 pub struct Args {
     /// Return files (.csv, .xlsx) or folders of them
     #[arg(required = true, value_name = "INPUT")]

@@ -126,10 +126,12 @@ fn write_next_step(warehouse_dir: &Path, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-/// `--year`: a reporting year the WRES can have (2015 to 2100).
+/// `--year`: a reporting year the WRES can have (FIRST_YEAR to LAST_YEAR_ACCEPTED).
 fn parse_year(s: &str) -> Result<i32, String> {
     match s.trim().parse::<i32>() {
-        Ok(y) if (crate::model::FIRST_YEAR..=2100).contains(&y) => Ok(y),
+        Ok(y) if (crate::model::FIRST_YEAR..=crate::model::LAST_YEAR_ACCEPTED).contains(&y) => {
+            Ok(y)
+        }
         _ => Err(format!(
             "{s} is not a reporting year: give a year from {} on, such as 2025",
             crate::model::FIRST_YEAR

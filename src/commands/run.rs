@@ -9,11 +9,9 @@ use crate::export::ExportOptions;
 /// Ingest, benchmark and export in one go
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// Return files (.csv, .xlsx) or folders of them
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
-    #[arg(long, value_name = "DIR")]
-    pub warehouse: PathBuf,
+    /// The returns and the warehouse, as `ingest` takes them
+    #[command(flatten)]
+    pub ingest: ingest::Args,
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Year of the packs (default: the latest year with results)
@@ -36,10 +34,11 @@ pub(super) fn pipeline(
     out: &mut dyn Write,
 ) -> Result<Outcome> {
     let started = std::time::Instant::now();
-    let ingested = ingest::ingest_then(common, &args.inputs, &args.warehouse, false, out)?;
-    benchmark::run(common, &benchmark::Args::every_year(&args.warehouse), out)?;
+    let wh = &args.ingest.warehouse;
+    let ingested = ingest::ingest_then(common, &args.ingest.inputs, wh, false, out)?;
+    benchmark::run(common, &benchmark::Args::every_year(wh), out)?;
     let opts = ExportOptions {
-        warehouse: args.warehouse.clone(),
+        warehouse: wh.clone(),
         out: args.out.clone(),
         year: args.year,
         orgs: Vec::new(),
@@ -56,8 +55,10 @@ pub(super) fn pipeline(
 /// The folders `demo` runs the pipeline on.
 pub(super) fn args_for(data: &Path, warehouse: &Path, packs: &Path) -> Args {
     Args {
-        inputs: vec![data.join("returns"), data.join("survey")],
-        warehouse: warehouse.to_path_buf(),
+        ingest: ingest::Args {
+            inputs: vec![data.join("returns"), data.join("survey")],
+            warehouse: warehouse.to_path_buf(),
+        },
         out: packs.to_path_buf(),
         year: None,
     }

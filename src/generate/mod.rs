@@ -100,7 +100,7 @@ pub fn parse_years(s: &str) -> Result<(i32, i32)> {
             (y, y)
         }
     };
-    if a > b || a < crate::model::FIRST_YEAR || b > 2100 {
+    if a > b || a < crate::model::FIRST_YEAR || b > crate::model::LAST_YEAR_ACCEPTED {
         return Err(bad());
     }
     Ok((a, b))

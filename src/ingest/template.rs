@@ -13,6 +13,7 @@ use rust_xlsxwriter::{
 
 use super::sheets::{
     ABOUT_ORG_CODE, ABOUT_ORG_NAME, ABOUT_YEAR, DATA_SHEETS, DataSheet, LabelCell, SHEET_ABOUT,
+    ValueCol,
 };
 use super::{Error, Result, Row};
 use crate::model::{Category, Ethnicity, Measure, StaffGroup};
@@ -206,22 +207,13 @@ fn data_sheet(
     }
     // One validation per run of value columns of the same kind.
     let last_row = rows.len() as u32;
-    let mut j = 0;
-    while j < layout.values.len() {
-        let percent = |k: usize| layout.values[k].measure == Some(Measure::Percent);
-        let mut end = j;
-        while end + 1 < layout.values.len() && percent(end + 1) == percent(j) {
-            end += 1;
-        }
-        let rule = if percent(j) { &f.pct } else { &f.whole };
-        ws.add_data_validation(
-            1,
-            first_value + j as u16,
-            last_row,
-            first_value + end as u16,
-            rule,
-        )?;
-        j = end + 1;
+    let percent = |c: &ValueCol| c.measure == Some(Measure::Percent);
+    let mut first = first_value;
+    for run in layout.values.chunk_by(|a, b| percent(a) == percent(b)) {
+        let rule = if percent(&run[0]) { &f.pct } else { &f.whole };
+        let last = first + run.len() as u16 - 1;
+        ws.add_data_validation(1, first, last_row, last, rule)?;
+        first = last + 1;
     }
     if layout.freeze_header {
         ws.set_freeze_panes(1, 0)?;

@@ -61,20 +61,30 @@ impl Column for Option<String> {
     }
 }
 
-impl Column for i32 {
-    type Array = Int32Array;
-    const NULLABLE: bool = false;
-    fn data_type() -> DataType {
-        DataType::Int32
-    }
-    fn to_array<'a>(values: impl Iterator<Item = &'a Self>) -> ArrayRef {
-        Arc::new(Int32Array::from_iter_values(values.copied()))
-    }
-    fn get(a: &Int32Array, i: usize) -> Self {
-        a.value(i)
-    }
+/// A non-null number column: the value as stored.
+macro_rules! number_column {
+    ($($ty:ty => $array:ident, $data_type:ident;)*) => {$(
+        impl Column for $ty {
+            type Array = $array;
+            const NULLABLE: bool = false;
+            fn data_type() -> DataType {
+                DataType::$data_type
+            }
+            fn to_array<'a>(values: impl Iterator<Item = &'a Self>) -> ArrayRef {
+                Arc::new($array::from_iter_values(values.copied()))
+            }
+            fn get(a: &$array, i: usize) -> Self {
+                a.value(i)
+            }
+        }
+    )*};
 }
 
+number_column! {
+    i32 => Int32Array, Int32;
+    i64 => Int64Array, Int64;
+    f64 => Float64Array, Float64;
+}
 impl Column for Option<i32> {
     type Array = Int32Array;
     const NULLABLE: bool = true;
@@ -86,34 +96,6 @@ impl Column for Option<i32> {
     }
     fn get(a: &Int32Array, i: usize) -> Self {
         (!a.is_null(i)).then(|| a.value(i))
-    }
-}
-
-impl Column for i64 {
-    type Array = Int64Array;
-    const NULLABLE: bool = false;
-    fn data_type() -> DataType {
-        DataType::Int64
-    }
-    fn to_array<'a>(values: impl Iterator<Item = &'a Self>) -> ArrayRef {
-        Arc::new(Int64Array::from_iter_values(values.copied()))
-    }
-    fn get(a: &Int64Array, i: usize) -> Self {
-        a.value(i)
-    }
-}
-
-impl Column for f64 {
-    type Array = Float64Array;
-    const NULLABLE: bool = false;
-    fn data_type() -> DataType {
-        DataType::Float64
-    }
-    fn to_array<'a>(values: impl Iterator<Item = &'a Self>) -> ArrayRef {
-        Arc::new(Float64Array::from_iter_values(values.copied()))
-    }
-    fn get(a: &Float64Array, i: usize) -> Self {
-        a.value(i)
     }
 }
 
