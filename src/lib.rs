@@ -6,7 +6,9 @@
 //! [`stats`] (intervals and tests) -> [`register`] -> [`ingest`] (CSV, Excel,
 //! validation) -> [`warehouse`] (Parquet, ledger, atomic writes) -> [`engine`]
 //! (DataFusion over `queries/`) -> [`export`] (JSON, Excel, HTML packs) ->
-//! [`peers`]. [`generate`] makes synthetic returns; [`commands`] holds one
+//! [`peers`]. Between the engine and export sits [`results`], the read model
+//! of the result tables that packs, region pages and peer tables share.
+//! [`generate`] makes synthetic returns; [`commands`] holds one
 //! function per CLI command, which is all `main.rs` calls.
 
 pub mod commands;
@@ -21,6 +23,7 @@ pub mod params;
 pub mod peers;
 pub mod progress;
 pub mod register;
+pub mod results;
 pub mod stats;
 pub mod warehouse;
 

@@ -44,10 +44,10 @@ pub(super) fn export(
 ) -> Result<Outcome> {
     let register = common.register()?;
     let engine = engine::Engine::open(&opts.warehouse, &register, &engine::Params::default())?;
-    let results = crate::export::data::Results::load(&engine, &register)?;
+    let results = crate::results::Results::load(&engine, &register)?;
     let s = crate::export::export_results(&results, &register, opts)?;
-    let counts = crate::peers::return_counts(&engine, s.year)?;
-    crate::peers::write_region_and_national(
+    let counts = crate::results::return_counts(&engine, s.year)?;
+    crate::export::areas::write_region_and_national(
         &results,
         &register,
         s.year,

@@ -48,7 +48,7 @@ pub enum Error {
     Generate(#[from] crate::generate::Error),
     /// The peer set or its output failed.
     #[error(transparent)]
-    Peers(#[from] crate::peers::Error),
+    Results(#[from] crate::results::Error),
     /// Writing the command's own output (stdout, or `-o FILE`) failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::{Common, Error, Outcome, Result, parse_year};
 use crate::engine;
-use crate::peers::PeerSet;
+use crate::results::PeerSet;
 
 /// Compare a set of trusts side by side (with disclosure control)
 #[derive(Debug, Clone, clap::Args)]
@@ -95,7 +95,7 @@ pub fn run(common: &Common, args: &Args, out: &mut dyn Write) -> Result<Outcome>
     let format = args.format;
     let register = common.register()?;
     let engine = engine::Engine::open(warehouse_dir, &register, &engine::Params::default())?;
-    let results = crate::export::data::Results::load(&engine, &register)?;
+    let results = crate::results::Results::load(&engine, &register)?;
     let year = match args.year {
         Some(y) => y,
         None => *results
@@ -106,8 +106,9 @@ pub fn run(common: &Common, args: &Args, out: &mut dyn Write) -> Result<Outcome>
     if !results.years.contains(&year) {
         return Err(engine::Error::no_such_year(year, &results.years).into());
     }
-    let columns = crate::peers::columns_for(&args.metrics)?;
-    let t = crate::peers::peer_table(&results, &register, year, &set, &columns, min_count)?;
+    let columns = crate::results::peers::columns_for(&args.metrics)?;
+    let t =
+        crate::results::peers::peer_table(&results, &register, year, &set, &columns, min_count)?;
     let bytes: Vec<u8> = match format {
         PeerFormat::Table => {
             let mut b = Vec::new();
@@ -127,9 +128,9 @@ pub fn run(common: &Common, args: &Args, out: &mut dyn Write) -> Result<Outcome>
             b.push(b'\n');
             b
         }
-        PeerFormat::Xlsx => crate::peers::xlsx_bytes(&t)
+        PeerFormat::Xlsx => crate::export::peer_pages::xlsx_bytes(&t)
             .map_err(|e| Error::Usage(format!("cannot write the workbook: {e}")))?,
-        PeerFormat::Html => crate::peers::html_page(&t, &[])
+        PeerFormat::Html => crate::export::peer_pages::html_page(&t, &[])
             .map_err(|e| Error::Usage(format!("cannot render: {e}")))?
             .into_bytes(),
     };

@@ -484,6 +484,28 @@ pub fn benchmark_with_progress(
         years_written: write_years.clone(),
         ..Default::default()
     };
+    let results = run_queries(&engine, progress)?;
+    count_figures(&engine, &mut summary)?;
+    let mut txn = Txn::begin_at(root, &lock, engine.snapshot.clone()).map_err(Error::Warehouse)?;
+    for (name, batch) in &results {
+        let mut written = 0;
+        for y in &write_years {
+            let part = year_slice(batch, *y)?;
+            written += part.num_rows();
+            let p = txn
+                .path_for(&layout::result_file(name, *y))
+                .map_err(Error::Warehouse)?;
+            tables::write_parquet(&p, &part).map_err(Error::Warehouse)?;
+        }
+        summary.rows.push((name.to_string(), written));
+    }
+    stage_results_record(&mut txn, &engine, root, params, &summary)?;
+    txn.commit().map_err(Error::Warehouse)?;
+    Ok(summary)
+}
+
+/// Runs every query in order, each result registered for the queries after it.
+fn run_queries(engine: &Engine, progress: bool) -> Result<Vec<(&'static str, RecordBatch)>> {
     let mut results = Vec::new();
     let bar = crate::progress::bar(QUERIES.len() as u64, "running queries", progress);
     for (name, sql) in QUERIES {
@@ -503,8 +525,11 @@ pub fn benchmark_with_progress(
         bar.inc(1);
     }
     bar.finish_and_clear();
+    Ok(results)
+}
 
-    // Summary figures, from the results themselves.
+/// The summary's figure counts, from the results themselves.
+fn count_figures(engine: &Engine, summary: &mut BenchmarkSummary) -> Result<()> {
     let counts = engine.query(
         "summary",
         "SELECT COUNT(DISTINCT org_code) AS trusts, COUNT(*) AS figures, \
@@ -529,34 +554,31 @@ pub fn benchmark_with_progress(
     summary.undefined = get(3);
     summary.zero_count = get(4);
     summary.infinite = get(5);
+    Ok(())
+}
 
-    let mut txn = Txn::begin_at(root, &lock, engine.snapshot.clone()).map_err(Error::Warehouse)?;
-    for (name, batch) in &results {
-        let mut written = 0;
-        for y in &write_years {
-            let part = year_slice(batch, *y)?;
-            written += part.num_rows();
-            let p = txn
-                .path_for(&layout::result_file(name, *y))
-                .map_err(Error::Warehouse)?;
-            tables::write_parquet(&p, &part).map_err(Error::Warehouse)?;
-        }
-        summary.rows.push((name.to_string(), written));
-    }
+/// Records in the manifest what the results were built from: the query
+/// hashes, their parameters (export prints its thresholds from these), and
+/// the ledger they describe (its latest receipt time and a fingerprint of
+/// its current submissions), with this run.
+fn stage_results_record(
+    txn: &mut Txn,
+    engine: &Engine,
+    root: &Path,
+    params: &Params,
+    summary: &BenchmarkSummary,
+) -> Result<()> {
     let run = serde_json::json!({
         "command": "benchmark",
         "at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "years_written": write_years,
+        "years_written": summary.years_written,
         "params": params,
         "rows": summary.rows,
     });
-    // What the results were built from: their parameters (export prints its
-    // thresholds from these), and the ledger they describe (its latest
-    // receipt time and a fingerprint of its current submissions).
     let ledger = engine.snapshot.ledger(root).map_err(Error::Warehouse)?;
     let ledger_at = ledger.iter().map(|s| s.received_at.as_str()).max();
     let ledger_state = tables::ledger_state(&ledger);
-    warehouse::load::stage_manifest(&mut txn, |m| {
+    warehouse::load::stage_manifest(txn, |m| {
         m["queries"] = serde_json::Value::Object(query_hashes());
         m["results"] = serde_json::json!({
             "params": params,
@@ -565,8 +587,7 @@ pub fn benchmark_with_progress(
         });
         warehouse::load::push_run(m, run);
     });
-    txn.commit().map_err(Error::Warehouse)?;
-    Ok(summary)
+    Ok(())
 }
 
 /// The rows of one year (results are sorted by their queries; filtering keeps the order).

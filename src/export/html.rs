@@ -68,7 +68,7 @@ struct PackPage<'a> {
     headlines: Vec<HeadlineView>,
     findings: Vec<&'a str>,
     sections: Vec<Section>,
-    quality: &'a [super::Quality],
+    quality: &'a [crate::results::Quality],
     returns: Vec<ReturnView>,
     method_notes: &'a [String],
     provenance: Vec<ProvView>,

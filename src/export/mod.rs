@@ -6,9 +6,10 @@
 //! they cannot disagree. Output is deterministic: no wall-clock time outside
 //! provenance (which quotes the ledger's own timestamps).
 
-pub mod data;
+pub mod areas;
 pub mod findings;
 pub mod html;
+pub mod peer_pages;
 pub mod xlsx;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,10 @@ use crate::fmt;
 use crate::metric::{Direction, Kind, Metric, Sample};
 use crate::params::Params;
 use crate::register::{Organisation, Register};
+use crate::results::{self as data, return_statuses, year_funnels};
+pub use crate::results::{
+    Funnel, FunnelPoint, NotPlotted, Quality, ReturnError, ReturnStatus, SubmissionRef,
+};
 use crate::stats::RrKind;
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +34,8 @@ pub enum Error {
     Engine(#[from] crate::engine::Error),
     #[error(transparent)]
     Warehouse(#[from] crate::warehouse::Error),
+    #[error(transparent)]
+    Results(#[from] crate::results::Error),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -39,6 +46,9 @@ pub enum Error {
         path: PathBuf,
         source: rust_xlsxwriter::XlsxError,
     },
+    /// A region or national page could not be rendered (our bug).
+    #[error("cannot write {path}: {message}")]
+    Render { path: PathBuf, message: String },
     #[error("cannot render {path}: {source}")]
     Html {
         path: PathBuf,
@@ -55,11 +65,6 @@ pub enum Error {
         year: i32,
         warehouse: PathBuf,
     },
-    /// Our bug: a result table holds a metric the catalogue does not know.
-    #[error(
-        "the results hold the metric `{0}`, which is not in the metric catalogue (a bug in wresbench: please report it)"
-    )]
-    UnknownMetric(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -141,23 +146,6 @@ impl From<&Organisation> for PackOrg {
             icb_name: o.icb_name.clone(),
         }
     }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ReturnStatus {
-    pub section: String,
-    /// `accepted`, `rejected` or `missing`.
-    pub status: &'static str,
-    pub file: Option<String>,
-    pub received: Option<String>,
-    pub errors: Vec<ReturnError>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ReturnError {
-    pub code: String,
-    pub message: String,
-    pub location: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -314,45 +302,10 @@ pub struct Headline {
     pub median_decimals: usize,
 }
 
-/// Funnel plot of a relative likelihood (spec/indicators.md, "Funnel plots").
-#[derive(Debug, Clone, Serialize)]
-pub struct Funnel {
-    pub metric: Metric,
-    /// The national pooled ratio the limits are drawn around.
-    pub target: f64,
-    pub points: Vec<FunnelPoint>,
-    pub not_plotted: NotPlotted,
-    /// [precision, low 95%, high 95%, low 99.8%, high 99.8%] along the x axis.
-    pub limits: Vec<[f64; 5]>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FunnelPoint {
-    /// Precision, 1 / Katz variance of ln RR (others' rounded to 2 significant figures).
-    pub x: f64,
-    pub y: f64,
-    pub this_trust: bool,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct NotPlotted {
-    pub zero: usize,
-    pub infinite: usize,
-    pub small_counts: usize,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub indicator: u8,
     pub text: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Quality {
-    pub severity: String,
-    pub code: String,
-    pub message: String,
-    pub location: String,
 }
 
 /// The thresholds the pack's figures and sentences used.
@@ -387,16 +340,6 @@ pub struct Provenance {
     pub queries: serde_json::Map<String, serde_json::Value>,
     pub register: String,
     pub results_built_from_ledger_at: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SubmissionRef {
-    pub id: String,
-    pub file: String,
-    pub sha256: String,
-    pub section: String,
-    pub year: i32,
-    pub received_at: String,
 }
 
 /// The method notes, every threshold printed from the run's parameters.
@@ -583,18 +526,6 @@ fn empty_to_none(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
-/// The funnels of one year, built once and shared by every trust's pack.
-pub fn year_funnels(r: &data::Results, year: i32) -> Vec<data::FunnelData> {
-    [
-        Metric::Ind2RelativeLikelihood,
-        Metric::Ind3RelativeLikelihood,
-        Metric::Ind4RelativeLikelihood,
-    ]
-    .into_iter()
-    .filter_map(|m| r.funnel(m, year))
-    .collect()
-}
-
 /// A group statistic as a pack may show it: from at least `min_trusts`.
 fn enough(n: i64, v: Option<f64>, p: &Params) -> Option<f64> {
     if n >= p.min_trusts { v } else { None }
@@ -613,7 +544,7 @@ pub fn build_pack(
     let mut figures = Vec::new();
     for m in r.org_rows(code, year) {
         let Some(metric) = Metric::from_code(&m.metric) else {
-            return Err(Error::UnknownMetric(m.metric.clone()));
+            return Err(data::Error::UnknownMetric(m.metric.clone()).into());
         };
         let key = (
             m.metric.as_str(),
@@ -740,47 +671,6 @@ pub fn build_pack(
     };
     pack.findings = findings::draft(&pack);
     Ok(pack)
-}
-
-/// Each section of the year's return: accepted (current), rejected (the
-/// latest rejection no accepted return replaced) or missing.
-pub fn return_statuses(r: &data::Results, org: &str, year: i32) -> Vec<ReturnStatus> {
-    let subs = r.submissions(org, year);
-    let rejected = r.rejections(org, year);
-    crate::model::Section::ALL
-        .iter()
-        .map(|section| {
-            let code = section.code();
-            if let Some(s) = subs.iter().find(|s| s.section == code) {
-                ReturnStatus {
-                    section: code.into(),
-                    status: "accepted",
-                    // The file name only: a pack does not reveal the sender's folders.
-                    file: Path::new(&s.file)
-                        .file_name()
-                        .map(|f| f.to_string_lossy().to_string()),
-                    received: Some(s.received_at.clone()),
-                    errors: Vec::new(),
-                }
-            } else if let Some(x) = rejected.iter().find(|x| x.section == code) {
-                ReturnStatus {
-                    section: code.into(),
-                    status: "rejected",
-                    file: Some(x.file.clone()),
-                    received: Some(x.received_at.clone()),
-                    errors: x.errors.clone(),
-                }
-            } else {
-                ReturnStatus {
-                    section: code.into(),
-                    status: "missing",
-                    file: None,
-                    received: None,
-                    errors: Vec::new(),
-                }
-            }
-        })
-        .collect()
 }
 
 /// The trend judgement from the first to the last year shown that has a

@@ -104,11 +104,6 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], synthetic: bool) -> Resul
     let mut txn = Txn::begin(root, &lock)?;
     let mut ledger = txn.base().ledger(root)?;
     let mut messages = txn.base().messages(root)?;
-    // Ids already in the ledger, and whether that submission was rejected.
-    let known: HashMap<String, bool> = ledger
-        .iter()
-        .map(|s| (s.submission_id.clone(), s.outcome == "rejected"))
-        .collect();
 
     let now = chrono::Utc::now();
     let mut summary = IngestSummary {
@@ -116,8 +111,71 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], synthetic: bool) -> Resul
         files_read: parsed.len(),
         ..Default::default()
     };
+    let mut candidates = candidates(parsed, &ledger, &mut summary);
+    reject_duplicate_sections(&mut candidates);
+    if candidates.is_empty() {
+        if synthetic && !txn.base().synthetic && summary.sections_unchanged > 0 {
+            txn.set_synthetic();
+            txn.commit()?;
+        }
+        return Ok(summary);
+    }
 
-    // Every section of every file, or the file itself when nothing could be read.
+    let received_at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let change = record_outcomes(
+        root,
+        &candidates,
+        &received_at,
+        &mut ledger,
+        &mut messages,
+        &mut summary,
+    );
+
+    // Raw files are named by their content, so each is written once (beside,
+    // then renamed) and never changes; the ledger rows of this commit refer to them.
+    for (rel, f) in &change.raw_needed {
+        write_raw(root, rel, &f.bytes)?;
+    }
+    // Write everything new, then commit in one step.
+    for year in &change.years {
+        let added = change.new_rows.iter().filter(|r| r.year == *year).cloned();
+        stage_returns_year(&mut txn, root, *year, &change.removed_ids, added)?;
+    }
+    if synthetic && summary.sections_accepted + summary.sections_unchanged > 0 {
+        txn.set_synthetic();
+    }
+    stage_ledger(&mut txn, &ledger, &messages)?;
+    let run = serde_json::json!({
+        "run_id": summary.run_id,
+        "command": "ingest",
+        "at": received_at,
+        "files_read": summary.files_read,
+        "sections_accepted": summary.sections_accepted,
+        "sections_rejected": summary.sections_rejected,
+        "files_rejected": summary.files_rejected,
+        "sections_superseded": summary.sections_superseded,
+    });
+    stage_manifest(&mut txn, |m| push_run(m, run));
+    txn.commit()?;
+    if summary.any_rejected() {
+        summary.rejects_report = Some(root.join(layout::REJECTS));
+    }
+    Ok(summary)
+}
+
+/// Every section of every file that the ledger will record, or the file
+/// itself when nothing could be read from it. Sections already accepted
+/// (same content, same section) are counted as unchanged and left out.
+fn candidates<'a>(
+    parsed: &'a [ParsedFile],
+    ledger: &[Submission],
+    summary: &mut IngestSummary,
+) -> Vec<Candidate<'a>> {
+    // Ids already in the ledger, and whether that submission was rejected.
+    let known: HashMap<&str, bool> = ledger
+        .iter()
+        .map(|s| (s.submission_id.as_str(), s.outcome == "rejected"))
+        .collect();
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut seen_ids = HashSet::new();
     let run_tag = summary.run_id.trim_start_matches("run-").to_string();
@@ -149,7 +207,7 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], synthetic: bool) -> Resul
                 summary.sections_unchanged += 1; // the same file twice in this run
                 continue;
             }
-            match known.get(&id) {
+            match known.get(id.as_str()) {
                 // Accepted before: nothing changes.
                 Some(false) => {
                     summary.sections_unchanged += 1;
@@ -169,9 +227,12 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], synthetic: bool) -> Resul
             });
         }
     }
+    candidates
+}
 
-    // The same org, year and section from two different files in one run:
-    // nobody can tell which is meant, so both are rejected.
+/// The same org, year and section from two different files in one run:
+/// nobody can tell which is meant, so both are rejected.
+fn reject_duplicate_sections(candidates: &mut [Candidate]) {
     let mut by_key: BTreeMap<(String, i32, String), Vec<usize>> = BTreeMap::new();
     for (i, c) in candidates.iter().enumerate() {
         if let Some(k) = c.key() {
@@ -201,16 +262,30 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], synthetic: bool) -> Resul
             ));
         }
     }
+}
 
-    if candidates.is_empty() {
-        if synthetic && !txn.base().synthetic && summary.sections_unchanged > 0 {
-            txn.set_synthetic();
-            txn.commit()?;
-        }
-        return Ok(summary);
-    }
+/// What a run changes in the returns files and the raw store.
+struct Change<'a> {
+    new_rows: Vec<StoredRow>,
+    /// Submissions superseded in this run: their rows leave the returns files.
+    removed_ids: HashSet<String>,
+    /// Years whose returns file is rewritten.
+    years: BTreeSet<i32>,
+    /// Raw files not yet stored, by their path in the warehouse.
+    raw_needed: BTreeMap<String, &'a ParsedFile>,
+}
 
-    // Outcomes and supersession.
+/// Decides each candidate's outcome (accepted, superseding the current
+/// section, or rejected), appends its ledger row and messages, and counts
+/// it in the summary.
+fn record_outcomes<'a>(
+    root: &Path,
+    candidates: &[Candidate<'a>],
+    received_at: &str,
+    ledger: &mut Vec<Submission>,
+    messages: &mut Vec<MessageRow>,
+    summary: &mut IngestSummary,
+) -> Change<'a> {
     let mut current: HashMap<(String, i32, String), usize> = HashMap::new();
     for (i, s) in ledger.iter().enumerate() {
         if s.current
@@ -219,69 +294,21 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], synthetic: bool) -> Resul
             current.insert((o.clone(), y, sec.clone()), i);
         }
     }
-    let received_at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let mut new_rows: Vec<StoredRow> = Vec::new();
-    let mut removed_ids: HashSet<String> = HashSet::new();
-    let mut years: BTreeSet<i32> = BTreeSet::new();
-    let mut raw_needed: BTreeMap<String, &ParsedFile> = BTreeMap::new();
-
-    for c in &candidates {
+    let mut change = Change {
+        new_rows: Vec::new(),
+        removed_ids: HashSet::new(),
+        years: BTreeSet::new(),
+        raw_needed: BTreeMap::new(),
+    };
+    for c in candidates {
         let raw_path = layout::raw_file(&c.file.sha256, &raw_ext(c.file));
         if !root.join(&raw_path).exists() {
-            raw_needed.insert(raw_path.clone(), c.file);
+            change.raw_needed.insert(raw_path.clone(), c.file);
         }
-        let errors = c.messages.iter().filter(|m| m.is_error()).count();
-        let warnings = c.messages.len() - errors;
-        summary.errors += errors;
-        summary.warnings += warnings;
-        let rejected = c.rejected();
-        if !rejected {
-            let what = c.section.map_or_else(String::new, |s| {
-                format!(" {} {} {}", s.org_code, s.year, s.section.code())
-            });
-            for m in c.messages.iter().filter(|m| !m.is_error()) {
-                summary.warning_lines.push(format!(
-                    "{}{what}: {} {}: {}",
-                    c.file.display, m.code, m.location, m.message
-                ));
-            }
-        }
-        let mut entry = Submission {
-            submission_id: c.id.clone(),
-            run_id: summary.run_id.clone(),
-            received_at: received_at.clone(),
-            file: c.file.display.clone(),
-            sha256: c.file.sha256.clone(),
-            raw_path,
-            format: c.file.format.as_str().to_string(),
-            org_code: c.section.map(|s| s.org_code.clone()),
-            year: c.section.map(|s| s.year),
-            section: c.section.map(|s| s.section.code().to_string()),
-            outcome: if rejected { "rejected" } else { "accepted" }.to_string(),
-            rows: c.section.map_or(0, |s| s.rows.len() as i64),
-            errors: errors as i64,
-            warnings: warnings as i64,
-            supersedes: None,
-            superseded_by: None,
-            current: !rejected,
-        };
-        if rejected {
-            if c.section.is_some() {
-                summary.sections_rejected += 1;
-            } else {
-                summary.files_rejected += 1;
-            }
-            let first = c.messages.iter().find(|m| m.is_error());
-            summary.rejections.push(format!(
-                "{} {}: {}",
-                c.file.display,
-                c.section
-                    .map(|s| format!("{} {} {}", s.org_code, s.year, s.section.code()))
-                    .unwrap_or_else(|| "(whole file)".into()),
-                first
-                    .map(|m| format!("{} {}", m.code, m.message))
-                    .unwrap_or_default()
-            ));
+        let mut entry = ledger_row(c, &summary.run_id, received_at, raw_path);
+        count_messages(c, summary);
+        if c.rejected() {
+            count_rejection(c, summary);
         } else if let (Some(s), Some(key)) = (c.section, c.key()) {
             summary.sections_accepted += 1;
             if let Some(&old) = current.get(&key) {
@@ -290,11 +317,13 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], synthetic: bool) -> Resul
                 prev.outcome = "superseded".into();
                 prev.superseded_by = Some(c.id.clone());
                 entry.supersedes = Some(prev.submission_id.clone());
-                removed_ids.insert(prev.submission_id.clone());
+                change.removed_ids.insert(prev.submission_id.clone());
                 summary.sections_superseded += 1;
             }
-            years.insert(s.year);
-            new_rows.extend(s.rows.iter().map(|r| StoredRow::from_row(r, &c.id)));
+            change.years.insert(s.year);
+            change
+                .new_rows
+                .extend(s.rows.iter().map(|r| StoredRow::from_row(r, &c.id)));
         }
         for m in &c.messages {
             messages.push(MessageRow {
@@ -311,37 +340,72 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], synthetic: bool) -> Resul
         }
         ledger.push(entry);
     }
+    change
+}
 
-    // Raw files are named by their content, so each is written once (beside,
-    // then renamed) and never changes; the ledger rows of this commit refer to them.
-    for (rel, f) in &raw_needed {
-        write_raw(root, rel, &f.bytes)?;
+/// A candidate's ledger row, before supersession is decided.
+fn ledger_row(c: &Candidate, run_id: &str, received_at: &str, raw_path: String) -> Submission {
+    let errors = c.messages.iter().filter(|m| m.is_error()).count();
+    let rejected = c.rejected();
+    Submission {
+        submission_id: c.id.clone(),
+        run_id: run_id.to_string(),
+        received_at: received_at.to_string(),
+        file: c.file.display.clone(),
+        sha256: c.file.sha256.clone(),
+        raw_path,
+        format: c.file.format.as_str().to_string(),
+        org_code: c.section.map(|s| s.org_code.clone()),
+        year: c.section.map(|s| s.year),
+        section: c.section.map(|s| s.section.code().to_string()),
+        outcome: if rejected { "rejected" } else { "accepted" }.to_string(),
+        rows: c.section.map_or(0, |s| s.rows.len() as i64),
+        errors: errors as i64,
+        warnings: (c.messages.len() - errors) as i64,
+        supersedes: None,
+        superseded_by: None,
+        current: !rejected,
     }
-    // Write everything new, then commit in one step.
-    for year in &years {
-        let added = new_rows.iter().filter(|r| r.year == *year).cloned();
-        stage_returns_year(&mut txn, root, *year, &removed_ids, added)?;
+}
+
+/// Counts a candidate's errors and warnings; an accepted section's warnings
+/// are also listed, one line each.
+fn count_messages(c: &Candidate, summary: &mut IngestSummary) {
+    let errors = c.messages.iter().filter(|m| m.is_error()).count();
+    summary.errors += errors;
+    summary.warnings += c.messages.len() - errors;
+    if c.rejected() {
+        return;
     }
-    if synthetic && summary.sections_accepted + summary.sections_unchanged > 0 {
-        txn.set_synthetic();
-    }
-    stage_ledger(&mut txn, &ledger, &messages)?;
-    let run = serde_json::json!({
-        "run_id": summary.run_id,
-        "command": "ingest",
-        "at": received_at,
-        "files_read": summary.files_read,
-        "sections_accepted": summary.sections_accepted,
-        "sections_rejected": summary.sections_rejected,
-        "files_rejected": summary.files_rejected,
-        "sections_superseded": summary.sections_superseded,
+    let what = c.section.map_or_else(String::new, |s| {
+        format!(" {} {} {}", s.org_code, s.year, s.section.code())
     });
-    stage_manifest(&mut txn, |m| push_run(m, run));
-    txn.commit()?;
-    if summary.any_rejected() {
-        summary.rejects_report = Some(root.join(layout::REJECTS));
+    for m in c.messages.iter().filter(|m| !m.is_error()) {
+        summary.warning_lines.push(format!(
+            "{}{what}: {} {}: {}",
+            c.file.display, m.code, m.location, m.message
+        ));
     }
-    Ok(summary)
+}
+
+/// Counts a rejection and lists it with its first error.
+fn count_rejection(c: &Candidate, summary: &mut IngestSummary) {
+    if c.section.is_some() {
+        summary.sections_rejected += 1;
+    } else {
+        summary.files_rejected += 1;
+    }
+    let first = c.messages.iter().find(|m| m.is_error());
+    summary.rejections.push(format!(
+        "{} {}: {}",
+        c.file.display,
+        c.section
+            .map(|s| format!("{} {} {}", s.org_code, s.year, s.section.code()))
+            .unwrap_or_else(|| "(whole file)".into()),
+        first
+            .map(|m| format!("{} {}", m.code, m.message))
+            .unwrap_or_default()
+    ));
 }
 
 /// Stages a year's returns file: the rows held now, less those of `removed`
@@ -448,6 +512,37 @@ pub fn push_run(m: &mut serde_json::Value, run: serde_json::Value) {
     }
 }
 
+/// The ledger row of a submission that can be made current again (accepted
+/// once, superseded since), with its org, year and section.
+fn restorable(
+    root: &Path,
+    ledger: &[Submission],
+    id: &str,
+) -> Result<(usize, (String, i32, String))> {
+    let idx = ledger
+        .iter()
+        .position(|s| s.submission_id == id)
+        .ok_or_else(|| Error::NoSuchSubmission {
+            id: id.to_string(),
+            warehouse: root.to_path_buf(),
+        })?;
+    let entry = &ledger[idx];
+    let cannot = |reason: &str| Error::CannotRestore {
+        id: id.to_string(),
+        reason: reason.to_string(),
+    };
+    if entry.current {
+        return Err(cannot("it is already the current version"));
+    }
+    if entry.outcome == "rejected" {
+        return Err(cannot("it was rejected; fix the file and ingest it again"));
+    }
+    match (entry.org_code.clone(), entry.year, entry.section.clone()) {
+        (Some(org), Some(year), Some(section)) => Ok((idx, (org, year, section))),
+        _ => Err(cannot("it is not a section of a return")),
+    }
+}
+
 /// `wresbench restore`: makes an earlier (superseded) submission current again,
 /// from its raw file, superseding whatever is current for its org, year and section.
 pub fn restore(
@@ -460,35 +555,18 @@ pub fn restore(
     let mut txn = Txn::begin(root, &lock)?;
     let mut ledger = txn.base().ledger(root)?;
     let messages = txn.base().messages(root)?;
-    let idx = ledger
-        .iter()
-        .position(|s| s.submission_id == id)
-        .ok_or_else(|| Error::NoSuchSubmission {
-            id: id.to_string(),
-            warehouse: root.to_path_buf(),
-        })?;
-    let entry = ledger[idx].clone();
-    let cannot = |reason: &str| Error::CannotRestore {
-        id: id.to_string(),
-        reason: reason.to_string(),
-    };
-    if entry.current {
-        return Err(cannot("it is already the current version"));
-    }
-    if entry.outcome == "rejected" {
-        return Err(cannot("it was rejected; fix the file and ingest it again"));
-    }
-    let (Some(org), Some(year), Some(section)) =
-        (entry.org_code.clone(), entry.year, entry.section.clone())
-    else {
-        return Err(cannot("it is not a section of a return"));
-    };
+    let (idx, (org, year, section)) = restorable(root, &ledger, id)?;
+    let entry = &ledger[idx];
     let raw = root.join(&entry.raw_path);
     let bytes = std::fs::read(&raw).map_err(|source| Error::Io {
         path: raw.clone(),
         source,
     })?;
     let parsed = ingest::parse_bytes(&raw, &entry.file, bytes, register, opts);
+    let cannot = |reason: &str| Error::CannotRestore {
+        id: id.to_string(),
+        reason: reason.to_string(),
+    };
     let s = parsed
         .sections
         .iter()

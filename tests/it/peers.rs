@@ -2,9 +2,10 @@
 //! derived from a count of 1 to 7 through; zero stays zero.
 
 use wresbench::engine::{self, Engine, Params};
-use wresbench::export::data::Results;
-use wresbench::peers::{self, Cell, PeerSet};
 use wresbench::register::Register;
+use wresbench::results::Results;
+use wresbench::results::peers;
+use wresbench::results::{Cell, PeerSet};
 
 use crate::common::*;
 

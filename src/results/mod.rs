@@ -1,4 +1,13 @@
-//! The result tables, read once and indexed for pack assembly.
+//! The read model of the result tables: read once per run, indexed by
+//! trust, area, year and breakdown, and shared by every pack, region page,
+//! national report and peer table. What a reader needs computed from the
+//! results (return statuses, funnels, peer tables) is computed here, once.
+
+pub mod funnel;
+pub mod peers;
+
+pub use funnel::{Funnel, FunnelData, FunnelPoint, NotPlotted, year_funnels};
+pub use peers::{Cell, Column, PeerRow, PeerSet, PeerTable};
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -7,13 +16,81 @@ use datafusion::arrow::array::{
     Array, Float64Array, Int32Array, ListArray, RecordBatch, StringArray,
 };
 
-use super::{Funnel, FunnelPoint, NotPlotted, Quality, Result, ReturnError, SubmissionRef};
+use serde::Serialize;
+
 use crate::engine::{self, Engine};
 use crate::metric::{Kind, Metric, Sample};
 use crate::params::Params;
 use crate::register::Register;
-use crate::stats::{self, RrCounts, RrKind};
+use crate::stats::RrCounts;
 use crate::warehouse::tables::{self, Cols};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Engine(#[from] crate::engine::Error),
+    #[error(transparent)]
+    Warehouse(#[from] crate::warehouse::Error),
+    /// Our bug: a result table holds a metric the catalogue does not know.
+    #[error(
+        "the results hold the metric `{0}`, which is not in the metric catalogue (a bug in wresbench: please report it)"
+    )]
+    UnknownMetric(String),
+    /// A peer set the register holds no trust of.
+    #[error(
+        "no trusts match {0}; names are as in the register's region, icb_code, icb_name and benchmark_group columns"
+    )]
+    EmptySet(String),
+    /// `--metric` of a metric that is not a peer column; lists those that are.
+    #[error("unknown metric {0}; use one of: {1}")]
+    UnknownColumn(String, String),
+    /// A region, ICB, benchmark group or trust code that the register does
+    /// not hold (or a group prefix that fits more than one group).
+    #[error("{what} `{given}` {why}; the register has: {known}")]
+    NoMatch {
+        what: &'static str,
+        given: String,
+        why: &'static str,
+        known: String,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReturnStatus {
+    pub section: String,
+    /// `accepted`, `rejected` or `missing`.
+    pub status: &'static str,
+    pub file: Option<String>,
+    pub received: Option<String>,
+    pub errors: Vec<ReturnError>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReturnError {
+    pub code: String,
+    pub message: String,
+    pub location: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Quality {
+    pub severity: String,
+    pub code: String,
+    pub message: String,
+    pub location: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubmissionRef {
+    pub id: String,
+    pub file: String,
+    pub sha256: String,
+    pub section: String,
+    pub year: i32,
+    pub received_at: String,
+}
 
 #[derive(Debug, Clone)]
 pub struct OrgRow {
@@ -194,6 +271,30 @@ impl Results {
         if !has("org_metrics") || !has("group_metrics") {
             return Err(engine::Error::NoResults(e.root.clone()).into());
         }
+        r.read_org_metrics(e)?;
+        r.read_area_stats(e)?;
+        r.read_national(e)?;
+        if has("org_positions") {
+            r.read_positions(e)?;
+        }
+        // Provenance and data quality: the current submissions and their
+        // messages, straight from the ledger.
+        let ledger = e.snapshot.ledger(&e.root)?;
+        // Results built from another ledger state (or by a version that did
+        // not record one) would show old figures under new provenance.
+        if record.ledger_state.as_deref() != Some(tables::ledger_state(&ledger).as_str()) {
+            return Err(engine::Error::Stale(e.root.clone()).into());
+        }
+        let messages = e.snapshot.messages(&e.root)?;
+        r.read_submissions(&ledger);
+        r.read_rejections(&ledger, &messages);
+        r.read_quality(&ledger, messages);
+        Ok(r)
+    }
+
+    /// `org_metrics`: every trust's figures, in the table's order.
+    fn read_org_metrics(&mut self, e: &Engine) -> Result<()> {
+        let r = self;
         let p = Path::new("results");
         let b = e.query(
             "reading org_metrics",
@@ -247,6 +348,13 @@ impl Results {
         }
         r.years = years.into_iter().collect();
 
+        Ok(())
+    }
+
+    /// `group_metrics` and `region_metrics` (regions and ICBs).
+    fn read_area_stats(&mut self, e: &Engine) -> Result<()> {
+        let r = self;
+        let p = Path::new("results");
         let stats = |b: &RecordBatch,
                      area_col: &str,
                      filter: Option<(&str, &str)>|
@@ -305,72 +413,73 @@ impl Results {
         for (a, y, k, s) in stats(&g, "area", Some(("level", "icb")))? {
             r.icb.insert((a, y, k), s);
         }
+        Ok(())
+    }
+
+    /// `national_metrics`.
+    fn read_national(&mut self, e: &Engine) -> Result<()> {
+        let r = self;
+        let p = Path::new("results");
         let b = e.query(
             "reading national_metrics",
             "SELECT * FROM national_metrics ORDER BY year",
         )?;
-        {
-            let c = Cols::new(&b, p);
-            let bd = Breakdown::read(&c)?;
-            let (pooled, med, n, share) = (
-                c.f64("pooled")?,
-                c.f64("median")?,
-                c.i64("n_orgs")?,
-                c.f64("share_significant_above_1")?,
+        let c = Cols::new(&b, p);
+        let bd = Breakdown::read(&c)?;
+        let (pooled, med, n, share) = (
+            c.f64("pooled")?,
+            c.f64("median")?,
+            c.i64("n_orgs")?,
+            c.f64("share_significant_above_1")?,
+        );
+        for i in 0..b.num_rows() {
+            r.national.insert(
+                (bd.year(i), bd.key(i)),
+                National {
+                    pooled: opt(pooled, i),
+                    median: opt(med, i),
+                    n_orgs: n.value(i),
+                    share_significant_above_1: opt(share, i),
+                },
             );
-            for i in 0..b.num_rows() {
-                r.national.insert(
-                    (bd.year(i), bd.key(i)),
-                    National {
-                        pooled: opt(pooled, i),
-                        median: opt(med, i),
-                        n_orgs: n.value(i),
-                        share_significant_above_1: opt(share, i),
-                    },
-                );
-            }
         }
+        Ok(())
+    }
 
-        if has("org_positions") {
-            let b = e.query(
+    /// `org_positions`: ranks and quartiles.
+    fn read_positions(&mut self, e: &Engine) -> Result<()> {
+        let r = self;
+        let p = Path::new("results");
+        let b = e.query(
                 "reading org_positions",
                 "SELECT org_code, year, metric, staff_group, category, ethnicity, \
                  CAST(group_rank AS BIGINT) AS group_rank, CAST(group_quartile AS BIGINT) AS group_quartile, \
                  CAST(region_rank AS BIGINT) AS region_rank FROM org_positions",
             )?;
-            let c = Cols::new(&b, p);
-            let org = c.str("org_code")?;
-            let bd = Breakdown::read(&c)?;
-            let (gr, gq, rr) = (
-                c.i64("group_rank")?,
-                c.i64("group_quartile")?,
-                c.i64("region_rank")?,
+        let c = Cols::new(&b, p);
+        let org = c.str("org_code")?;
+        let bd = Breakdown::read(&c)?;
+        let (gr, gq, rr) = (
+            c.i64("group_rank")?,
+            c.i64("group_quartile")?,
+            c.i64("region_rank")?,
+        );
+        for i in 0..b.num_rows() {
+            r.positions.insert(
+                (org.value(i).to_string(), bd.year(i), bd.key(i)),
+                Position {
+                    group_rank: gr.value(i),
+                    group_quartile: gq.value(i),
+                    region_rank: rr.value(i),
+                },
             );
-            for i in 0..b.num_rows() {
-                r.positions.insert(
-                    (org.value(i).to_string(), bd.year(i), bd.key(i)),
-                    Position {
-                        group_rank: gr.value(i),
-                        group_quartile: gq.value(i),
-                        region_rank: rr.value(i),
-                    },
-                );
-            }
         }
+        Ok(())
+    }
 
-        // Provenance and data quality: the current submissions and their
-        // messages, straight from the ledger.
-        let ledger = e.snapshot.ledger(&e.root)?;
-        // Results built from another ledger state (or by a version that did
-        // not record one) would show old figures under new provenance.
-        if record.ledger_state.as_deref() != Some(tables::ledger_state(&ledger).as_str()) {
-            return Err(engine::Error::Stale(e.root.clone()).into());
-        }
-        let current: HashSet<&str> = ledger
-            .iter()
-            .filter(|s| s.current)
-            .map(|s| s.submission_id.as_str())
-            .collect();
+    /// The current submissions of each trust and year (provenance).
+    fn read_submissions(&mut self, ledger: &[tables::Submission]) {
+        let r = self;
         for s in ledger.iter().filter(|s| s.current) {
             let (Some(org), Some(year), Some(section)) = (&s.org_code, s.year, &s.section) else {
                 continue;
@@ -387,6 +496,14 @@ impl Results {
                     received_at: s.received_at.clone(),
                 });
         }
+        for v in r.subs.values_mut() {
+            v.sort_by(|a, b| (&a.section, &a.id).cmp(&(&b.section, &b.id)));
+        }
+    }
+
+    /// Each section's latest rejection, with its errors.
+    fn read_rejections(&mut self, ledger: &[tables::Submission], messages: &[tables::MessageRow]) {
+        let r = self;
         // A section's latest rejection stays visible until a later accepted
         // return replaces it (a rejection older than the current return is
         // history, not news).
@@ -419,7 +536,6 @@ impl Results {
                 latest_rejected.insert(k, s);
             }
         }
-        let messages = e.snapshot.messages(&e.root)?;
         let rejected_ids: HashSet<&str> = latest_rejected
             .values()
             .map(|s| s.submission_id.as_str())
@@ -453,6 +569,16 @@ impl Results {
         for v in r.rejections.values_mut() {
             v.sort_by(|a, b| a.section.cmp(&b.section));
         }
+    }
+
+    /// The warnings of the current submissions (data quality).
+    fn read_quality(&mut self, ledger: &[tables::Submission], messages: Vec<tables::MessageRow>) {
+        let r = self;
+        let current: HashSet<&str> = ledger
+            .iter()
+            .filter(|s| s.current)
+            .map(|s| s.submission_id.as_str())
+            .collect();
         for m in messages {
             let (Some(org), Some(year)) = (&m.org_code, m.year) else {
                 continue;
@@ -470,13 +596,9 @@ impl Results {
                     location: file_name(&m.location),
                 });
         }
-        for v in r.subs.values_mut() {
-            v.sort_by(|a, b| (&a.section, &a.id).cmp(&(&b.section, &b.id)));
-        }
         for v in r.quality.values_mut() {
             v.sort_by(|a, b| (&a.location, &a.code).cmp(&(&b.location, &b.code)));
         }
-        Ok(r)
     }
 
     pub fn has_org_year(&self, org: &str, year: i32) -> bool {
@@ -607,112 +729,80 @@ impl Results {
             _ => None,
         }
     }
+}
 
-    /// Funnel plot of a relative likelihood for one year (spec/indicators.md,
-    /// "Funnel plots"): every trust at x = its own precision 1 / var(ln RR)
-    /// (Katz), y = RR, limits exp(ln theta -/+ z sqrt(1 / x)) around the
-    /// national pooled ratio theta for z = 1.96 and 3.09. Zero and infinite
-    /// ratios are counted under the plot, not plotted. Disclosure control:
-    /// another trust whose counts include 1 to min_count - 1 is left out (it
-    /// still counts in theta), and other trusts' x are rounded to two
-    /// significant figures. Built once per year and metric; [`Funnel::for_trust`]
-    /// marks one trust.
-    pub fn funnel(&self, metric: Metric, year: i32) -> Option<FunnelData> {
-        let theta = self.national(year, (metric.code(), "", "", ""))?.pooled?;
-        if !(theta > 0.0 && theta.is_finite()) {
-            return None;
-        }
-        let small = |v: f64| v >= 1.0 && v < self.params.min_count;
-        let mut d = FunnelData {
-            metric,
-            target: theta,
-            points: Vec::new(),
-        };
-        for org in self.orgs_in(year) {
-            let Some(counts) = self.rr_counts(org, year, metric) else {
-                continue;
-            };
-            let kind = counts.kind();
-            if kind == RrKind::Undefined {
-                continue;
+/// Each section of the year's return: accepted (current), rejected (the
+/// latest rejection no accepted return replaced) or missing.
+pub fn return_statuses(r: &Results, org: &str, year: i32) -> Vec<ReturnStatus> {
+    let subs = r.submissions(org, year);
+    let rejected = r.rejections(org, year);
+    crate::model::Section::ALL
+        .iter()
+        .map(|section| {
+            let code = section.code();
+            if let Some(s) = subs.iter().find(|s| s.section == code) {
+                ReturnStatus {
+                    section: code.into(),
+                    status: "accepted",
+                    // The file name only: a pack does not reveal the sender's folders.
+                    file: Path::new(&s.file)
+                        .file_name()
+                        .map(|f| f.to_string_lossy().to_string()),
+                    received: Some(s.received_at.clone()),
+                    errors: Vec::new(),
+                }
+            } else if let Some(x) = rejected.iter().find(|x| x.section == code) {
+                ReturnStatus {
+                    section: code.into(),
+                    status: "rejected",
+                    file: Some(x.file.clone()),
+                    received: Some(x.received_at.clone()),
+                    errors: x.errors.clone(),
+                }
+            } else {
+                ReturnStatus {
+                    section: code.into(),
+                    status: "missing",
+                    file: None,
+                    received: None,
+                    errors: Vec::new(),
+                }
             }
-            d.points.push(RawPoint {
-                org: org.to_string(),
-                kind,
-                x: 1.0 / counts.katz_variance(),
-                y: counts.ratio(),
-                small: [counts.a, counts.n1, counts.c, counts.n2]
-                    .into_iter()
-                    .any(small),
-            });
-        }
-        (!d.points.is_empty()).then_some(d)
-    }
+        })
+        .collect()
 }
 
-/// A relative likelihood's funnel for one year, with every trust's point.
-#[derive(Debug, Clone)]
-pub struct FunnelData {
-    pub metric: Metric,
-    pub target: f64,
-    points: Vec<RawPoint>,
+/// Sections received, accepted and rejected in a year (from the ledger).
+#[derive(Debug, Clone, Default)]
+pub struct ReturnCounts {
+    pub received: usize,
+    pub accepted: usize,
+    pub rejected: usize,
+    /// Files rejected whole, before any organisation or year could be read
+    /// from them: they belong to no year, so they are counted over all.
+    pub unreadable: usize,
 }
 
-#[derive(Debug, Clone)]
-struct RawPoint {
-    org: String,
-    kind: RrKind,
-    x: f64,
-    y: f64,
-    /// Counts of 1 to min_count - 1 among a, n1, c, n2.
-    small: bool,
-}
-
-impl FunnelData {
-    /// The funnel as one trust's pack shows it: its own point exact, other
-    /// trusts' points under disclosure control.
-    pub fn for_trust(&self, this_org: &str) -> Funnel {
-        let mut points = Vec::new();
-        let mut not_plotted = NotPlotted::default();
-        for p in &self.points {
-            let this = p.org == this_org;
-            match p.kind {
-                RrKind::Zero => not_plotted.zero += 1,
-                RrKind::Infinite => not_plotted.infinite += 1,
-                _ if p.small && !this => not_plotted.small_counts += 1,
-                _ => points.push(FunnelPoint {
-                    x: if this { p.x } else { stats::round_sig(p.x, 2) },
-                    y: p.y,
-                    this_trust: this,
-                }),
-            }
-        }
-        points.sort_by(|a, b| {
-            a.x.total_cmp(&b.x)
-                .then(a.y.total_cmp(&b.y))
-                .then(a.this_trust.cmp(&b.this_trust))
-        });
-        let xmax = points.iter().map(|p| p.x).fold(10.0, f64::max);
-        let t = self.target;
-        let limits = (0..=40)
-            .map(|i| {
-                let x = 1.0 * (xmax / 1.0).powf(f64::from(i) / 40.0);
-                let se = (1.0 / x).sqrt();
-                [
-                    x,
-                    t * (-stats::Z95 * se).exp(),
-                    t * (stats::Z95 * se).exp(),
-                    t * (-stats::Z998 * se).exp(),
-                    t * (stats::Z998 * se).exp(),
-                ]
-            })
-            .collect();
-        Funnel {
-            metric: self.metric,
-            target: t,
-            points,
-            not_plotted,
-            limits,
+/// Counts the ledger's sections for a year, in the snapshot `engine` reads
+/// (the same state as its results).
+pub fn return_counts(engine: &crate::engine::Engine, year: i32) -> Result<ReturnCounts> {
+    let ledger = engine
+        .snapshot
+        .ledger(&engine.root)
+        .map_err(engine::Error::Warehouse)?;
+    let mut c = ReturnCounts {
+        unreadable: ledger
+            .iter()
+            .filter(|s| s.section.is_none() && s.outcome == "rejected")
+            .count(),
+        ..Default::default()
+    };
+    for s in ledger.iter().filter(|s| s.year == Some(year)) {
+        c.received += 1;
+        match s.outcome.as_str() {
+            "rejected" => c.rejected += 1,
+            _ => c.accepted += 1,
         }
     }
+    Ok(c)
 }
