@@ -7,9 +7,14 @@
 //! provenance (which quotes the ledger's own timestamps).
 
 pub mod areas;
+pub mod charts;
+pub mod doc;
 pub mod findings;
 pub mod html;
+pub mod national;
 pub mod peer_pages;
+pub mod render_html;
+pub mod render_xlsx;
 pub mod xlsx;
 
 use std::path::{Path, PathBuf};

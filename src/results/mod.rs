@@ -130,6 +130,8 @@ pub struct Stats {
 pub struct National {
     pub pooled: Option<f64>,
     pub median: Option<f64>,
+    pub q1: Option<f64>,
+    pub q3: Option<f64>,
     pub n_orgs: i64,
     pub share_significant_above_1: Option<f64>,
 }
@@ -426,9 +428,11 @@ impl Results {
         )?;
         let c = Cols::new(&b, p);
         let bd = Breakdown::read(&c)?;
-        let (pooled, med, n, share) = (
+        let (pooled, med, q1, q3, n, share) = (
             c.f64("pooled")?,
             c.f64("median")?,
+            c.f64("q1")?,
+            c.f64("q3")?,
             c.i64("n_orgs")?,
             c.f64("share_significant_above_1")?,
         );
@@ -438,6 +442,8 @@ impl Results {
                 National {
                     pooled: opt(pooled, i),
                     median: opt(med, i),
+                    q1: opt(q1, i),
+                    q3: opt(q3, i),
                     n_orgs: n.value(i),
                     share_significant_above_1: opt(share, i),
                 },

@@ -205,3 +205,18 @@ pub fn assert_fixed_workbook_dates(bytes: &[u8]) {
         assert_eq!(&core[at..at + fixed.len()], fixed, "{tag}");
     }
 }
+
+/// The names of an .xlsx's parts that start with `prefix` (`xl/charts/chart`).
+pub fn xlsx_parts(bytes: &[u8], prefix: &str) -> Vec<String> {
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut names: Vec<String> = (0..zip.len())
+        .filter_map(|i| {
+            zip.name_for_index(i)
+                .and_then(|n| n.ok())
+                .map(|n| n.to_string())
+        })
+        .filter(|n| n.starts_with(prefix))
+        .collect();
+    names.sort();
+    names
+}

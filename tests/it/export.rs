@@ -413,3 +413,42 @@ fn date_times(v: &serde_json::Value, key: &str, out: &mut Vec<(String, String)>)
         _ => {}
     }
 }
+
+/// Issue 12: the national report draws every indicator (trend, spread by
+/// group and by region, and for ratios the share outside parity), and every
+/// chart has its figures as a table (its text alternative) and a native
+/// chart in the Excel report, drawn from the same table.
+#[test]
+fn every_national_chart_has_its_table_and_a_native_excel_chart() {
+    let f = full_export();
+    let dir = f.out.join("2025/national");
+    let html = std::fs::read_to_string(dir.join("wres-national-2025.html")).unwrap();
+    let figures: Vec<&str> = html.split("<figure>").skip(1).collect();
+    // Ten headline columns x (trend + by group + by region), three ratios'
+    // parity shares, two Model Employer charts.
+    assert_eq!(
+        figures.len(),
+        10 * 3 + 3 + 2,
+        "charts in the national report"
+    );
+    for fig in &figures {
+        let svg = &fig[..fig.find("</figure>").expect("a closed figure")];
+        assert!(svg.contains(r#"role="img""#) && svg.contains("<title") && svg.contains("<desc"));
+        let after = &fig[fig.find("</figure>").unwrap()..];
+        let table = after.find("<table>").expect("a table after the chart");
+        assert!(
+            after.find("<details>").is_some_and(|d| d < table),
+            "the chart's table follows it"
+        );
+    }
+    // No empty first row (the old summary opened with an empty median row).
+    assert!(!html.contains("Median of these trusts"));
+    let book = std::fs::read(dir.join("wres-national-2025.xlsx")).unwrap();
+    let charts = xlsx_parts(&book, "xl/charts/chart");
+    assert_eq!(charts.len(), figures.len(), "one native chart per chart");
+    // Each native chart reads its values from the sheet, not from constants.
+    for c in &charts {
+        assert!(xlsx_part(&book, c).contains("<c:f>"), "{c}");
+    }
+    assert_fixed_workbook_dates(&book);
+}
