@@ -1,8 +1,7 @@
-//! Region packs and the national summary.
+//! Writes the region packs and the national report of a year.
 
 use std::path::{Path, PathBuf};
 
-use super::peer_pages::{html_page, xlsx_bytes};
 use super::{Error, Result, io};
 use crate::register::{Register, slug};
 use crate::results::{PeerSet, Results, ReturnCounts, peers::columns, peers::peer_table};
@@ -39,15 +38,13 @@ pub fn write_region_and_national(
             &cols,
             min_count,
         )?;
+        let doc = super::region::pack(&t, region, r.params.min_trusts);
         let x = dir.join(format!("{}.xlsx", slug(region)));
-        std::fs::write(&x, xlsx_bytes(&t).map_err(|e| render(&x)(e.to_string()))?)
-            .map_err(io(&x))?;
+        let book = super::render_xlsx::workbook(&doc).map_err(|e| render(&x)(e.to_string()))?;
+        std::fs::write(&x, book).map_err(io(&x))?;
         let h = dir.join(format!("{}.html", slug(region)));
-        std::fs::write(
-            &h,
-            html_page(&t, &[]).map_err(|e| render(&h)(e.to_string()))?,
-        )
-        .map_err(io(&h))?;
+        let page = super::render_html::page(&doc).map_err(|e| render(&h)(e.to_string()))?;
+        std::fs::write(&h, page).map_err(io(&h))?;
         written.push(h);
     }
 

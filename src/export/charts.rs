@@ -31,6 +31,7 @@ pub fn svg(c: &Chart, id: &str) -> String {
         ChartKind::Line => line(c, id),
         ChartKind::Bar => bar(c, id),
         ChartKind::Box => boxes(c, id),
+        ChartKind::Dot => dots(c, id),
     }
 }
 
@@ -504,6 +505,73 @@ fn boxes(c: &Chart, id: &str) -> String {
     refs_v(&mut out, c, &x, top, bottom);
     out.push_str("</svg>");
     out
+}
+
+/// Dot plot: per row, series 0 as a dot and series 1 as a hollow square.
+fn dots(c: &Chart, id: &str) -> String {
+    let t = &c.table;
+    let band = 18.0;
+    let (left, right, top) = (250.0, 620.0, 10.0);
+    let bottom = top + band * t.rows.len().max(1) as f64;
+    let (w, h) = (640.0, bottom + 58.0);
+    let refs: Vec<f64> = c.refs.iter().map(|r| r.0).collect();
+    let vals = c.series.iter().flat_map(|s| t.column(*s)).flatten();
+    let x = Axis::new(vals, &refs, c.log, left, right);
+    let mut out = String::new();
+    open(&mut out, c, id, w, h);
+    x_axis(&mut out, &x, top, bottom, &c.axis);
+    for (i, r) in t.rows.iter().enumerate() {
+        let yc = top + band * (i as f64 + 0.5);
+        row_label(&mut out, &r.head, left - 6.0, yc);
+        let get = |k: usize| {
+            c.series
+                .get(k)
+                .and_then(|s| r.cells.get(*s))
+                .and_then(|c| c.num)
+        };
+        if let Some(m) = get(1).filter(|v| v.is_finite()) {
+            let _ = write!(
+                out,
+                r#"<rect x="{:.1}" y="{:.1}" width="8" height="8" fill="none" stroke="{}" stroke-width="1.5"/>"#,
+                x.px(m) - 4.0,
+                yc - 4.0,
+                PALETTE[1]
+            );
+        }
+        if let Some(v) = get(0).filter(|v| v.is_finite()) {
+            let _ = write!(
+                out,
+                r#"<circle cx="{:.1}" cy="{yc:.1}" r="4" fill="{}"/>"#,
+                x.px(v),
+                PALETTE[0]
+            );
+        }
+    }
+    refs_v_stacked(&mut out, c, &x, top, bottom);
+    legend_boxes(&mut out, c, left, h - 12.0);
+    out.push_str("</svg>");
+    out
+}
+
+/// Vertical reference lines, each labelled on its own line at the top of
+/// the plot, so two close lines do not print over each other.
+fn refs_v_stacked(out: &mut String, c: &Chart, x: &Axis, top: f64, bottom: f64) {
+    for (k, (v, label)) in c.refs.iter().enumerate() {
+        let px = x.px(*v);
+        // Labels right of their line, or left of it near the right edge.
+        let (tx, anchor) = if px > x.to - 120.0 {
+            (px - 3.0, "end")
+        } else {
+            (px + 3.0, "start")
+        };
+        let _ = write!(
+            out,
+            r#"<line x1="{px:.1}" x2="{px:.1}" y1="{top}" y2="{bottom}" stroke="{INK}" stroke-dasharray="{}"/><text x="{tx:.1}" y="{:.1}" font-size="10" text-anchor="{anchor}" fill="{INK}">{}</text>"#,
+            if k == 0 { "5 2" } else { "1 2" },
+            top - 2.0 + 11.0 * (k as f64 + 1.0),
+            esc(label)
+        );
+    }
 }
 
 #[cfg(test)]

@@ -196,6 +196,18 @@ impl Cell {
         Cell::num(f64::from(y), y.to_string(), 0)
     }
 
+    /// The cell's CSS classes: its shading, and `text` for words (left
+    /// aligned; numbers, `*` and `–` stay right aligned with their column).
+    pub fn css(&self) -> String {
+        let words = self.num.is_none() && self.text.chars().count() > 3;
+        match (self.class, words) {
+            ("", false) => String::new(),
+            ("", true) => "text".into(),
+            (c, false) => c.into(),
+            (c, true) => format!("{c} text"),
+        }
+    }
+
     pub fn class(mut self, class: &'static str) -> Cell {
         self.class = class;
         self
@@ -209,6 +221,9 @@ pub enum ChartKind {
     Line,
     /// Horizontal bars, one per row, of each series.
     Bar,
+    /// Per row (a trust), a dot for series 0 and a square for series 1
+    /// (its group's median).
+    Dot,
     /// Per row (a group or region), a box from q1 to q3 with the median
     /// marked, and the dots of `points`. Series are q1, median, q3.
     Box,

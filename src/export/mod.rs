@@ -13,6 +13,7 @@ pub mod findings;
 pub mod html;
 pub mod national;
 pub mod peer_pages;
+pub mod region;
 pub mod render_html;
 pub mod render_xlsx;
 pub mod xlsx;

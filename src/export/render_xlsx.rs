@@ -170,8 +170,8 @@ fn native(c: &Chart, sheet: &str, top: u32) -> Result<XChart, XlsxError> {
     let kind = match c.kind {
         ChartKind::Line => ChartType::Line,
         ChartKind::Bar => ChartType::Bar,
-        // Excel has no box plot: q1, median and q3 as markers per row.
-        ChartKind::Box => ChartType::Line,
+        // Excel has no box or dot plot: markers per row, no lines.
+        ChartKind::Box | ChartKind::Dot => ChartType::Line,
     };
     let mut chart = XChart::new(kind);
     let (first, last) = (top + 2, top + 1 + c.table.rows.len() as u32);
@@ -190,7 +190,7 @@ fn native(c: &Chart, sheet: &str, top: u32) -> Result<XChart, XlsxError> {
                     ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(colour)),
                 );
             }
-            (ChartKind::Box, _) => {
+            (ChartKind::Box | ChartKind::Dot, _) => {
                 s.set_format(ChartFormat::new().set_no_line());
                 s.set_marker(
                     ChartMarker::new()
@@ -231,13 +231,18 @@ fn native(c: &Chart, sheet: &str, top: u32) -> Result<XChart, XlsxError> {
     }
     chart.title().set_name(&c.title);
     chart.y_axis().set_name(&c.axis);
-    if c.kind == ChartKind::Bar || c.kind == ChartKind::Box {
+    if c.kind == ChartKind::Bar {
         chart.x_axis().set_reverse();
     }
     if c.log && c.kind == ChartKind::Line {
         chart.y_axis().set_log_base(10);
     }
-    chart.set_alt_text(format!("{}. {}", c.title, c.caption));
+    // Excel keeps at most 255 characters of alternative text.
+    let alt: String = format!("{}. {}", c.title, c.caption)
+        .chars()
+        .take(255)
+        .collect();
+    chart.set_alt_text(alt);
     chart.set_width(560);
     Ok(chart)
 }

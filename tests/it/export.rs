@@ -452,3 +452,44 @@ fn every_national_chart_has_its_table_and_a_native_excel_chart() {
     }
     assert_fixed_workbook_dates(&book);
 }
+
+/// Issue 12: a region pack lists its trusts by benchmark group with the
+/// group beside each, and draws a dot plot per headline figure (ten), each
+/// with its table and a native Excel chart.
+#[test]
+fn region_packs_sort_trusts_by_group_and_plot_every_headline_figure() {
+    let f = full_export();
+    let dir = f.out.join("2025/regions");
+    let html = std::fs::read_to_string(dir.join("london.html")).unwrap();
+    let first = html
+        .split("<tbody>")
+        .nth(1)
+        .expect("the trusts table")
+        .split("</tbody>")
+        .next()
+        .unwrap();
+    // (benchmark group, trust) in page order: rows carry code then group.
+    let rows: Vec<(String, String)> = first
+        .lines()
+        .filter(|l| l.contains(r#"<th scope="row">"#) && l.matches("<td").count() > 3)
+        .filter_map(|l| {
+            let name = l.split(r#"<th scope="row">"#).nth(1)?.split('<').next()?;
+            let group = l
+                .split("<td")
+                .nth(2)?
+                .split('>')
+                .nth(1)?
+                .split('<')
+                .next()?;
+            Some((group.to_string(), name.to_string()))
+        })
+        .filter(|(g, _)| !g.is_empty())
+        .collect();
+    assert!(rows.len() >= 10, "{rows:?}");
+    let mut sorted = rows.clone();
+    sorted.sort();
+    assert_eq!(rows, sorted, "trusts sorted by group, then name");
+    assert_eq!(html.matches("<figure>").count(), 10);
+    let book = std::fs::read(dir.join("london.xlsx")).unwrap();
+    assert_eq!(xlsx_parts(&book, "xl/charts/chart").len(), 10);
+}
