@@ -114,6 +114,8 @@ struct IndexPage {
     /// Per section: label, trusts accepted, rejected, missing.
     sections: Vec<(String, usize, usize, usize)>,
     regions: Vec<RegionLinks>,
+    /// Benchmark groups, for the filter.
+    groups: Vec<String>,
 }
 
 /// A region's name, its trusts and its file slug.
@@ -696,9 +698,11 @@ pub fn index_page(
         v.sort_by(|a, b| a.name.cmp(&b.name));
     }
     let count = |f: &dyn Fn(&IndexRow) -> bool| rows.iter().filter(|r| f(r)).count();
+    let groups: std::collections::BTreeSet<String> = rows.iter().map(|r| r.group.clone()).collect();
     IndexPage {
         year,
         synthetic,
+        groups: groups.into_iter().collect(),
         packs: count(&|r| r.pack),
         sections: crate::model::Section::ALL
             .iter()
@@ -732,6 +736,7 @@ pub struct IndexRow {
     pub code: String,
     pub name: String,
     pub region: String,
+    pub group: String,
     pub pack: bool,
     pub statuses: Vec<&'static str>,
 }

@@ -498,6 +498,7 @@ pub fn export_results(
             code: o.org_code.clone(),
             name: o.org_name.clone(),
             region: o.region.clone(),
+            group: o.benchmark_group.clone(),
             pack: trusts_dir
                 .join(&o.org_code)
                 .join(format!("{}-{year}.html", o.org_code))

@@ -220,3 +220,52 @@ pub fn xlsx_parts(bytes: &[u8], prefix: &str) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Headless Chromium, when installed. Browser tests skip without it on a
+/// developer's machine, but fail in CI (`.ci/run` installs it and sets
+/// `WRESBENCH_REQUIRE_BROWSER`), so they never silently stop running there.
+pub fn chromium() -> Option<PathBuf> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|b| which(b));
+    if found.is_none() {
+        assert!(
+            std::env::var_os("WRESBENCH_REQUIRE_BROWSER").is_none(),
+            "no chromium on PATH (apt-get install chromium)"
+        );
+        eprintln!("skipped: no chromium on PATH (apt-get install chromium)");
+    }
+    found
+}
+
+fn which(bin: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(bin))
+            .find(|p| p.is_file())
+    })
+}
+
+/// The DOM of a page after its scripts ran, from headless Chromium.
+pub fn dump_dom(browser: &Path, url: &str) -> String {
+    let profile = tempdir();
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--virtual-time-budget=2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 DOM")
+}

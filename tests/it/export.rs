@@ -493,3 +493,34 @@ fn region_packs_sort_trusts_by_group_and_plot_every_headline_figure() {
     let book = std::fs::read(dir.join("london.xlsx")).unwrap();
     assert_eq!(xlsx_parts(&book, "xl/charts/chart").len(), 10);
 }
+
+/// Issue 12: the index lists every trust without script, and in a browser
+/// filters by region, group and name from the URL fragment.
+#[test]
+fn the_index_filters_by_region_group_and_name_in_a_browser() {
+    let f = full_export();
+    let index = f.out.join("2025/index.html");
+    let html = std::fs::read_to_string(&index).unwrap();
+    let all = html.matches("<tr data-name=").count();
+    let register = Register::builtin();
+    assert_eq!(all, register.iter().count(), "every register trust listed");
+    // Without script the filter form is hidden and nothing else is.
+    assert!(html.contains(r#"<form id="filter" hidden"#));
+    let Some(browser) = chromium() else { return };
+    let shown = |fragment: &str| -> usize {
+        let dom = dump_dom(&browser, &format!("file://{}#{fragment}", index.display()));
+        dom.lines()
+            .flat_map(|l| l.split("<tr ").skip(1))
+            .filter(|tr| tr.starts_with("data-name=") && !tr.contains(" hidden"))
+            .count()
+    };
+    let london = register.iter().filter(|o| o.region == "London").count();
+    assert_eq!(shown("region=London"), london);
+    let ambulance = register
+        .iter()
+        .filter(|o| o.benchmark_group == "Ambulance Trusts")
+        .count();
+    assert_eq!(shown("group=Ambulance%20Trusts"), ambulance);
+    assert_eq!(shown("q=rv9"), 1);
+    assert_eq!(shown(""), all);
+}
