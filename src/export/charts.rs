@@ -264,6 +264,16 @@ fn line(c: &Chart, id: &str) -> String {
             }
         }
     }
+    line_series(&mut out, c, &y, &x);
+    legend(&mut out, c, left, h - 14.0);
+    out.push_str("</svg>");
+    out
+}
+
+/// Each series of a line chart: a path joining consecutive rows that have
+/// a value, and a marker on each value.
+fn line_series(out: &mut String, c: &Chart, y: &Axis, x: &dyn Fn(usize) -> f64) {
+    let t = &c.table;
     for (k, &s) in c.series.iter().enumerate() {
         let col = PALETTE[k % PALETTE.len()];
         let vals = t.column(s);
@@ -293,13 +303,10 @@ fn line(c: &Chart, id: &str) -> String {
         );
         for (i, v) in vals.iter().enumerate() {
             if let Some(v) = v.filter(|v| v.is_finite()) {
-                marker(&mut out, k, x(i), y.px(v), col);
+                marker(out, k, x(i), y.px(v), col);
             }
         }
     }
-    legend(&mut out, c, left, h - 14.0);
-    out.push_str("</svg>");
-    out
 }
 
 /// Axis frame, horizontal grid and value ticks, and the axis label.

@@ -223,10 +223,14 @@ fn indicator1(p: &Pack) -> Section {
     }
 }
 
+/// One of indicators 2-4: the ratio, its source percentage, and the labels
+/// of the counts table's rows (denominator, numerator, likelihood).
+type RatioSpec = (Metric, Metric, &'static str, &'static str, &'static str);
+
 fn indicators_2_4(p: &Pack) -> Section {
     let mut tables = Vec::new();
     let mut charts = Vec::new();
-    let spec = [
+    let spec: [RatioSpec; 3] = [
         (
             Metric::Ind2RelativeLikelihood,
             Metric::Ind2AppointedPct,
@@ -249,121 +253,13 @@ fn indicators_2_4(p: &Pack) -> Section {
             "Likelihood of accessing training",
         ),
     ];
-    for (rl_metric, pct, den_label, num_label, lik_label) in spec {
-        let ind = rl_metric.indicator();
-        let eths = ["all", "white", "bme", "unknown"];
-        let figs: Vec<Option<&Figure>> = eths.iter().map(|e| p.figure(pct, "", "", e)).collect();
-        if figs.iter().all(Option::is_none) {
+    for s in spec {
+        let Some(counts) = counts_table(p, s) else {
             continue;
-        }
-        let col = |f: fn(&Figure) -> Option<f64>, show: fn(f64) -> String| -> Vec<String> {
-            figs.iter().map(|x| fmt::opt(x.and_then(f), show)).collect()
         };
-        let rl = p.figure(rl_metric, "", "", "");
-        let rows = vec![
-            (den_label.to_string(), col(|f| f.denominator, fmt::count)),
-            (num_label.to_string(), col(|f| f.numerator, fmt::count)),
-            (
-                lik_label.to_string(),
-                col(
-                    |f| f.value,
-                    |x| format!("{:.2}%", fmt::round_half_away(x, 2)),
-                ),
-            ),
-        ];
-        tables.push(Table {
-            caption: format!(
-                "Indicator {ind}: {}",
-                model::Indicator::new(ind).map_or("", |i| i.title())
-            ),
-            headers: ["", "Total", "White", "BME", "Unknown"]
-                .map(String::from)
-                .to_vec(),
-            rows,
-            note: String::new(),
-        });
-        if let Some(rl) = rl {
-            let band = p.params.parity_band;
-            // Earlier years carry no judgement, but print on the same side of
-            // the parity band edges as they lie, like this year's value.
-            let r2 = |x: f64| fmt::metric_value_beside(rl_metric, x, &band);
-            let interval =
-                |lo: Option<f64>, hi: Option<f64>, text: &dyn Fn(f64) -> String| match (lo, hi) {
-                    (Some(a), Some(b)) => format!("{} to {}", text(a), text(b)),
-                    (Some(a), None) => format!("{} to infinity", text(a)),
-                    _ => "–".into(),
-                };
-            let mut rows = vec![(
-                p.year.to_string(),
-                vec![
-                    shown(p, Some(rl)),
-                    interval(rl.ci_low, rl.ci_high, &|x| rl.bound_text(x)),
-                    median_of(Some(rl)),
-                    fmt::opt(rl.national.as_ref().and_then(|n| n.pooled), |x| {
-                        rl_metric.format(x)
-                    }),
-                    if rl.flags.is_empty() {
-                        "–".into()
-                    } else {
-                        rl.flags.join(", ").replace('_', " ")
-                    },
-                ],
-            )];
-            for t in rl.trend.iter().rev().skip(1) {
-                rows.push((
-                    t.year.to_string(),
-                    vec![
-                        fmt::opt(t.value, r2),
-                        interval(t.ci_low, t.ci_high, &r2),
-                        fmt::opt(t.benchmark_median, |x| rl_metric.format(x)),
-                        fmt::opt(t.national_pooled, |x| rl_metric.format(x)),
-                        String::new(),
-                    ],
-                ));
-            }
-            let j = &rl.judgement;
-            tables.push(Table {
-                caption: format!(
-                    "Indicator {ind}: relative likelihood, {} and earlier years",
-                    p.year
-                ),
-                headers: [
-                    "WRES year",
-                    "Relative likelihood",
-                    "95% interval",
-                    "Benchmark median",
-                    "National (pooled)",
-                    "Flags",
-                ]
-                .map(String::from)
-                .to_vec(),
-                rows,
-                note: format!(
-                    "{}. Against parity: {}. Against the benchmark median: {}. Over the years shown: {}.",
-                    rl_metric.label(),
-                    j.parity.map_or("not comparable", words::text),
-                    j.benchmark.map_or("not comparable", words::text),
-                    j.trend.map_or("not enough years", words::text),
-                ),
-            });
-        }
-        if let Some(f) = p.funnels.iter().find(|f| f.metric == rl_metric)
-            && let Ok(svg) = funnel_svg(f, ind, &p.org.code)
-        {
-            let np = &f.not_plotted;
-            charts.push(Chart {
-                svg,
-                caption: format!(
-                    "Indicator {ind}: each trust's relative likelihood against its precision (1 / Katz variance of the log ratio), with 95% (dashed) and 99.8% (dotted) limits around the national figure {}. {} is the large marker. Not plotted: {} with a ratio of 0, {} infinite, {} with counts under {}.",
-                    r2f(f.target),
-                    p.org.code,
-                    fmt::counted(np.zero, "trust", "trusts"),
-                    np.infinite,
-                    fmt::counted(np.small_counts, "other trust", "other trusts"),
-                    fmt::plain_number(p.params.min_count)
-                ),
-            });
-        }
+        tables.push(counts);
+        tables.extend(ratio_table(p, s.0));
+        charts.extend(funnel_chart(p, s.0));
     }
     Section {
         id: "ind2-4",
@@ -372,6 +268,134 @@ fn indicators_2_4(p: &Pack) -> Section {
         tables,
         charts,
     }
+}
+
+/// The counts behind a relative likelihood, by ethnicity (none when the
+/// return has none).
+fn counts_table(
+    p: &Pack,
+    (rl_metric, pct, den_label, num_label, lik_label): RatioSpec,
+) -> Option<Table> {
+    let ind = rl_metric.indicator();
+    let eths = ["all", "white", "bme", "unknown"];
+    let figs: Vec<Option<&Figure>> = eths.iter().map(|e| p.figure(pct, "", "", e)).collect();
+    if figs.iter().all(Option::is_none) {
+        return None;
+    }
+    let col = |f: fn(&Figure) -> Option<f64>, show: fn(f64) -> String| -> Vec<String> {
+        figs.iter().map(|x| fmt::opt(x.and_then(f), show)).collect()
+    };
+    let rows = vec![
+        (den_label.to_string(), col(|f| f.denominator, fmt::count)),
+        (num_label.to_string(), col(|f| f.numerator, fmt::count)),
+        (
+            lik_label.to_string(),
+            col(
+                |f| f.value,
+                |x| format!("{:.2}%", fmt::round_half_away(x, 2)),
+            ),
+        ),
+    ];
+    Some(Table {
+        caption: format!(
+            "Indicator {ind}: {}",
+            model::Indicator::new(ind).map_or("", |i| i.title())
+        ),
+        headers: ["", "Total", "White", "BME", "Unknown"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+        note: String::new(),
+    })
+}
+
+/// The relative likelihood this year and in earlier years, with its
+/// interval, the benchmark median, the national figure and the judgements.
+fn ratio_table(p: &Pack, rl_metric: Metric) -> Option<Table> {
+    let ind = rl_metric.indicator();
+    let rl = p.figure(rl_metric, "", "", "")?;
+    let band = p.params.parity_band;
+    // Earlier years carry no judgement, but print on the same side of
+    // the parity band edges as they lie, like this year's value.
+    let r2 = |x: f64| fmt::metric_value_beside(rl_metric, x, &band);
+    let interval = |lo: Option<f64>, hi: Option<f64>, text: &dyn Fn(f64) -> String| match (lo, hi) {
+        (Some(a), Some(b)) => format!("{} to {}", text(a), text(b)),
+        (Some(a), None) => format!("{} to infinity", text(a)),
+        _ => "–".into(),
+    };
+    let mut rows = vec![(
+        p.year.to_string(),
+        vec![
+            shown(p, Some(rl)),
+            interval(rl.ci_low, rl.ci_high, &|x| rl.bound_text(x)),
+            median_of(Some(rl)),
+            fmt::opt(rl.national.as_ref().and_then(|n| n.pooled), |x| {
+                rl_metric.format(x)
+            }),
+            if rl.flags.is_empty() {
+                "–".into()
+            } else {
+                rl.flags.join(", ").replace('_', " ")
+            },
+        ],
+    )];
+    for t in rl.trend.iter().rev().skip(1) {
+        rows.push((
+            t.year.to_string(),
+            vec![
+                fmt::opt(t.value, r2),
+                interval(t.ci_low, t.ci_high, &r2),
+                fmt::opt(t.benchmark_median, |x| rl_metric.format(x)),
+                fmt::opt(t.national_pooled, |x| rl_metric.format(x)),
+                String::new(),
+            ],
+        ));
+    }
+    let j = &rl.judgement;
+    Some(Table {
+        caption: format!(
+            "Indicator {ind}: relative likelihood, {} and earlier years",
+            p.year
+        ),
+        headers: [
+            "WRES year",
+            "Relative likelihood",
+            "95% interval",
+            "Benchmark median",
+            "National (pooled)",
+            "Flags",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        note: format!(
+            "{}. Against parity: {}. Against the benchmark median: {}. Over the years shown: {}.",
+            rl_metric.label(),
+            j.parity.map_or("not comparable", words::text),
+            j.benchmark.map_or("not comparable", words::text),
+            j.trend.map_or("not enough years", words::text),
+        ),
+    })
+}
+
+/// The funnel plot of a relative likelihood, when the year has one.
+fn funnel_chart(p: &Pack, rl_metric: Metric) -> Option<Chart> {
+    let ind = rl_metric.indicator();
+    let f = p.funnels.iter().find(|f| f.metric == rl_metric)?;
+    let svg = funnel_svg(f, ind, &p.org.code).ok()?;
+    let np = &f.not_plotted;
+    Some(Chart {
+        svg,
+        caption: format!(
+            "Indicator {ind}: each trust's relative likelihood against its precision (1 / Katz variance of the log ratio), with 95% (dashed) and 99.8% (dotted) limits around the national figure {}. {} is the large marker. Not plotted: {} with a ratio of 0, {} infinite, {} with counts under {}.",
+            r2f(f.target),
+            p.org.code,
+            fmt::counted(np.zero, "trust", "trusts"),
+            np.infinite,
+            fmt::counted(np.small_counts, "other trust", "other trusts"),
+            fmt::plain_number(p.params.min_count)
+        ),
+    })
 }
 
 fn r2f(x: f64) -> String {
@@ -491,6 +515,34 @@ fn indicator9(p: &Pack) -> Section {
     }
 }
 
+/// The funnel plot's description for screen readers: what is plotted, how
+/// many trusts lie outside the 99.8% limits, and where this trust is.
+fn funnel_desc(f: &Funnel, org: &str) -> String {
+    let centre = f.target;
+    let own = f.points.iter().find(|p| p.this_trust);
+    let others: Vec<_> = f.points.iter().filter(|p| !p.this_trust).collect();
+    // Outside the 99.8% limits at the point's own precision.
+    let z = crate::stats::Z998;
+    let n_out = others
+        .iter()
+        .filter(|p| (p.y / centre).ln().abs() > z * (1.0 / p.x).sqrt())
+        .count();
+    format!(
+        "{} other trusts plotted; national pooled relative likelihood {}; {} of them lie outside the 99.8% limits. {}",
+        others.len(),
+        r2f(centre),
+        n_out,
+        match own {
+            Some(p) => format!(
+                "{org} has a precision of {} and a relative likelihood of {}.",
+                fmt::fixed(p.x, 1),
+                r2f(p.y)
+            ),
+            None => format!("{org} is not plotted this year."),
+        }
+    )
+}
+
 fn funnel_svg(f: &Funnel, ind: u8, org: &str) -> Result<String, askama::Error> {
     let (w, h, left, right, top, bottom) = (620i64, 340i64, 64i64, 600i64, 14i64, 300i64);
     let xmin = 1f64.ln();
@@ -540,29 +592,10 @@ fn funnel_svg(f: &Funnel, ind: u8, org: &str) -> Result<String, askama::Error> {
     .collect();
     let own = f.points.iter().find(|p| p.this_trust);
     let others: Vec<_> = f.points.iter().filter(|p| !p.this_trust).collect();
-    // Outside the 99.8% limits at the point's own precision.
-    let z = crate::stats::Z998;
-    let n_out = others
-        .iter()
-        .filter(|p| (p.y / centre).ln().abs() > z * (1.0 / p.x).sqrt())
-        .count();
     let svg = FunnelSvg {
         id: format!("funnel{ind}"),
         title: format!("Funnel plot, indicator {ind}"),
-        desc: format!(
-            "{} other trusts plotted; national pooled relative likelihood {}; {} of them lie outside the 99.8% limits. {}",
-            others.len(),
-            r2f(centre),
-            n_out,
-            match own {
-                Some(p) => format!(
-                    "{org} has a precision of {} and a relative likelihood of {}.",
-                    fmt::fixed(p.x, 1),
-                    r2f(p.y)
-                ),
-                None => format!("{org} is not plotted this year."),
-            }
-        ),
+        desc: funnel_desc(f, org),
         org_code: org,
         xlabel: "Precision, 1 / variance of the log ratio",
         w,
@@ -591,24 +624,7 @@ fn funnel_svg(f: &Funnel, ind: u8, org: &str) -> Result<String, askama::Error> {
 
 /// The self-contained HTML page of a pack.
 pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
-    let headlines = p
-        .summary
-        .iter()
-        .map(|h| HeadlineView {
-            label: h.label.clone(),
-            value: fmt::opt(h.value, |x| {
-                fmt::metric_value_at(h.metric, x, h.value_decimals)
-            }),
-            median: fmt::opt(h.benchmark_median, |x| {
-                fmt::metric_value_at(h.metric, x, h.median_decimals)
-            }),
-            class: match h.judgement {
-                Some(w @ (words::BETTER | words::WORSE | words::SIMILAR)) => w,
-                _ => "neutral",
-            },
-            band: h.judgement.map_or("not comparable", words::text),
-        })
-        .collect();
+    let headlines = headline_views(p);
     let page = PackPage {
         synthetic: p.synthetic,
         year: p.year,
@@ -626,62 +642,95 @@ pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
             indicator9(p),
         ],
         quality: &p.data_quality,
-        returns: p
-            .returns
-            .iter()
-            .map(|r| ReturnView {
-                section: crate::model::Section::parse(&r.section).map_or("", |s| s.label()),
-                status: r.status,
-                file: r.file.clone().unwrap_or_else(|| "–".into()),
-                received: r.received.clone().unwrap_or_else(|| "–".into()),
-                why: match r.status {
-                    "rejected" => r
-                        .errors
-                        .iter()
-                        .map(|e| format!("{} ({}): {}", e.code, e.location, e.message))
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    "missing" => "No return was received for this section.".into(),
-                    _ => String::new(),
-                },
-            })
-            .collect(),
+        returns: return_views(p),
         method_notes: &p.method_notes,
-        provenance: p
-            .provenance
-            .submissions
-            .iter()
-            .map(|s| ProvView {
-                section: s.section.clone(),
-                year: s.year,
-                file: std::path::Path::new(&s.file)
-                    .file_name()
-                    .map(|f| f.to_string_lossy().to_string())
-                    .unwrap_or_default(),
-                sha: s.sha256.chars().take(16).collect(),
-                received_at: s.received_at.clone(),
-            })
-            .collect(),
+        provenance: provenance_views(p),
         tool: p.tool,
-        queries: p
-            .provenance
-            .queries
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{k} {}",
-                    v.as_str()
-                        .unwrap_or("")
-                        .chars()
-                        .take(12)
-                        .collect::<String>()
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
+        queries: query_list(p),
         register: &p.provenance.register,
     };
     page.render()
+}
+
+/// The summary table's rows.
+fn headline_views(p: &Pack) -> Vec<HeadlineView> {
+    p.summary
+        .iter()
+        .map(|h| HeadlineView {
+            label: h.label.clone(),
+            value: fmt::opt(h.value, |x| {
+                fmt::metric_value_at(h.metric, x, h.value_decimals)
+            }),
+            median: fmt::opt(h.benchmark_median, |x| {
+                fmt::metric_value_at(h.metric, x, h.median_decimals)
+            }),
+            class: match h.judgement {
+                Some(w @ (words::BETTER | words::WORSE | words::SIMILAR)) => w,
+                _ => "neutral",
+            },
+            band: h.judgement.map_or("not comparable", words::text),
+        })
+        .collect()
+}
+
+/// This year's returns, with why a section is rejected or missing.
+fn return_views(p: &Pack) -> Vec<ReturnView> {
+    p.returns
+        .iter()
+        .map(|r| ReturnView {
+            section: crate::model::Section::parse(&r.section).map_or("", |s| s.label()),
+            status: r.status,
+            file: r.file.clone().unwrap_or_else(|| "–".into()),
+            received: r.received.clone().unwrap_or_else(|| "–".into()),
+            why: match r.status {
+                "rejected" => r
+                    .errors
+                    .iter()
+                    .map(|e| format!("{} ({}): {}", e.code, e.location, e.message))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                "missing" => "No return was received for this section.".into(),
+                _ => String::new(),
+            },
+        })
+        .collect()
+}
+
+/// The returns the figures come from (file names only, hashes shortened).
+fn provenance_views(p: &Pack) -> Vec<ProvView> {
+    p.provenance
+        .submissions
+        .iter()
+        .map(|s| ProvView {
+            section: s.section.clone(),
+            year: s.year,
+            file: std::path::Path::new(&s.file)
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_default(),
+            sha: s.sha256.chars().take(16).collect(),
+            received_at: s.received_at.clone(),
+        })
+        .collect()
+}
+
+/// The queries' names and their hashes, shortened.
+fn query_list(p: &Pack) -> String {
+    p.provenance
+        .queries
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k} {}",
+                v.as_str()
+                    .unwrap_or("")
+                    .chars()
+                    .take(12)
+                    .collect::<String>()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `OUT/YYYY/index.html`: every trust's pack, grouped by region.

@@ -417,64 +417,22 @@ pub fn export_results(
     if !results.years.contains(&year) {
         return Err(engine::Error::no_such_year(year, &results.years).into());
     }
-    let mut orgs: Vec<&Organisation> = register
-        .iter()
-        .filter(|o| results.has_org_year(&o.org_code, year))
-        .collect();
-    if !opts.orgs.is_empty() {
-        for want in &opts.orgs {
-            if !orgs.iter().any(|o| o.org_code.eq_ignore_ascii_case(want)) {
-                return Err(Error::NoSuchOrg {
-                    org: want.clone(),
-                    year,
-                    warehouse: opts.warehouse.clone(),
-                });
-            }
-        }
-        orgs.retain(|o| {
-            opts.orgs
-                .iter()
-                .any(|w| w.eq_ignore_ascii_case(&o.org_code))
-        });
-    }
+    let orgs = chosen_orgs(results, register, opts, year)?;
     let year_dir = opts.out.join(year.to_string());
     let trusts_dir = year_dir.join("trusts");
     std::fs::create_dir_all(&trusts_dir).map_err(io(&trusts_dir))?;
 
     // Funnels depend on the year and metric only: built once, shared by every pack.
     let funnels_of_year = year_funnels(results, year);
+    let synthetic = opts.synthetic || results.synthetic;
     let bar = crate::progress::bar(orgs.len() as u64, "writing packs", opts.progress);
-    let written: Vec<Result<(String, String)>> = orgs
+    let written: Vec<Result<()>> = orgs
         .par_iter()
         .map(|o| {
-            let pack = build_pack(
-                results,
-                o,
-                year,
-                &funnels_of_year,
-                opts.synthetic || results.synthetic,
-            )?;
-            let dir = trusts_dir.join(&o.org_code);
-            std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-            let stem = format!("{}-{year}", o.org_code);
-            let json = dir.join(format!("{stem}.json"));
-            let mut text = serde_json::to_string_pretty(&pack)?;
-            text.push('\n');
-            std::fs::write(&json, text).map_err(io(&json))?;
-            let x = dir.join(format!("{stem}.xlsx"));
-            let bytes = xlsx::pack_workbook(&pack).map_err(|source| Error::Xlsx {
-                path: x.clone(),
-                source,
-            })?;
-            std::fs::write(&x, bytes).map_err(io(&x))?;
-            let h = dir.join(format!("{stem}.html"));
-            let page = html::pack_page(&pack).map_err(|source| Error::Html {
-                path: h.clone(),
-                source,
-            })?;
-            std::fs::write(&h, page).map_err(io(&h))?;
+            let pack = build_pack(results, o, year, &funnels_of_year, synthetic)?;
+            write_pack(&pack, &trusts_dir.join(&o.org_code))?;
             bar.inc(1);
-            Ok((o.org_code.clone(), o.org_name.clone()))
+            Ok(())
         })
         .collect();
     bar.finish_and_clear();
@@ -482,16 +440,88 @@ pub fn export_results(
     let mut failed = Vec::new();
     for (w, o) in written.into_iter().zip(&orgs) {
         match w {
-            Ok(_) => written_now += 1,
+            Ok(()) => written_now += 1,
             Err(e) => {
                 tracing::error!("pack for {} not written: {e}", o.org_code);
                 failed.push((o.org_code.clone(), e.to_string()));
             }
         }
     }
-    // The index describes every pack present for the year, not only the ones
-    // this run wrote (`export --org RV9` into a full packs folder), and every
-    // register trust's return status per section, pack or not.
+    let index = write_index(results, register, year, &year_dir, synthetic)?;
+    Ok(ExportSummary {
+        year,
+        packs: written_now,
+        files: written_now * 3 + 1,
+        index,
+        failed,
+    })
+}
+
+/// The trusts to write packs for: every register trust with figures in the
+/// year, or those `--org` names (each must have figures).
+fn chosen_orgs<'r>(
+    results: &data::Results,
+    register: &'r Register,
+    opts: &ExportOptions,
+    year: i32,
+) -> Result<Vec<&'r Organisation>> {
+    let mut orgs: Vec<&Organisation> = register
+        .iter()
+        .filter(|o| results.has_org_year(&o.org_code, year))
+        .collect();
+    if opts.orgs.is_empty() {
+        return Ok(orgs);
+    }
+    for want in &opts.orgs {
+        if !orgs.iter().any(|o| o.org_code.eq_ignore_ascii_case(want)) {
+            return Err(Error::NoSuchOrg {
+                org: want.clone(),
+                year,
+                warehouse: opts.warehouse.clone(),
+            });
+        }
+    }
+    orgs.retain(|o| {
+        opts.orgs
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(&o.org_code))
+    });
+    Ok(orgs)
+}
+
+/// A pack's three files, `CODE-YYYY.{json,xlsx,html}`, in `dir`.
+fn write_pack(pack: &Pack, dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let stem = format!("{}-{}", pack.org.code, pack.year);
+    let json = dir.join(format!("{stem}.json"));
+    let mut text = serde_json::to_string_pretty(pack)?;
+    text.push('\n');
+    std::fs::write(&json, text).map_err(io(&json))?;
+    let x = dir.join(format!("{stem}.xlsx"));
+    let bytes = xlsx::pack_workbook(pack).map_err(|source| Error::Xlsx {
+        path: x.clone(),
+        source,
+    })?;
+    std::fs::write(&x, bytes).map_err(io(&x))?;
+    let h = dir.join(format!("{stem}.html"));
+    let page = html::pack_page(pack).map_err(|source| Error::Html {
+        path: h.clone(),
+        source,
+    })?;
+    std::fs::write(&h, page).map_err(io(&h))
+}
+
+/// `OUT/YYYY/index.html`. It describes every pack present for the year, not
+/// only the ones this run wrote (`export --org RV9` into a full packs
+/// folder), and every register trust's return status per section, pack or not.
+fn write_index(
+    results: &data::Results,
+    register: &Register,
+    year: i32,
+    year_dir: &Path,
+    synthetic: bool,
+) -> Result<PathBuf> {
+    let trusts_dir = year_dir.join("trusts");
     let rows: Vec<html::IndexRow> = register
         .iter()
         .map(|o| html::IndexRow {
@@ -510,23 +540,15 @@ pub fn export_results(
         })
         .collect();
     let index = year_dir.join("index.html");
-    let page = html::index_page(
-        year,
-        &rows,
-        (opts.synthetic || results.synthetic).then_some(SYNTHETIC_NOTE),
-    )
-    .map_err(|source| Error::Html {
-        path: index.clone(),
-        source,
-    })?;
+    let page =
+        html::index_page(year, &rows, synthetic.then_some(SYNTHETIC_NOTE)).map_err(|source| {
+            Error::Html {
+                path: index.clone(),
+                source,
+            }
+        })?;
     std::fs::write(&index, page).map_err(io(&index))?;
-    Ok(ExportSummary {
-        year,
-        packs: written_now,
-        files: written_now * 3 + 1,
-        index,
-        failed,
-    })
+    Ok(index)
 }
 
 fn empty_to_none(s: &str) -> Option<String> {
@@ -550,98 +572,7 @@ pub fn build_pack(
     let code = org.org_code.as_str();
     let mut figures = Vec::new();
     for m in r.org_rows(code, year) {
-        let Some(metric) = Metric::from_code(&m.metric) else {
-            return Err(data::Error::UnknownMetric(m.metric.clone()).into());
-        };
-        let key = (
-            m.metric.as_str(),
-            m.staff_group.as_str(),
-            m.category.as_str(),
-            m.ethnicity.as_str(),
-        );
-        let pos = r.position(code, year, key);
-        let benchmark = r.group(&org.benchmark_group, year, key).map(|g| {
-            let (lo, hi) = (enough(g.n_orgs, g.min, p), enough(g.n_orgs, g.max, p));
-            let (best, worst) = match (metric.shows_best_worst(), metric.direction()) {
-                (true, Direction::Higher) => (hi, lo),
-                (true, _) => (lo, hi),
-                (false, _) => (None, None),
-            };
-            GroupStats {
-                group: org.benchmark_group.clone(),
-                median: enough(g.n_orgs, g.median, p),
-                q1: enough(g.n_orgs, g.q1, p),
-                q3: enough(g.n_orgs, g.q3, p),
-                n_orgs: g.n_orgs,
-                best,
-                worst,
-                rank: pos.map(|x| x.group_rank),
-                quartile: pos.map(|x| x.group_quartile),
-            }
-        });
-        let region = r.region(&org.region, year, key).map(|g| AreaStats {
-            name: org.region.clone(),
-            median: enough(g.n_orgs, g.median, p),
-            n_orgs: g.n_orgs,
-            rank: pos.map(|x| x.region_rank),
-        });
-        let national = r.national(year, key).map(|n| NationalStats {
-            pooled: n.pooled,
-            median: enough(n.n_orgs, n.median, p),
-            n_orgs: n.n_orgs,
-            share_significant_above_1: n.share_significant_above_1,
-        });
-        let trend: Vec<TrendPoint> = ((year - TREND_YEARS + 1)..=year)
-            .filter_map(|y| {
-                let own = r.org_row(code, y, key);
-                let bm = r
-                    .group(&org.benchmark_group, y, key)
-                    .and_then(|g| enough(g.n_orgs, g.median, p));
-                let nat = r.national(y, key).and_then(|n| n.pooled);
-                (own.is_some() || bm.is_some()).then(|| TrendPoint {
-                    year: y,
-                    value: own.and_then(|o| o.value),
-                    ci_low: own.and_then(|o| o.ci_low),
-                    ci_high: own.and_then(|o| o.ci_high),
-                    denominator: own.and_then(|o| o.denominator),
-                    suppressed: own.is_some_and(|o| o.suppressed),
-                    benchmark_median: bm,
-                    national_pooled: nat,
-                })
-            })
-            .collect();
-        let judgement = Judgement {
-            // An undefined ratio has no interval, so no parity judgement.
-            parity: metric.judge_parity(m.ci_low, m.ci_high),
-            benchmark: metric.judge_benchmark(
-                m.value,
-                m.is_infinite(),
-                (m.ci_low, m.ci_high),
-                benchmark.as_ref().and_then(|b| b.median),
-                p,
-            ),
-            trend: trend_word(r, code, metric, key, &trend, p),
-            trend_note: trend_note(metric, &trend, p),
-        };
-        figures.push(Figure {
-            indicator: metric.indicator(),
-            metric,
-            staff_group: empty_to_none(&m.staff_group),
-            category: empty_to_none(&m.category),
-            ethnicity: empty_to_none(&m.ethnicity),
-            value: m.value,
-            numerator: m.numerator,
-            denominator: m.denominator,
-            ci_low: m.ci_low,
-            ci_high: m.ci_high,
-            suppressed: m.suppressed,
-            flags: m.flags.clone(),
-            judgement,
-            benchmark,
-            region,
-            national,
-            trend,
-        });
+        figures.push(figure(r, org, year, m)?);
     }
     let summary = Metric::headlines()
         .filter_map(|(metric, (sg, cat, eth))| {
@@ -678,6 +609,118 @@ pub fn build_pack(
     };
     pack.findings = findings::draft(&pack);
     Ok(pack)
+}
+
+/// One figure of a trust's pack: its value and interval, its judgements,
+/// and the benchmark, region and national statistics a pack may show.
+fn figure(r: &data::Results, org: &Organisation, year: i32, m: &data::OrgRow) -> Result<Figure> {
+    let p = &r.params;
+    let code = org.org_code.as_str();
+    let Some(metric) = Metric::from_code(&m.metric) else {
+        return Err(data::Error::UnknownMetric(m.metric.clone()).into());
+    };
+    let key = (
+        m.metric.as_str(),
+        m.staff_group.as_str(),
+        m.category.as_str(),
+        m.ethnicity.as_str(),
+    );
+    let pos = r.position(code, year, key);
+    let benchmark = r.group(&org.benchmark_group, year, key).map(|g| {
+        let (lo, hi) = (enough(g.n_orgs, g.min, p), enough(g.n_orgs, g.max, p));
+        let (best, worst) = match (metric.shows_best_worst(), metric.direction()) {
+            (true, Direction::Higher) => (hi, lo),
+            (true, _) => (lo, hi),
+            (false, _) => (None, None),
+        };
+        GroupStats {
+            group: org.benchmark_group.clone(),
+            median: enough(g.n_orgs, g.median, p),
+            q1: enough(g.n_orgs, g.q1, p),
+            q3: enough(g.n_orgs, g.q3, p),
+            n_orgs: g.n_orgs,
+            best,
+            worst,
+            rank: pos.map(|x| x.group_rank),
+            quartile: pos.map(|x| x.group_quartile),
+        }
+    });
+    let region = r.region(&org.region, year, key).map(|g| AreaStats {
+        name: org.region.clone(),
+        median: enough(g.n_orgs, g.median, p),
+        n_orgs: g.n_orgs,
+        rank: pos.map(|x| x.region_rank),
+    });
+    let national = r.national(year, key).map(|n| NationalStats {
+        pooled: n.pooled,
+        median: enough(n.n_orgs, n.median, p),
+        n_orgs: n.n_orgs,
+        share_significant_above_1: n.share_significant_above_1,
+    });
+    let trend = trend_points(r, org, year, key);
+    let judgement = Judgement {
+        // An undefined ratio has no interval, so no parity judgement.
+        parity: metric.judge_parity(m.ci_low, m.ci_high),
+        benchmark: metric.judge_benchmark(
+            m.value,
+            m.is_infinite(),
+            (m.ci_low, m.ci_high),
+            benchmark.as_ref().and_then(|b| b.median),
+            p,
+        ),
+        trend: trend_word(r, code, metric, key, &trend, p),
+        trend_note: trend_note(metric, &trend, p),
+    };
+    Ok(Figure {
+        indicator: metric.indicator(),
+        metric,
+        staff_group: empty_to_none(&m.staff_group),
+        category: empty_to_none(&m.category),
+        ethnicity: empty_to_none(&m.ethnicity),
+        value: m.value,
+        numerator: m.numerator,
+        denominator: m.denominator,
+        ci_low: m.ci_low,
+        ci_high: m.ci_high,
+        suppressed: m.suppressed,
+        flags: m.flags.clone(),
+        judgement,
+        benchmark,
+        region,
+        national,
+        trend,
+    })
+}
+
+/// The last [`TREND_YEARS`] years of a figure: the trust's value, its
+/// benchmark median and the national figure, for the years that have one.
+fn trend_points(
+    r: &data::Results,
+    org: &Organisation,
+    year: i32,
+    key: data::Key,
+) -> Vec<TrendPoint> {
+    let p = &r.params;
+    let code = org.org_code.as_str();
+    ((year - TREND_YEARS + 1)..=year)
+        .filter_map(|y| {
+            let own = r.org_row(code, y, key);
+            let bm = r
+                .group(&org.benchmark_group, y, key)
+                .and_then(|g| enough(g.n_orgs, g.median, p));
+            let nat = r.national(y, key).and_then(|n| n.pooled);
+            (own.is_some() || bm.is_some()).then(|| TrendPoint {
+                year: y,
+                value: own.and_then(|o| o.value),
+                ci_low: own.and_then(|o| o.ci_low),
+                ci_high: own.and_then(|o| o.ci_high),
+                denominator: own.and_then(|o| o.denominator),
+                suppressed: own.is_some_and(|o| o.suppressed),
+                benchmark_median: bm,
+                national_pooled: nat,
+            })
+        })
+        .collect()
 }
 
 /// The trend judgement from the first to the last year shown that has a

@@ -170,28 +170,7 @@ fn findings(i: &Inputs, cols: &[Column]) -> Vec<String> {
     for c in cols {
         let Some(v) = pooled(r, y, c) else { continue };
         let text = match c.metric.kind() {
-            Kind::RelativeLikelihood => {
-                let sentence = c.metric.likelihood_sentence().unwrap_or_default();
-                let (with, outside) = outside_band(r, y, c);
-                // Stored as a share of 1; printed as a percentage.
-                let sig = r
-                    .national(y, c.key())
-                    .and_then(|n| n.share_significant_above_1)
-                    .map(|s| 100.0 * s);
-                format!(
-                    "Nationally, {}{}{}. {} of {} trusts ({}) are outside the four-fifths band ({} to {}){}.",
-                    sentence.replace("{x}", &c.metric.format(v)),
-                    since(c, v),
-                    med(c),
-                    outside,
-                    with,
-                    fmt::opt(share(outside, with), fmt::pct1),
-                    fmt::fixed(r.params.parity_low, 2),
-                    fmt::fixed(r.params.parity_high, 2),
-                    sig.map(|s| format!("; {} have a ratio significantly above 1", fmt::pct1(s)))
-                        .unwrap_or_default()
-                )
-            }
+            Kind::RelativeLikelihood => ratio_finding(r, y, c, v, &since(c, v), &med(c)),
             Kind::SurveyPct => {
                 let white = r
                     .national(y, (c.metric.code(), "", "", "white"))
@@ -225,6 +204,31 @@ fn findings(i: &Inputs, cols: &[Column]) -> Vec<String> {
     out
 }
 
+/// A relative likelihood's national finding: the pooled ratio, the change,
+/// the median trust, and the share of trusts outside parity.
+fn ratio_finding(r: &Results, y: i32, c: &Column, v: f64, since: &str, med: &str) -> String {
+    let sentence = c.metric.likelihood_sentence().unwrap_or_default();
+    let (with, outside) = outside_band(r, y, c);
+    // Stored as a share of 1; printed as a percentage.
+    let sig = r
+        .national(y, c.key())
+        .and_then(|n| n.share_significant_above_1)
+        .map(|s| 100.0 * s);
+    format!(
+        "Nationally, {}{}{}. {} of {} trusts ({}) are outside the four-fifths band ({} to {}){}.",
+        sentence.replace("{x}", &c.metric.format(v)),
+        since,
+        med,
+        outside,
+        with,
+        fmt::opt(share(outside, with), fmt::pct1),
+        fmt::fixed(r.params.parity_low, 2),
+        fmt::fixed(r.params.parity_high, 2),
+        sig.map(|s| format!("; {} have a ratio significantly above 1", fmt::pct1(s)))
+            .unwrap_or_default()
+    )
+}
+
 /// The parity gap at 8a and above, summed over trusts and staff groups.
 fn summed_gap(r: &Results, year: i32) -> Option<f64> {
     let parts: Vec<f64> = [StaffGroup::Clinical, StaffGroup::NonClinical]
@@ -241,7 +245,7 @@ fn summed_gap(r: &Results, year: i32) -> Option<f64> {
 }
 
 fn indicator(i: &Inputs, c: &Column) -> Result<Section, crate::results::Error> {
-    let (r, y) = (i.results, i.year);
+    let r = i.results;
     let m = c.metric;
     let id = m.code().replace('.', "-");
     let mut s = Section::new(&id, m.label(), sheet_name(m));
@@ -256,7 +260,44 @@ fn indicator(i: &Inputs, c: &Column) -> Result<Section, crate::results::Error> {
         Vec::new()
     };
 
-    // Over every year held.
+    s.chart(trend_chart(r, c, &refs));
+
+    // The spread of trust values this year, by benchmark group and by region.
+    let groups: BTreeSet<String> = i
+        .register
+        .iter()
+        .map(|o| o.benchmark_group.clone())
+        .collect();
+    let regions: BTreeSet<String> = i.register.iter().map(|o| o.region.clone()).collect();
+    for (what, names) in [("benchmark group", &groups), ("region", &regions)] {
+        s.chart(spread_chart(i, c, what, names, &refs)?);
+    }
+    if rl {
+        s.chart(parity_shares(r, c));
+    }
+    Ok(s)
+}
+
+/// A short sheet name for an indicator's figure (Excel allows 31 characters).
+pub fn sheet_name(m: Metric) -> &'static str {
+    match m {
+        Metric::Ind1BmePct => "Ind 1 BME % of staff",
+        Metric::Ind2RelativeLikelihood => "Ind 2 appointment",
+        Metric::Ind3RelativeLikelihood => "Ind 3 disciplinary",
+        Metric::Ind4RelativeLikelihood => "Ind 4 training",
+        Metric::Ind5Pct => "Ind 5 harassment (public)",
+        Metric::Ind6Pct => "Ind 6 harassment (staff)",
+        Metric::Ind7Pct => "Ind 7 progression",
+        Metric::Ind8Pct => "Ind 8 discrimination",
+        Metric::Ind8GapPp => "Ind 8 gap",
+        Metric::Ind9DiffPp => "Ind 9 board",
+        _ => m.code(),
+    }
+}
+
+/// The national pooled figure and the median of trusts over every year held.
+fn trend_chart(r: &Results, c: &Column, refs: &[(f64, String)]) -> Chart {
+    let m = c.metric;
     let mut t = Table::new(
         format!(
             "{}: national pooled figure and median of trusts, by WRES year",
@@ -288,106 +329,88 @@ fn indicator(i: &Inputs, c: &Column) -> Result<Section, crate::results::Error> {
         .series(&[0, 1])
         .axis(axis_label(m))
         .caption("The national pooled figure and the median of trusts for every year held; the table gives the quartiles too.");
-    trend.refs = refs.clone();
-    trend.log = rl;
-    s.chart(trend);
-
-    // The spread of trust values this year, by benchmark group and by region.
-    let groups: BTreeSet<String> = i
-        .register
-        .iter()
-        .map(|o| o.benchmark_group.clone())
-        .collect();
-    let regions: BTreeSet<String> = i.register.iter().map(|o| o.region.clone()).collect();
-    for (what, names) in [("benchmark group", &groups), ("region", &regions)] {
-        let mut t = Table::new(
-            format!("{}: trust values in {y} by {what}", m.label()),
-            &[
-                what,
-                "Trusts with a value",
-                "Shown as dots",
-                "Lower quartile",
-                "Median",
-                "Upper quartile",
-            ],
-        );
-        t.headers[0] = capitalise(what);
-        let mut points = Vec::new();
-        for name in names {
-            let set = if what == "region" {
-                PeerSet::Region(name.clone())
-            } else {
-                PeerSet::Group(name.clone())
-            };
-            let stats = if what == "region" {
-                r.region(name, y, c.key())
-            } else {
-                r.group(name, y, c.key())
-            };
-            let pt = peer_table(r, i.register, y, &set, std::slice::from_ref(c), i.min_count)?;
-            let dots: Vec<f64> = pt
-                .rows
-                .iter()
-                .filter_map(|row| match row.values.first() {
-                    Some(PeerCell::Value(v)) => Some(*v),
-                    _ => None,
-                })
-                .collect();
-            let n = stats.map_or(0, |s| s.n_orgs);
-            let st = |f: fn(&crate::results::Stats) -> Option<f64>| {
-                stats.and_then(|s| enough(r, s.n_orgs, f(s)))
-            };
-            t.row(
-                name.clone(),
-                vec![
-                    Cell::count(Some(n as f64)),
-                    Cell::count(Some(dots.len() as f64)),
-                    val(c, st(|s| s.q1)),
-                    val(c, st(|s| s.median)),
-                    val(c, st(|s| s.q3)),
-                ],
-            );
-            points.push(dots);
-        }
-        let mut ch = Chart::new(ChartKind::Box, format!("{} by {what}, {y}", m.label()), t)
-            .series(&[2, 3, 4])
-            .axis(axis_label(m))
-            .caption(format!(
-                "Each dot is a trust; the box runs from the lower to the upper quartile and the thick mark is the median (from at least {} trusts). Values derived from counts of 1 to {} people, and infinite ratios, are not drawn. The dashed line is the national pooled figure{}.",
-                r.params.min_trusts,
-                i.min_count as i64 - 1,
-                if rl { " and the parity band" } else { "" }
-            ));
-        ch.points = points;
-        ch.log = rl;
-        ch.refs = refs.clone();
-        if let Some(p) = pooled(r, y, c) {
-            ch.refs.push((p, "England".into()));
-        }
-        s.chart(ch);
-    }
-
-    if rl {
-        s.chart(parity_shares(r, c));
-    }
-    Ok(s)
+    trend.refs = refs.to_vec();
+    trend.log = m.kind() == Kind::RelativeLikelihood;
+    trend
 }
 
-/// A short sheet name for an indicator's figure (Excel allows 31 characters).
-pub fn sheet_name(m: Metric) -> &'static str {
-    match m {
-        Metric::Ind1BmePct => "Ind 1 BME % of staff",
-        Metric::Ind2RelativeLikelihood => "Ind 2 appointment",
-        Metric::Ind3RelativeLikelihood => "Ind 3 disciplinary",
-        Metric::Ind4RelativeLikelihood => "Ind 4 training",
-        Metric::Ind5Pct => "Ind 5 harassment (public)",
-        Metric::Ind6Pct => "Ind 6 harassment (staff)",
-        Metric::Ind7Pct => "Ind 7 progression",
-        Metric::Ind8Pct => "Ind 8 discrimination",
-        Metric::Ind8GapPp => "Ind 8 gap",
-        Metric::Ind9DiffPp => "Ind 9 board",
-        _ => m.code(),
+/// The spread of trust values this year by benchmark group or by region:
+/// quartiles and median from the result tables, trusts as dots under
+/// disclosure control (the peer table's cells).
+fn spread_chart(
+    i: &Inputs,
+    c: &Column,
+    what: &str,
+    names: &BTreeSet<String>,
+    refs: &[(f64, String)],
+) -> Result<Chart, crate::results::Error> {
+    let (r, y, m) = (i.results, i.year, c.metric);
+    let rl = m.kind() == Kind::RelativeLikelihood;
+    let mut t = Table::new(
+        format!("{}: trust values in {y} by {what}", m.label()),
+        &[
+            what,
+            "Trusts with a value",
+            "Shown as dots",
+            "Lower quartile",
+            "Median",
+            "Upper quartile",
+        ],
+    );
+    t.headers[0] = capitalise(what);
+    let mut points = Vec::new();
+    for name in names {
+        let set = if what == "region" {
+            PeerSet::Region(name.clone())
+        } else {
+            PeerSet::Group(name.clone())
+        };
+        let stats = if what == "region" {
+            r.region(name, y, c.key())
+        } else {
+            r.group(name, y, c.key())
+        };
+        let pt = peer_table(r, i.register, y, &set, std::slice::from_ref(c), i.min_count)?;
+        let dots: Vec<f64> = pt
+            .rows
+            .iter()
+            .filter_map(|row| match row.values.first() {
+                Some(PeerCell::Value(v)) => Some(*v),
+                _ => None,
+            })
+            .collect();
+        let n = stats.map_or(0, |s| s.n_orgs);
+        let st = |f: fn(&crate::results::Stats) -> Option<f64>| {
+            stats.and_then(|s| enough(r, s.n_orgs, f(s)))
+        };
+        t.row(
+            name.clone(),
+            vec![
+                Cell::count(Some(n as f64)),
+                Cell::count(Some(dots.len() as f64)),
+                val(c, st(|s| s.q1)),
+                val(c, st(|s| s.median)),
+                val(c, st(|s| s.q3)),
+            ],
+        );
+        points.push(dots);
     }
+    let mut ch = Chart::new(ChartKind::Box, format!("{} by {what}, {y}", m.label()), t)
+        .series(&[2, 3, 4])
+        .axis(axis_label(m))
+        .caption(format!(
+            "Each dot is a trust; the box runs from the lower to the upper quartile and the thick mark is the median (from at least {} trusts). Values derived from counts of 1 to {} people, and infinite ratios, are not drawn. The dashed line is the national pooled figure{}.",
+            r.params.min_trusts,
+            i.min_count as i64 - 1,
+            if rl { " and the parity band" } else { "" }
+        ));
+    ch.points = points;
+    ch.log = rl;
+    ch.refs = refs.to_vec();
+    if let Some(p) = pooled(r, y, c) {
+        ch.refs.push((p, "England".into()));
+    }
+    Ok(ch)
 }
 
 fn capitalise(s: &str) -> String {

@@ -64,48 +64,7 @@ pub fn pack(t: &PeerTable, region: &str, min_trusts: i64) -> Doc {
 
     let mut sections = vec![first];
     for (j, c) in t.columns.iter().enumerate() {
-        let m = c.metric;
-        let mut s = Section::new(&m.code().replace('.', "-"), m.label(), sheet_name(m));
-        let mut dt = Table::new(
-            format!("{}: {region}, {}", m.label(), t.year),
-            &[
-                "Trust",
-                "Value",
-                "Benchmark group median",
-                "Benchmark group",
-            ],
-        );
-        for r in &rows {
-            dt.row(
-                r.org_name.clone(),
-                vec![
-                    shown(&r.values[j], m),
-                    opt(r.group_median[j], m),
-                    Cell::text(r.benchmark_group.clone()),
-                ],
-            );
-        }
-        let mut ch = Chart::new(ChartKind::Dot, format!("{} by trust", m.label()), dt)
-            .series(&[0, 1])
-            .axis(match m.kind() {
-                Kind::RelativeLikelihood => "Relative likelihood (log scale)",
-                Kind::Gap | Kind::BoardDiff => "Percentage points",
-                _ => "Per cent",
-            })
-            .caption(format!(
-                "Each trust's value (dot) and its benchmark group's median (square); the dashed lines are the region median and the national figure. Cells shown as * or infinite are not drawn.{}",
-                if m.kind() == Kind::RelativeLikelihood { " Relative likelihoods on a log scale; 1 is parity." } else { "" }
-            ));
-        ch.log = m.kind() == Kind::RelativeLikelihood;
-        if let Some(v) = t.set_median[j] {
-            ch.refs
-                .push((v, format!("{region} median {}", m.format(v))));
-        }
-        if let Some(v) = t.national[j] {
-            ch.refs.push((v, format!("England {}", m.format(v))));
-        }
-        s.chart(ch);
-        sections.push(s);
+        sections.push(dot_section(t, &rows, region, j, c.metric));
     }
     Doc {
         title: format!("WRES {}: {region}", t.year),
@@ -120,4 +79,50 @@ pub fn pack(t: &PeerTable, region: &str, min_trusts: i64) -> Doc {
         sections,
         landscape: true,
     }
+}
+
+/// A headline figure's section: a dot plot of the region's trusts, with each
+/// trust's group median, the region median and the national figure.
+fn dot_section(t: &PeerTable, rows: &[&PeerRow], region: &str, j: usize, m: Metric) -> Section {
+    let mut s = Section::new(&m.code().replace('.', "-"), m.label(), sheet_name(m));
+    let mut dt = Table::new(
+        format!("{}: {region}, {}", m.label(), t.year),
+        &[
+            "Trust",
+            "Value",
+            "Benchmark group median",
+            "Benchmark group",
+        ],
+    );
+    for r in rows {
+        dt.row(
+            r.org_name.clone(),
+            vec![
+                shown(&r.values[j], m),
+                opt(r.group_median[j], m),
+                Cell::text(r.benchmark_group.clone()),
+            ],
+        );
+    }
+    let mut ch = Chart::new(ChartKind::Dot, format!("{} by trust", m.label()), dt)
+        .series(&[0, 1])
+        .axis(match m.kind() {
+            Kind::RelativeLikelihood => "Relative likelihood (log scale)",
+            Kind::Gap | Kind::BoardDiff => "Percentage points",
+            _ => "Per cent",
+        })
+        .caption(format!(
+            "Each trust's value (dot) and its benchmark group's median (square); the dashed lines are the region median and the national figure. Cells shown as * or infinite are not drawn.{}",
+            if m.kind() == Kind::RelativeLikelihood { " Relative likelihoods on a log scale; 1 is parity." } else { "" }
+        ));
+    ch.log = m.kind() == Kind::RelativeLikelihood;
+    if let Some(v) = t.set_median[j] {
+        ch.refs
+            .push((v, format!("{region} median {}", m.format(v))));
+    }
+    if let Some(v) = t.national[j] {
+        ch.refs.push((v, format!("England {}", m.format(v))));
+    }
+    s.chart(ch);
+    s
 }

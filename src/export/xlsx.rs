@@ -33,22 +33,53 @@ fn decimals(dp: usize) -> Format {
     }
 }
 
+/// The number formats of a pack's sheets.
+struct Formats {
+    bold: Format,
+    dp1: Format,
+    dp2: Format,
+    whole: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            bold: Format::new().set_bold().set_background_color(0xEEF3F8),
+            dp1: Format::new().set_num_format("0.0"),
+            dp2: Format::new().set_num_format("0.00"),
+            whole: Format::new().set_num_format("#,##0"),
+        }
+    }
+
+    /// A metric's format at its catalogue decimals.
+    fn of(&self, metric: Metric) -> &Format {
+        match (metric.kind(), metric.decimals()) {
+            (Kind::Count, 0) => &self.whole,
+            (_, 2) => &self.dp2,
+            _ => &self.dp1,
+        }
+    }
+}
+
 /// The Excel workbook of a pack (same content as the JSON).
 pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     wb.set_properties(&fixed_properties()?.set_title(format!("WRES {} {}", p.year, p.org.code)));
-    let bold = Format::new().set_bold().set_background_color(0xEEF3F8);
-    let dp2 = Format::new().set_num_format("0.00");
-    let dp1 = Format::new().set_num_format("0.0");
-    let whole = Format::new().set_num_format("#,##0");
-    let fmt_for = |metric: Metric| match (metric.kind(), metric.decimals()) {
-        (Kind::Count, 0) => &whole,
-        (_, 2) => &dp2,
-        _ => &dp1,
-    };
+    let f = Formats::new();
+    summary_sheet(wb.add_worksheet(), p, &f)?;
+    section_sheets(&mut wb, p, &f.bold, &f.dp1, &f.dp2, &f.whole)?;
+    figures_sheet(wb.add_worksheet(), p, &f)?;
+    survey_sheet(wb.add_worksheet(), p, &f)?;
+    notes_sheets(&mut wb, p, &f)?;
+    if p.synthetic {
+        mark_synthetic(&mut wb)?;
+    }
+    wb.save_to_buffer()
+}
 
-    // Summary
-    let ws = wb.add_worksheet();
+/// "Summary": each headline figure against the benchmark median.
+fn summary_sheet(ws: &mut Worksheet, p: &Pack, f: &Formats) -> Result<(), XlsxError> {
+    let bold = &f.bold;
     ws.set_name("Summary")?;
     ws.write_string_with_format(
         0,
@@ -80,7 +111,7 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
         "Method",
     ];
     for (i, c) in cols.iter().enumerate() {
-        ws.write_string_with_format(3, i as u16, *c, &bold)?;
+        ws.write_string_with_format(3, i as u16, *c, bold)?;
     }
     for (i, h) in p.summary.iter().enumerate() {
         let r = 4 + i as u32;
@@ -94,10 +125,12 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     ws.set_column_width(0, 52)?;
     ws.set_column_width(3, 24)?;
 
-    section_sheets(&mut wb, p, &bold, &dp1, &dp2, &whole)?;
+    Ok(())
+}
 
-    // Every figure, one row each.
-    let ws = wb.add_worksheet();
+/// "Figures": every figure, one row each.
+fn figures_sheet(ws: &mut Worksheet, p: &Pack, fm: &Formats) -> Result<(), XlsxError> {
+    let (bold, whole) = (&fm.bold, &fm.whole);
     ws.set_name("Figures")?;
     header(
         ws,
@@ -124,11 +157,11 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
             "Against the benchmark median",
             "Trend",
         ],
-        &bold,
+        bold,
     )?;
     for (i, f) in p.figures.iter().enumerate() {
         let r = 1 + i as u32;
-        let vf = fmt_for(f.metric);
+        let vf = fm.of(f.metric);
         ws.write_string(r, 0, f.metric.code())?;
         ws.write_string(r, 1, f.staff_group.as_deref().unwrap_or(""))?;
         ws.write_string(r, 2, f.category.as_deref().unwrap_or(""))?;
@@ -138,8 +171,8 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
         if let Some((v, f_)) = at(f.value, &|v| f.value_decimals(v, band)) {
             ws.write_number_with_format(r, 4, v, &f_)?;
         }
-        num(ws, r, 5, f.numerator, &whole)?;
-        num(ws, r, 6, f.denominator, &whole)?;
+        num(ws, r, 5, f.numerator, whole)?;
+        num(ws, r, 6, f.denominator, whole)?;
         for (c, v) in [(7, f.ci_low), (8, f.ci_high)] {
             if let Some((v, f_)) = at(v, &|v| f.bound_decimals(v)) {
                 ws.write_number_with_format(r, c, v, &f_)?;
@@ -166,8 +199,12 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     ws.set_column_width(0, 30)?;
     ws.autofilter(0, 0, p.figures.len() as u32, 20)?;
 
-    // Indicators 5-8: the trend table of trust reports, and a native chart.
-    let ws = wb.add_worksheet();
+    Ok(())
+}
+
+/// "Indicators 5-8": the trend table of trust reports, and a native chart.
+fn survey_sheet(ws: &mut Worksheet, p: &Pack, f: &Formats) -> Result<(), XlsxError> {
+    let (bold, dp1, whole) = (&f.bold, &f.dp1, &f.whole);
     ws.set_name("Indicators 5-8")?;
     let years: Vec<i32> = ((p.year - super::TREND_YEARS + 1)..=p.year).collect();
     let mut r = 0u32;
@@ -183,9 +220,9 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
         if w.is_none() && b.is_none() {
             continue;
         }
-        ws.write_string_with_format(r, 0, format!("Indicator {ind}"), &bold)?;
+        ws.write_string_with_format(r, 0, format!("Indicator {ind}"), bold)?;
         for (j, y) in years.iter().enumerate() {
-            ws.write_number_with_format(r, 1 + j as u16, f64::from(y - 1), &bold)?;
+            ws.write_number_with_format(r, 1 + j as u16, f64::from(y - 1), bold)?;
         }
         let (white_org, bme_org) = (
             format!("White: {}", p.org.code),
@@ -205,9 +242,9 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
             for (j, y) in years.iter().enumerate() {
                 let t = f.and_then(|f| f.trend.iter().find(|t| t.year == *y));
                 let (val, fm) = match what {
-                    0 => (t.and_then(|t| t.value), &dp1),
-                    1 => (t.and_then(|t| t.benchmark_median), &dp1),
-                    _ => (t.and_then(|t| t.denominator), &whole),
+                    0 => (t.and_then(|t| t.value), dp1),
+                    1 => (t.and_then(|t| t.benchmark_median), dp1),
+                    _ => (t.and_then(|t| t.denominator), whole),
                 };
                 num(ws, rr, 1 + j as u16, val, fm)?;
             }
@@ -224,39 +261,49 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     }
     ws.set_column_width(0, 22)?;
     if let Some((ind, top)) = chart_rows {
-        let mut chart = Chart::new(ChartType::Line);
-        let last = years.len() as u16;
-        for (k, name) in [
-            format!("White: {}", p.org.code),
-            format!("BME: {}", p.org.code),
-            "White: Average".into(),
-            "BME: Average".into(),
-        ]
-        .iter()
-        .enumerate()
-        {
-            chart
-                .add_series()
-                .set_name(name)
-                .set_categories(("Indicators 5-8", top, 1, top, last))
-                .set_values((
-                    "Indicators 5-8",
-                    top + 1 + k as u32,
-                    1,
-                    top + 1 + k as u32,
-                    last,
-                ));
-        }
-        chart
-            .title()
-            .set_name(&format!("Indicator {ind} by staff survey year (%)"));
-        ws.insert_chart(r + 1, 0, &chart)?;
+        ws.insert_chart(r + 1, 0, &survey_chart(p, ind, top, years.len() as u16))?;
     }
 
-    // Findings, data quality, provenance.
+    Ok(())
+}
+
+/// The native line chart of one survey indicator's table (its four rows of
+/// percentages from row `top`), by survey year.
+fn survey_chart(p: &Pack, ind: u8, top: u32, last: u16) -> Chart {
+    let mut chart = Chart::new(ChartType::Line);
+    for (k, name) in [
+        format!("White: {}", p.org.code),
+        format!("BME: {}", p.org.code),
+        "White: Average".into(),
+        "BME: Average".into(),
+    ]
+    .iter()
+    .enumerate()
+    {
+        chart
+            .add_series()
+            .set_name(name)
+            .set_categories(("Indicators 5-8", top, 1, top, last))
+            .set_values((
+                "Indicators 5-8",
+                top + 1 + k as u32,
+                1,
+                top + 1 + k as u32,
+                last,
+            ));
+    }
+    chart
+        .title()
+        .set_name(&format!("Indicator {ind} by staff survey year (%)"));
+    chart
+}
+
+/// "Findings", "Data quality" and "Provenance".
+fn notes_sheets(wb: &mut Workbook, p: &Pack, f: &Formats) -> Result<(), XlsxError> {
+    let bold = &f.bold;
     let ws = wb.add_worksheet();
     ws.set_name("Findings")?;
-    header(ws, &["Key findings"], &bold)?;
+    header(ws, &["Key findings"], bold)?;
     for (i, f) in p.findings.iter().enumerate() {
         ws.write_string(1 + i as u32, 0, &f.text)?;
     }
@@ -264,7 +311,7 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
 
     let ws = wb.add_worksheet();
     ws.set_name("Data quality")?;
-    header(ws, &["Severity", "Code", "Where", "What"], &bold)?;
+    header(ws, &["Severity", "Code", "Where", "What"], bold)?;
     for (i, q) in p.data_quality.iter().enumerate() {
         let r = 1 + i as u32;
         ws.write_string(r, 0, &q.severity)?;
@@ -285,7 +332,7 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
             "SHA-256",
             "Received",
         ],
-        &bold,
+        bold,
     )?;
     for (i, s) in p.provenance.submissions.iter().enumerate() {
         let r = 1 + i as u32;
@@ -297,17 +344,14 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
         ws.write_string(r, 5, &s.received_at)?;
     }
     let base = p.provenance.submissions.len() as u32 + 2;
-    ws.write_string_with_format(base, 0, "Query", &bold)?;
-    ws.write_string_with_format(base, 1, "SHA-256", &bold)?;
+    ws.write_string_with_format(base, 0, "Query", bold)?;
+    ws.write_string_with_format(base, 1, "SHA-256", bold)?;
     for (i, (k, v)) in p.provenance.queries.iter().enumerate() {
         ws.write_string(base + 1 + i as u32, 0, k)?;
         ws.write_string(base + 1 + i as u32, 1, v.as_str().unwrap_or(""))?;
     }
     ws.write_string(base + 2 + p.provenance.queries.len() as u32, 0, p.tool)?;
-    if p.synthetic {
-        mark_synthetic(&mut wb)?;
-    }
-    wb.save_to_buffer()
+    Ok(())
 }
 
 /// Every sheet of a workbook made from synthetic returns says so: a red tab,
@@ -337,8 +381,20 @@ fn section_sheets(
     dp2: &Format,
     whole: &Format,
 ) -> Result<(), XlsxError> {
-    use crate::model::{BANDS, BOARD, MEDICAL_GRADES, StaffGroup};
-    let ws = wb.add_worksheet();
+    indicator1_sheet(wb.add_worksheet(), p, bold, dp1, whole)?;
+    indicators_2_4_sheet(wb.add_worksheet(), p, bold, dp2, whole)?;
+    indicator9_sheet(wb.add_worksheet(), p, bold, dp1, whole)
+}
+
+/// "Indicator 1": BME staff by band and grade, with the Model Employer gaps.
+fn indicator1_sheet(
+    ws: &mut Worksheet,
+    p: &Pack,
+    bold: &Format,
+    dp1: &Format,
+    whole: &Format,
+) -> Result<(), XlsxError> {
+    use crate::model::{BANDS, MEDICAL_GRADES, StaffGroup};
     ws.set_name("Indicator 1")?;
     header(
         ws,
@@ -408,7 +464,17 @@ fn section_sheets(
     ws.set_column_width(0, 24)?;
     ws.set_column_width(1, 32)?;
 
-    let ws = wb.add_worksheet();
+    Ok(())
+}
+
+/// "Indicators 2-4": the counts, percentages and relative likelihoods.
+fn indicators_2_4_sheet(
+    ws: &mut Worksheet,
+    p: &Pack,
+    bold: &Format,
+    dp2: &Format,
+    whole: &Format,
+) -> Result<(), XlsxError> {
     ws.set_name("Indicators 2-4")?;
     header(
         ws,
@@ -460,7 +526,18 @@ fn section_sheets(
         }
     }
 
-    let ws = wb.add_worksheet();
+    Ok(())
+}
+
+/// "Indicator 9": the board against the workforce.
+fn indicator9_sheet(
+    ws: &mut Worksheet,
+    p: &Pack,
+    bold: &Format,
+    dp1: &Format,
+    whole: &Format,
+) -> Result<(), XlsxError> {
+    use crate::model::BOARD;
     ws.set_name("Indicator 9")?;
     header(
         ws,
