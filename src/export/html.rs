@@ -3,7 +3,8 @@
 
 use askama::Template;
 
-use super::{Figure, Funnel, Pack};
+use super::doc::{Cell as DocCell, Chart as DocChart, ChartKind, Table as DocTable};
+use super::{Figure, Funnel, Pack, charts};
 use crate::fmt;
 use crate::metric::{Metric, words};
 use crate::model::{self, BANDS, Category, MEDICAL_GRADES, StaffGroup};
@@ -259,6 +260,7 @@ fn indicators_2_4(p: &Pack) -> Section {
         };
         tables.push(counts);
         tables.extend(ratio_table(p, s.0));
+        charts.extend(ratio_trend_chart(p, s.0));
         charts.extend(funnel_chart(p, s.0));
     }
     Section {
@@ -398,13 +400,123 @@ fn funnel_chart(p: &Pack, rl_metric: Metric) -> Option<Chart> {
     })
 }
 
+/// A trend chart from a [`DocChart`] and its table: the SVG, with the
+/// table's figures as its text alternative beside the caption.
+fn trend_chart(c: &DocChart, id: &str) -> Option<Chart> {
+    if !c.has_data() {
+        return None;
+    }
+    Some(Chart {
+        svg: charts::svg(c, id),
+        caption: c.caption.clone(),
+    })
+}
+
+/// A relative likelihood over the years shown: the trust with its 95%
+/// interval, the benchmark median and the national figure, with the parity
+/// band.
+fn ratio_trend_chart(p: &Pack, rl_metric: Metric) -> Option<Chart> {
+    let rl = p.figure(rl_metric, "", "", "")?;
+    let ind = rl_metric.indicator();
+    let m = rl_metric;
+    let mut t = DocTable::new(
+        format!("Indicator {ind}: relative likelihood by WRES year"),
+        &[
+            "WRES year",
+            &p.org.code,
+            "Benchmark median",
+            "National (pooled)",
+            "95% low",
+            "95% high",
+        ],
+    );
+    let v = |x: Option<f64>| DocCell::opt(x, m.decimals(), |x| m.format(x));
+    for tp in &rl.trend {
+        t.row(
+            tp.year.to_string(),
+            vec![
+                v(tp.value),
+                v(tp.benchmark_median),
+                v(tp.national_pooled),
+                v(tp.ci_low),
+                v(tp.ci_high),
+            ],
+        );
+    }
+    let band = p.params.parity_band;
+    let mut c = DocChart::new(ChartKind::Line, format!("Indicator {ind}: relative likelihood over time"), t)
+        .series(&[0, 1, 2])
+        .axis("Relative likelihood (log scale)")
+        .caption(format!(
+            "Indicator {ind}: {} by WRES year, with its 95% interval (whiskers), the benchmark group median and the national figure. Dashed lines: the parity band ({} to {}) and parity.",
+            p.org.code,
+            fmt::fixed(band[0], 2),
+            fmt::fixed(band[1], 2)
+        ));
+    c.interval = Some((3, 4));
+    c.log = true;
+    c.refs = vec![
+        (band[0], fmt::fixed(band[0], 2)),
+        (1.0, "parity".into()),
+        (band[1], fmt::fixed(band[1], 2)),
+    ];
+    trend_chart(&c, &format!("trend{ind}"))
+}
+
+/// A staff survey indicator over the survey years shown: BME and White
+/// staff at the trust and their benchmark medians.
+fn survey_trend_chart(p: &Pack, metric: Metric) -> Option<Chart> {
+    let ind = metric.indicator();
+    let (w, b) = (
+        p.figure(metric, "", "", "white"),
+        p.figure(metric, "", "", "bme"),
+    );
+    let mut t = DocTable::new(
+        format!("Indicator {ind} by staff survey year (%)"),
+        &[
+            "Staff survey",
+            "BME: trust",
+            "White: trust",
+            "BME: average",
+            "White: average",
+        ],
+    );
+    fn at(f: Option<&Figure>, y: i32) -> Option<&super::TrendPoint> {
+        f.and_then(|f| f.trend.iter().find(|t| t.year == y))
+    }
+    for y in (p.year - super::TREND_YEARS + 1)..=p.year {
+        let own = |f| at(f, y).filter(|t| !t.suppressed).and_then(|t| t.value);
+        let avg = |f| at(f, y).and_then(|t| t.benchmark_median);
+        t.row(
+            (y - 1).to_string(),
+            vec![
+                DocCell::pct1(own(b)),
+                DocCell::pct1(own(w)),
+                DocCell::pct1(avg(b)),
+                DocCell::pct1(avg(w)),
+            ],
+        );
+    }
+    let c = DocChart::new(ChartKind::Line, format!("Indicator {ind} over time"), t)
+        .series(&[0, 1, 2, 3])
+        .axis("Per cent")
+        .caption(format!(
+            "Indicator {ind}: BME and White staff at {} by staff survey year, against the benchmark group medians (average calculated as the median for the benchmark group). Suppressed years (fewer than {} responses) are gaps.",
+            p.org.code,
+            fmt::plain_number(p.params.min_responses)
+        ));
+    trend_chart(&c, &format!("survey{ind}"))
+}
+
 fn r2f(x: f64) -> String {
     Metric::Ind2RelativeLikelihood.format(x)
 }
 
 fn indicators_5_8(p: &Pack) -> Section {
     let mut tables = Vec::new();
+    let mut charts = Vec::new();
     for metric in Metric::survey_pcts() {
+        charts.extend(survey_trend_chart(p, metric));
         let ind = metric.indicator();
         let (w, b) = (
             p.figure(metric, "", "", "white"),
@@ -468,7 +580,7 @@ fn indicators_5_8(p: &Pack) -> Section {
             p.survey_year, p.year
         ),
         tables,
-        charts: Vec::new(),
+        charts,
     }
 }
 

@@ -71,6 +71,7 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     figures_sheet(wb.add_worksheet(), p, &f)?;
     survey_sheet(wb.add_worksheet(), p, &f)?;
     notes_sheets(&mut wb, p, &f)?;
+    action_plan_sheet(wb.add_worksheet(), p, &f)?;
     if p.synthetic {
         mark_synthetic(&mut wb)?;
     }
@@ -296,6 +297,35 @@ fn survey_chart(p: &Pack, ind: u8, top: u32, last: u16) -> Chart {
         .title()
         .set_name(&format!("Indicator {ind} by staff survey year (%)"));
     chart
+}
+
+/// "Action plan", the last sheet: the columns trusts' WRES reports use,
+/// one row per key finding with the finding filled in and the rest left for
+/// the trust (wrapped text, so a plan reads on screen and on paper).
+fn action_plan_sheet(ws: &mut Worksheet, p: &Pack, f: &Formats) -> Result<(), XlsxError> {
+    ws.set_name("Action plan")?;
+    let bold = f.bold.clone().set_text_wrap();
+    header(
+        ws,
+        &["Indicator", "Finding", "Action", "Lead", "Timescale"],
+        &bold,
+    )?;
+    let wrap = Format::new()
+        .set_text_wrap()
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
+    for (i, finding) in p.findings.iter().enumerate() {
+        let r = 1 + i as u32;
+        ws.write_number_with_format(r, 0, f64::from(finding.indicator), &wrap)?;
+        ws.write_string_with_format(r, 1, &finding.text, &wrap)?;
+        for c in 2..5 {
+            ws.write_blank(r, c, &wrap)?;
+        }
+    }
+    for (c, w) in [(0, 10.0), (1, 70.0), (2, 50.0), (3, 18.0), (4, 14.0)] {
+        ws.set_column_width(c, w)?;
+    }
+    ws.set_landscape();
+    Ok(())
 }
 
 /// "Findings", "Data quality" and "Provenance".

@@ -524,3 +524,45 @@ fn the_index_filters_by_region_group_and_name_in_a_browser() {
     assert_eq!(shown("q=rv9"), 1);
     assert_eq!(shown(""), all);
 }
+
+/// Issue 12: a trust pack charts each relative likelihood and each staff
+/// survey indicator over the years held, and its workbook ends with an
+/// "Action plan" sheet with one row per key finding.
+#[test]
+fn trust_packs_chart_trends_and_end_with_an_action_plan() {
+    let dir = tempdir();
+    let p = humber_packs(dir.path());
+    let pack = read_json(&p.join("RV9-2021.json"));
+    let html = std::fs::read_to_string(p.join("RV9-2021.html")).unwrap();
+    for ind in 2..=4 {
+        let id = format!(r#"aria-labelledby="trend{ind}-t trend{ind}-d""#);
+        assert!(html.contains(&id), "indicator {ind}'s trend chart");
+    }
+    let surveys = (5..=8)
+        .filter(|i| html.contains(&format!(r#"id="survey{i}-t""#)))
+        .count();
+    assert_eq!(surveys, 4, "a trend chart per staff survey indicator");
+    let mut wb = calamine::open_workbook_auto(p.join("RV9-2021.xlsx")).unwrap();
+    assert_eq!(
+        wb.sheet_names().last().map(String::as_str),
+        Some("Action plan")
+    );
+    let plan = wb.worksheet_range("Action plan").unwrap();
+    assert_eq!(
+        plan.get_value((0, 4)),
+        Some(&Data::String("Timescale".into()))
+    );
+    let findings = pack["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for (i, f) in findings.iter().enumerate() {
+        let r = 1 + i as u32;
+        assert_eq!(
+            plan.get_value((r, 0)),
+            Some(&Data::Float(f["indicator"].as_f64().unwrap()))
+        );
+        assert_eq!(
+            plan.get_value((r, 1)),
+            Some(&Data::String(f["text"].as_str().unwrap().to_string()))
+        );
+    }
+}
