@@ -67,7 +67,7 @@ pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
     wb.set_properties(&fixed_properties()?.set_title(format!("WRES {} {}", p.year, p.org.code)));
     let f = Formats::new();
     summary_sheet(wb.add_worksheet(), p, &f)?;
-    section_sheets(&mut wb, p, &f.bold, &f.dp1, &f.dp2, &f.whole)?;
+    section_sheets(&mut wb, p, &f)?;
     figures_sheet(wb.add_worksheet(), p, &f)?;
     survey_sheet(wb.add_worksheet(), p, &f)?;
     notes_sheets(&mut wb, p, &f)?;
@@ -403,27 +403,15 @@ fn mark_synthetic(wb: &mut Workbook) -> Result<(), XlsxError> {
 }
 
 /// Indicator 1, indicators 2-4 and indicator 9 as trust reports lay them out.
-fn section_sheets(
-    wb: &mut Workbook,
-    p: &Pack,
-    bold: &Format,
-    dp1: &Format,
-    dp2: &Format,
-    whole: &Format,
-) -> Result<(), XlsxError> {
-    indicator1_sheet(wb.add_worksheet(), p, bold, dp1, whole)?;
-    indicators_2_4_sheet(wb.add_worksheet(), p, bold, dp2, whole)?;
-    indicator9_sheet(wb.add_worksheet(), p, bold, dp1, whole)
+fn section_sheets(wb: &mut Workbook, p: &Pack, f: &Formats) -> Result<(), XlsxError> {
+    indicator1_sheet(wb.add_worksheet(), p, f)?;
+    indicators_2_4_sheet(wb.add_worksheet(), p, f)?;
+    indicator9_sheet(wb.add_worksheet(), p, f)
 }
 
 /// "Indicator 1": BME staff by band and grade, with the Model Employer gaps.
-fn indicator1_sheet(
-    ws: &mut Worksheet,
-    p: &Pack,
-    bold: &Format,
-    dp1: &Format,
-    whole: &Format,
-) -> Result<(), XlsxError> {
+fn indicator1_sheet(ws: &mut Worksheet, p: &Pack, f: &Formats) -> Result<(), XlsxError> {
+    let (bold, dp1, whole) = (&f.bold, &f.dp1, &f.whole);
     use crate::model::{BANDS, MEDICAL_GRADES, StaffGroup};
     ws.set_name("Indicator 1")?;
     header(
@@ -498,13 +486,8 @@ fn indicator1_sheet(
 }
 
 /// "Indicators 2-4": the counts, percentages and relative likelihoods.
-fn indicators_2_4_sheet(
-    ws: &mut Worksheet,
-    p: &Pack,
-    bold: &Format,
-    dp2: &Format,
-    whole: &Format,
-) -> Result<(), XlsxError> {
+fn indicators_2_4_sheet(ws: &mut Worksheet, p: &Pack, f: &Formats) -> Result<(), XlsxError> {
+    let (bold, dp2, whole) = (&f.bold, &f.dp2, &f.whole);
     ws.set_name("Indicators 2-4")?;
     header(
         ws,
@@ -560,13 +543,8 @@ fn indicators_2_4_sheet(
 }
 
 /// "Indicator 9": the board against the workforce.
-fn indicator9_sheet(
-    ws: &mut Worksheet,
-    p: &Pack,
-    bold: &Format,
-    dp1: &Format,
-    whole: &Format,
-) -> Result<(), XlsxError> {
+fn indicator9_sheet(ws: &mut Worksheet, p: &Pack, f: &Formats) -> Result<(), XlsxError> {
+    let (bold, dp1, whole) = (&f.bold, &f.dp1, &f.whole);
     use crate::model::BOARD;
     ws.set_name("Indicator 9")?;
     header(
