@@ -46,7 +46,7 @@ pub(super) fn export(
     let engine = engine::Engine::open(&opts.warehouse, &register, &engine::Params::default())?;
     let results = crate::results::Results::load(&engine, &register)?;
     let s = crate::export::export_results(&results, &register, opts)?;
-    let counts = crate::results::return_counts(&engine, s.year)?;
+    let counts = results.return_counts(s.year);
     crate::export::areas::write_region_and_national(
         &results,
         &register,

@@ -130,7 +130,7 @@ pub fn run(common: &Common, args: &Args, out: &mut dyn Write) -> Result<Outcome>
         }
         PeerFormat::Xlsx => crate::export::peer_pages::xlsx_bytes(&t)
             .map_err(|e| Error::Usage(format!("cannot write the workbook: {e}")))?,
-        PeerFormat::Html => crate::export::peer_pages::html_page(&t, &[])
+        PeerFormat::Html => crate::export::peer_pages::html_page(&t)
             .map_err(|e| Error::Usage(format!("cannot render: {e}")))?
             .into_bytes(),
     };

@@ -2,15 +2,27 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Error, Result, io};
+use super::doc::Doc;
+use super::{Error, Result, io, render_html, render_xlsx};
 use crate::register::{Register, slug};
 use crate::results::{PeerSet, Results, ReturnCounts, peers::columns, peers::peer_table};
 
-fn render(path: &Path) -> impl FnOnce(String) -> Error + '_ {
-    move |message| Error::Render {
-        path: path.to_path_buf(),
-        message,
-    }
+/// A document as `dir/stem.html` and `dir/stem.xlsx`; returns the page's path.
+fn write_doc(doc: &Doc, dir: &Path, stem: &str) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let x = dir.join(format!("{stem}.xlsx"));
+    let book = render_xlsx::workbook(doc).map_err(|source| Error::Xlsx {
+        path: x.clone(),
+        source,
+    })?;
+    std::fs::write(&x, book).map_err(io(&x))?;
+    let h = dir.join(format!("{stem}.html"));
+    let page = render_html::page(doc).map_err(|source| Error::Html {
+        path: h.clone(),
+        source,
+    })?;
+    std::fs::write(&h, page).map_err(io(&h))?;
+    Ok(h)
 }
 
 /// `OUT/YYYY/regions/<slug>.{xlsx,html}` for every region, and the national
@@ -25,7 +37,6 @@ pub fn write_region_and_national(
 ) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     let dir = out.join(year.to_string()).join("regions");
-    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
     let regions: std::collections::BTreeSet<String> =
         register.iter().map(|o| o.region.clone()).collect();
     let cols = columns();
@@ -39,13 +50,7 @@ pub fn write_region_and_national(
             min_count,
         )?;
         let doc = super::region::pack(&t, region, r.params.min_trusts);
-        let x = dir.join(format!("{}.xlsx", slug(region)));
-        let book = super::render_xlsx::workbook(&doc).map_err(|e| render(&x)(e.to_string()))?;
-        std::fs::write(&x, book).map_err(io(&x))?;
-        let h = dir.join(format!("{}.html", slug(region)));
-        let page = super::render_html::page(&doc).map_err(|e| render(&h)(e.to_string()))?;
-        std::fs::write(&h, page).map_err(io(&h))?;
-        written.push(h);
+        written.push(write_doc(&doc, &dir, &slug(region))?);
     }
 
     let doc = super::national::report(&super::national::Inputs {
@@ -56,13 +61,6 @@ pub fn write_region_and_national(
         counts,
     })?;
     let ndir = out.join(year.to_string()).join("national");
-    std::fs::create_dir_all(&ndir).map_err(io(&ndir))?;
-    let hpath = ndir.join(format!("wres-national-{year}.html"));
-    let page = super::render_html::page(&doc).map_err(|e| render(&hpath)(e.to_string()))?;
-    std::fs::write(&hpath, page).map_err(io(&hpath))?;
-    let xpath = ndir.join(format!("wres-national-{year}.xlsx"));
-    let book = super::render_xlsx::workbook(&doc).map_err(|e| render(&xpath)(e.to_string()))?;
-    std::fs::write(&xpath, book).map_err(io(&xpath))?;
-    written.push(hpath);
+    written.push(write_doc(&doc, &ndir, &format!("wres-national-{year}"))?);
     Ok(written)
 }

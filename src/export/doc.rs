@@ -9,6 +9,7 @@
 //! it.
 
 use crate::fmt;
+use crate::metric::{Kind, Metric};
 
 /// A report: a title, what it is about, and its sections in reading order.
 pub struct Doc {
@@ -65,17 +66,6 @@ impl Section {
             self.blocks.push(Block::List(title.into(), items));
         }
         self
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.blocks.is_empty()
-    }
-
-    pub fn charts(&self) -> impl Iterator<Item = &Chart> {
-        self.blocks.iter().filter_map(|b| match b {
-            Block::Chart(c) => Some(c),
-            _ => None,
-        })
     }
 }
 
@@ -175,6 +165,11 @@ impl Cell {
         }
     }
 
+    /// A figure of `metric`, printed and stored at the metric's decimals.
+    pub fn metric(v: Option<f64>, metric: Metric) -> Cell {
+        Cell::opt(v, metric.decimals(), |x| metric.format(x))
+    }
+
     pub fn count(v: Option<f64>) -> Cell {
         Cell::opt(v, 0, fmt::count)
     }
@@ -190,10 +185,6 @@ impl Cell {
             dp: 0,
             class: "",
         }
-    }
-
-    pub fn year(y: i32) -> Cell {
-        Cell::num(f64::from(y), y.to_string(), 0)
     }
 
     /// The cell's CSS classes: its shading, and `text` for words (left
@@ -290,5 +281,31 @@ impl Chart {
         self.series
             .iter()
             .any(|c| self.table.column(*c).iter().any(Option::is_some))
+    }
+}
+
+/// A short sheet name for an indicator's figure (Excel allows 31 characters).
+pub fn sheet_name(m: Metric) -> &'static str {
+    match m {
+        Metric::Ind1BmePct => "Ind 1 BME % of staff",
+        Metric::Ind2RelativeLikelihood => "Ind 2 appointment",
+        Metric::Ind3RelativeLikelihood => "Ind 3 disciplinary",
+        Metric::Ind4RelativeLikelihood => "Ind 4 training",
+        Metric::Ind5Pct => "Ind 5 harassment (public)",
+        Metric::Ind6Pct => "Ind 6 harassment (staff)",
+        Metric::Ind7Pct => "Ind 7 progression",
+        Metric::Ind8Pct => "Ind 8 discrimination",
+        Metric::Ind8GapPp => "Ind 8 gap",
+        Metric::Ind9DiffPp => "Ind 9 board",
+        _ => m.code(),
+    }
+}
+
+/// The value axis of a metric's charts, with its unit.
+pub fn axis_label(m: Metric) -> String {
+    match m.kind() {
+        Kind::RelativeLikelihood => "Relative likelihood (log scale)".into(),
+        Kind::Gap | Kind::BoardDiff => "Percentage points".into(),
+        _ => "Per cent".into(),
     }
 }

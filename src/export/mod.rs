@@ -47,14 +47,12 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot write the Excel pack {path}: {source}")]
+    /// A workbook (a trust pack, a region pack, the national report) could not be made.
+    #[error("cannot write the workbook {path}: {source}")]
     Xlsx {
         path: PathBuf,
         source: rust_xlsxwriter::XlsxError,
     },
-    /// A region or national page could not be rendered (our bug).
-    #[error("cannot write {path}: {message}")]
-    Render { path: PathBuf, message: String },
     #[error("cannot render {path}: {source}")]
     Html {
         path: PathBuf,
@@ -556,7 +554,7 @@ fn empty_to_none(s: &str) -> Option<String> {
 }
 
 /// A group statistic as a pack may show it: from at least `min_trusts`.
-fn enough(n: i64, v: Option<f64>, p: &Params) -> Option<f64> {
+pub(super) fn enough(n: i64, v: Option<f64>, p: &Params) -> Option<f64> {
     if n >= p.min_trusts { v } else { None }
 }
 

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeSet;
 
-use super::doc::{Cell, Chart, ChartKind, Doc, Section, Table};
+use super::doc::{Cell, Chart, ChartKind, Doc, Section, Table, axis_label, sheet_name};
 use super::{SYNTHETIC_NOTE, method_notes};
 use crate::fmt;
 use crate::metric::{Kind, Metric};
@@ -59,13 +59,14 @@ pub fn report(i: &Inputs) -> Result<Doc, crate::results::Error> {
     })
 }
 
+/// A median or quartile as the report may show it: from enough trusts.
 fn enough(r: &Results, n: i64, v: Option<f64>) -> Option<f64> {
-    if n >= r.params.min_trusts { v } else { None }
+    super::enough(n, v, &r.params)
 }
 
 /// A figure of `c` at its decimals, "–" when absent.
 fn val(c: &Column, v: Option<f64>) -> Cell {
-    Cell::opt(v, c.metric.decimals(), |x| c.metric.format(x))
+    Cell::metric(v, c.metric)
 }
 
 fn pooled(r: &Results, year: i32, c: &Column) -> Option<f64> {
@@ -278,23 +279,6 @@ fn indicator(i: &Inputs, c: &Column) -> Result<Section, crate::results::Error> {
     Ok(s)
 }
 
-/// A short sheet name for an indicator's figure (Excel allows 31 characters).
-pub fn sheet_name(m: Metric) -> &'static str {
-    match m {
-        Metric::Ind1BmePct => "Ind 1 BME % of staff",
-        Metric::Ind2RelativeLikelihood => "Ind 2 appointment",
-        Metric::Ind3RelativeLikelihood => "Ind 3 disciplinary",
-        Metric::Ind4RelativeLikelihood => "Ind 4 training",
-        Metric::Ind5Pct => "Ind 5 harassment (public)",
-        Metric::Ind6Pct => "Ind 6 harassment (staff)",
-        Metric::Ind7Pct => "Ind 7 progression",
-        Metric::Ind8Pct => "Ind 8 discrimination",
-        Metric::Ind8GapPp => "Ind 8 gap",
-        Metric::Ind9DiffPp => "Ind 9 board",
-        _ => m.code(),
-    }
-}
-
 /// The national pooled figure and the median of trusts over every year held.
 fn trend_chart(r: &Results, c: &Column, refs: &[(f64, String)]) -> Chart {
     let m = c.metric;
@@ -418,14 +402,6 @@ fn capitalise(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
-}
-
-fn axis_label(m: Metric) -> String {
-    match m.kind() {
-        Kind::RelativeLikelihood => "Relative likelihood (log scale)".into(),
-        Kind::Gap | Kind::BoardDiff => "Percentage points".into(),
-        _ => "Per cent".into(),
-    }
 }
 
 /// Relative likelihoods by year: the share of trusts outside the parity

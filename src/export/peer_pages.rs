@@ -9,10 +9,7 @@ use crate::ingest::template::fixed_properties;
 use crate::metric::Metric;
 use crate::results::{Cell, PeerTable};
 
-/// A captioned table of text: (caption, rows, headers).
-pub type TextTable = (String, Vec<Vec<String>>, Vec<String>);
-
-pub fn synthetic_prefix(synthetic: bool) -> String {
+fn synthetic_prefix(synthetic: bool) -> String {
     if synthetic {
         format!("{SYNTHETIC_NOTE} ")
     } else {
@@ -99,16 +96,15 @@ pub fn xlsx_bytes(t: &PeerTable) -> std::result::Result<Vec<u8>, rust_xlsxwriter
 
 #[derive(Template)]
 #[template(path = "peers.html")]
-struct PeersPage<'a> {
+struct PeersPage {
     title: String,
     synthetic: Option<&'static str>,
     intro: String,
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
-    extra: &'a [TextTable],
 }
 
-pub fn html_page(t: &PeerTable, extra: &[TextTable]) -> std::result::Result<String, askama::Error> {
+pub fn html_page(t: &PeerTable) -> std::result::Result<String, askama::Error> {
     PeersPage {
         title: format!("WRES {}: {}", t.year, t.set),
         synthetic: t.synthetic.then_some(SYNTHETIC_NOTE),
@@ -118,7 +114,6 @@ pub fn html_page(t: &PeerTable, extra: &[TextTable]) -> std::result::Result<Stri
         ),
         headers: t.headers(),
         rows: t.text_rows(),
-        extra,
     }
     .render()
 }

@@ -6,8 +6,7 @@
 //! as everywhere (values from counts of 1-7 are `*`).
 
 use super::SYNTHETIC_NOTE;
-use super::doc::{Cell, Chart, ChartKind, Doc, Section, Table};
-use super::national::sheet_name;
+use super::doc::{Cell, Chart, ChartKind, Doc, Section, Table, axis_label, sheet_name};
 use crate::fmt;
 use crate::metric::{Kind, Metric};
 use crate::results::{Cell as PeerCell, PeerRow, PeerTable};
@@ -18,10 +17,6 @@ fn shown(c: &PeerCell, m: Metric) -> Cell {
         PeerCell::Text(t) => Cell::text(*t),
         PeerCell::Missing(_) => Cell::text("–"),
     }
-}
-
-fn opt(v: Option<f64>, m: Metric) -> Cell {
-    Cell::opt(v, m.decimals(), |x| m.format(x))
 }
 
 /// The region pack of a peer table made for one region.
@@ -57,7 +52,11 @@ pub fn pack(t: &PeerTable, region: &str, min_trusts: i64) -> Doc {
         ("England (pooled)", &t.national),
     ] {
         let mut cells = vec![Cell::text(""), Cell::text("")];
-        cells.extend(vals.iter().zip(&t.columns).map(|(v, c)| opt(*v, c.metric)));
+        cells.extend(
+            vals.iter()
+                .zip(&t.columns)
+                .map(|(v, c)| Cell::metric(*v, c.metric)),
+        );
         table.row(label, cells);
     }
     first.table(table);
@@ -99,18 +98,14 @@ fn dot_section(t: &PeerTable, rows: &[&PeerRow], region: &str, j: usize, m: Metr
             r.org_name.clone(),
             vec![
                 shown(&r.values[j], m),
-                opt(r.group_median[j], m),
+                Cell::metric(r.group_median[j], m),
                 Cell::text(r.benchmark_group.clone()),
             ],
         );
     }
     let mut ch = Chart::new(ChartKind::Dot, format!("{} by trust", m.label()), dt)
         .series(&[0, 1])
-        .axis(match m.kind() {
-            Kind::RelativeLikelihood => "Relative likelihood (log scale)",
-            Kind::Gap | Kind::BoardDiff => "Percentage points",
-            _ => "Per cent",
-        })
+        .axis(axis_label(m))
         .caption(format!(
             "Each trust's value (dot) and its benchmark group's median (square); the dashed lines are the region median and the national figure. Cells shown as * or infinite are not drawn.{}",
             if m.kind() == Kind::RelativeLikelihood { " Relative likelihoods on a log scale; 1 is parity." } else { "" }

@@ -38,7 +38,8 @@ impl Styles {
     }
 }
 
-fn number_format(dp: usize) -> Format {
+/// A number format with `dp` decimals (`#,##0`, `0.0`, `0.0000`).
+pub(super) fn number_format(dp: usize) -> Format {
     if dp == 0 {
         Format::new().set_num_format("#,##0")
     } else {
@@ -82,7 +83,6 @@ fn sheet(ws: &mut Worksheet, d: &Doc, s: &Section, st: &Styles) -> Result<(), Xl
     }
     let mut r = 4u32;
     let mut widths = Widths(Vec::new());
-    let mut frozen = false;
     for (i, b) in s.blocks.iter().enumerate() {
         match b {
             Block::Para(t) => {
@@ -97,10 +97,9 @@ fn sheet(ws: &mut Worksheet, d: &Doc, s: &Section, st: &Styles) -> Result<(), Xl
                 r += items.len() as u32 + 2;
             }
             Block::Table(t) => {
-                if !frozen && i == 0 {
+                if i == 0 {
                     // Only a table that opens the sheet: its header stays in view.
                     ws.set_freeze_panes(r + 2, 1)?;
-                    frozen = true;
                 }
                 r = table(ws, t, r, st, &mut widths)?;
             }

@@ -4,6 +4,9 @@
 use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, Worksheet, XlsxError};
 
 use super::Pack;
+// Figures printed with more decimals than their metric's, to show which
+// side of a threshold they lie (`Figure::value_decimals`), keep them in Excel.
+use super::render_xlsx::number_format as decimals;
 use crate::ingest::template::fixed_properties;
 use crate::metric::{Kind, Metric, words};
 
@@ -20,17 +23,6 @@ fn num(ws: &mut Worksheet, r: u32, c: u16, v: Option<f64>, f: &Format) -> Result
         ws.write_number_with_format(r, c, v, f)?;
     }
     Ok(())
-}
-
-/// A number format with `dp` decimals (`0.00`, `0.0000`), for figures printed
-/// with more decimals than their metric's to show which side of a threshold
-/// they lie (see `Figure::value_decimals`).
-fn decimals(dp: usize) -> Format {
-    if dp == 0 {
-        Format::new().set_num_format("#,##0")
-    } else {
-        Format::new().set_num_format(format!("0.{}", "0".repeat(dp)))
-    }
 }
 
 /// The number formats of a pack's sheets.

@@ -170,6 +170,10 @@ fn owned(k: Key) -> OwnedKey {
 #[derive(Default)]
 pub struct Results {
     pub years: Vec<i32>,
+    /// Sections received, accepted and rejected, per year in the ledger.
+    return_counts: HashMap<i32, ReturnCounts>,
+    /// Files rejected before a year could be read from them.
+    unreadable: usize,
     org: HashMap<(String, i32), Vec<OrgRow>>,
     org_idx: HashMap<(String, i32, OwnedKey), (usize,)>,
     group: HashMap<(String, i32, OwnedKey), Stats>,
@@ -289,6 +293,7 @@ impl Results {
         }
         let messages = e.snapshot.messages(&e.root)?;
         r.read_submissions(&ledger);
+        (r.return_counts, r.unreadable) = count_returns(&ledger);
         r.read_rejections(&ledger, &messages);
         r.read_quality(&ledger, messages);
         Ok(r)
@@ -607,6 +612,18 @@ impl Results {
         }
     }
 
+    /// Sections received, accepted and rejected in a year (all zero when
+    /// the ledger holds nothing for it), and the unreadable files of any year.
+    pub fn return_counts(&self, year: i32) -> ReturnCounts {
+        self.return_counts
+            .get(&year)
+            .cloned()
+            .unwrap_or(ReturnCounts {
+                unreadable: self.unreadable,
+                ..Default::default()
+            })
+    }
+
     pub fn has_org_year(&self, org: &str, year: i32) -> bool {
         self.org.contains_key(&(org.to_string(), year))
     }
@@ -789,26 +806,25 @@ pub struct ReturnCounts {
     pub unreadable: usize,
 }
 
-/// Counts the ledger's sections for a year, in the snapshot `engine` reads
-/// (the same state as its results).
-pub fn return_counts(engine: &crate::engine::Engine, year: i32) -> Result<ReturnCounts> {
-    let ledger = engine
-        .snapshot
-        .ledger(&engine.root)
-        .map_err(engine::Error::Warehouse)?;
-    let mut c = ReturnCounts {
-        unreadable: ledger
-            .iter()
-            .filter(|s| s.section.is_none() && s.outcome == "rejected")
-            .count(),
-        ..Default::default()
-    };
-    for s in ledger.iter().filter(|s| s.year == Some(year)) {
+/// The ledger's sections counted per year, in one pass (the ledger the
+/// results were built from, read once by [`Results::load`]).
+fn count_returns(ledger: &[tables::Submission]) -> (HashMap<i32, ReturnCounts>, usize) {
+    let unreadable = ledger
+        .iter()
+        .filter(|s| s.section.is_none() && s.outcome == "rejected")
+        .count();
+    let mut by_year: HashMap<i32, ReturnCounts> = HashMap::new();
+    for s in ledger {
+        let Some(year) = s.year else { continue };
+        let c = by_year.entry(year).or_default();
         c.received += 1;
         match s.outcome.as_str() {
             "rejected" => c.rejected += 1,
             _ => c.accepted += 1,
         }
     }
-    Ok(c)
+    for c in by_year.values_mut() {
+        c.unreadable = unreadable;
+    }
+    (by_year, unreadable)
 }
