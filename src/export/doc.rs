@@ -61,6 +61,11 @@ impl Section {
         self
     }
 
+    pub fn figure(&mut self, svg: String, caption: String) -> &mut Self {
+        self.blocks.push(Block::Figure { svg, caption });
+        self
+    }
+
     pub fn list(&mut self, title: impl Into<String>, items: Vec<String>) -> &mut Self {
         if !items.is_empty() {
             self.blocks.push(Block::List(title.into(), items));
@@ -75,6 +80,13 @@ pub enum Block {
     List(String, Vec<String>),
     Table(Table),
     Chart(Chart),
+    /// A picture drawn elsewhere (a trust pack's funnel plot): the SVG
+    /// with its own title and description, and a caption. In Excel only
+    /// the caption is written (the plot is in the HTML).
+    Figure {
+        svg: String,
+        caption: String,
+    },
 }
 
 /// A table whose first column heads each row.

@@ -16,6 +16,7 @@ pub mod peer_pages;
 pub mod region;
 pub mod render_html;
 pub mod render_xlsx;
+pub mod trust_sections;
 pub mod xlsx;
 
 use std::path::{Path, PathBuf};

@@ -1,24 +1,28 @@
 //! A [`Doc`] as one self-contained HTML page (inline CSS and SVG, no
-//! script, no network), A4-printable.
+//! script, no network), A4-printable. The trust pack's page frames its
+//! indicator sections with [`section_views`] and the same partial
+//! (`templates/doc_sections.html`).
 
 use askama::Template;
 
 use super::charts;
-use super::doc::{Block, Doc, Table};
+use super::doc::{Block, Doc, Section, Table};
 
 /// A block ready for the template: charts drawn.
-enum BlockView<'a> {
+pub(super) enum BlockView<'a> {
     Para(&'a str),
     List(&'a str, &'a [String]),
     Table(&'a Table),
     /// Title, SVG, caption, and the chart's table (its text alternative).
     Chart(&'a str, String, &'a str, &'a Table),
+    /// A picture drawn elsewhere, and its caption.
+    Figure(&'a str, &'a str),
 }
 
-struct SectionView<'a> {
-    id: &'a str,
-    title: &'a str,
-    blocks: Vec<BlockView<'a>>,
+pub(super) struct SectionView<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub blocks: Vec<BlockView<'a>>,
 }
 
 #[derive(Template)]
@@ -31,10 +35,9 @@ struct DocPage<'a> {
     sections: Vec<SectionView<'a>>,
 }
 
-/// The page of a document.
-pub fn page(d: &Doc) -> Result<String, askama::Error> {
-    let sections = d
-        .sections
+/// Sections with their charts drawn (chart ids `<section id>-c<block>`).
+pub(super) fn section_views(sections: &[Section]) -> Vec<SectionView<'_>> {
+    sections
         .iter()
         .map(|s| SectionView {
             id: &s.id,
@@ -53,16 +56,21 @@ pub fn page(d: &Doc) -> Result<String, askama::Error> {
                         &c.caption,
                         &c.table,
                     ),
+                    Block::Figure { svg, caption } => BlockView::Figure(svg, caption),
                 })
                 .collect(),
         })
-        .collect();
+        .collect()
+}
+
+/// The page of a document.
+pub fn page(d: &Doc) -> Result<String, askama::Error> {
     DocPage {
         title: &d.title,
         subtitle: &d.subtitle,
         synthetic: d.synthetic,
         landscape: d.landscape,
-        sections,
+        sections: section_views(&d.sections),
     }
     .render()
 }

@@ -51,13 +51,26 @@ pub(super) fn number_format(dp: usize) -> Format {
 pub fn workbook(d: &Doc) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     wb.set_properties(&fixed_properties()?.set_title(d.title.clone()));
+    add_sections(&mut wb, &d.subtitle, d.synthetic, &d.sections)?;
+    wb.save_to_buffer()
+}
+
+/// A sheet per section, in order, each headed by its title, `subtitle` and
+/// the synthetic-data note when there is one (the trust pack's workbook
+/// adds its indicator sheets this way).
+pub(super) fn add_sections(
+    wb: &mut Workbook,
+    subtitle: &str,
+    synthetic: Option<&str>,
+    sections: &[Section],
+) -> Result<(), XlsxError> {
     let st = Styles::new();
-    for s in &d.sections {
+    for s in sections {
         let ws = wb.add_worksheet();
         ws.set_name(&s.sheet)?;
-        sheet(ws, d, s, &st)?;
+        sheet(ws, subtitle, synthetic, s, &st)?;
     }
-    wb.save_to_buffer()
+    Ok(())
 }
 
 /// Column widths seen so far on a sheet, in characters.
@@ -73,16 +86,23 @@ impl Widths {
     }
 }
 
-fn sheet(ws: &mut Worksheet, d: &Doc, s: &Section, st: &Styles) -> Result<(), XlsxError> {
+fn sheet(
+    ws: &mut Worksheet,
+    subtitle: &str,
+    synthetic: Option<&str>,
+    s: &Section,
+    st: &Styles,
+) -> Result<(), XlsxError> {
     ws.write_string_with_format(0, 0, &s.title, &st.title)?;
-    ws.write_string(1, 0, &d.subtitle)?;
-    if let Some(note) = d.synthetic {
+    ws.write_string(1, 0, subtitle)?;
+    if let Some(note) = synthetic {
         ws.write_string_with_format(2, 0, note, &st.red)?;
         ws.set_tab_color(0xD55E00);
         ws.set_header("&C&\"-,Bold\"SYNTHETIC DATA: made-up figures");
     }
     let mut r = 4u32;
     let mut widths = Widths(Vec::new());
+    let mut frozen = false;
     for (i, b) in s.blocks.iter().enumerate() {
         match b {
             Block::Para(t) => {
@@ -96,10 +116,15 @@ fn sheet(ws: &mut Worksheet, d: &Doc, s: &Section, st: &Styles) -> Result<(), Xl
                 }
                 r += items.len() as u32 + 2;
             }
+            Block::Figure { caption, .. } => {
+                ws.write_string_with_format(r, 0, caption, &st.note)?;
+                r += 2;
+            }
             Block::Table(t) => {
                 if i == 0 {
-                    // Only a table that opens the sheet: its header stays in view.
+                    // A table that opens the sheet: its header stays in view.
                     ws.set_freeze_panes(r + 2, 1)?;
+                    frozen = true;
                 }
                 r = table(ws, t, r, st, &mut widths)?;
             }
@@ -115,6 +140,10 @@ fn sheet(ws: &mut Worksheet, d: &Doc, s: &Section, st: &Styles) -> Result<(), Xl
                 }
             }
         }
+    }
+    if !frozen {
+        // Otherwise the title, the subtitle and the synthetic note stay in view.
+        ws.set_freeze_panes(3, 0)?;
     }
     for (c, w) in widths.0.iter().enumerate() {
         ws.set_column_width(c as u16, *w as f64 + 2.0)?;

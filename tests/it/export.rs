@@ -213,23 +213,32 @@ fn excel_pack_reads_back_equal_to_the_json() {
     for s in [
         "Summary",
         "Figures",
-        "Indicators 5-8",
+        "Ind 5 harassment (public)",
         "Findings",
         "Data quality",
         "Provenance",
     ] {
         assert!(names.iter().any(|n| n == s), "sheet {s}");
     }
-    // Indicators 2-4 sheet: Humber's counts as numbers.
-    let s24 = wb.worksheet_range("Indicators 2-4").unwrap();
-    let bme2 = (1..s24.height() as u32)
-        .find(|&r| {
-            s24.get_value((r, 0)) == Some(&Data::Float(2.0))
-                && s24.get_value((r, 1)) == Some(&Data::String("bme".into()))
-        })
-        .unwrap();
-    assert_eq!(s24.get_value((bme2, 2)), Some(&Data::Float(17.0)));
-    assert_eq!(s24.get_value((bme2, 3)), Some(&Data::Float(47.0)));
+    // Indicator 2's sheet: Humber's counts as numbers (BME column).
+    let s2 = wb.worksheet_range("Ind 2 appointment").unwrap();
+    let row = |label: &str| {
+        (0..s2.height() as u32)
+            .find(|&r| s2.get_value((r, 0)) == Some(&Data::String(label.into())))
+            .unwrap()
+    };
+    assert_eq!(
+        s2.get_value((row("Shortlisted applicants") - 1, 3)),
+        Some(&Data::String("BME".into()))
+    );
+    assert_eq!(
+        s2.get_value((row("Appointed from shortlisting"), 3)),
+        Some(&Data::Float(17.0))
+    );
+    assert_eq!(
+        s2.get_value((row("Shortlisted applicants"), 3)),
+        Some(&Data::Float(47.0))
+    );
     let figures = wb.worksheet_range("Figures").unwrap();
     let json_figs = pack["figures"].as_array().unwrap();
     assert_eq!(figures.height() - 1, json_figs.len());
@@ -257,7 +266,8 @@ fn html_pack_is_self_contained_with_every_section_and_headed_tables() {
     let p = humber_packs(dir.path());
     let html = std::fs::read_to_string(p.join("RV9-2021.html")).unwrap();
     for id in [
-        "summary", "ind1", "ind2-4", "ind5-8", "ind9", "quality", "method",
+        "summary", "ind1", "ind2", "ind3", "ind4", "ind5", "ind6", "ind7", "ind8", "ind9",
+        "quality", "method",
     ] {
         assert!(
             html.contains(&format!("<section id=\"{id}\"")),
@@ -525,23 +535,72 @@ fn the_index_filters_by_region_group_and_name_in_a_browser() {
     assert_eq!(shown(""), all);
 }
 
-/// Issue 12: a trust pack charts each relative likelihood and each staff
-/// survey indicator over the years held, and its workbook ends with an
-/// "Action plan" sheet with one row per key finding.
+/// Issue 12: a trust pack has a section per indicator, each with that
+/// indicator's trend chart (whose figures are its table) and findings, in
+/// the HTML and as a sheet with a native Excel chart; the workbook ends
+/// with an "Action plan" sheet with one row per key finding.
 #[test]
 fn trust_packs_chart_trends_and_end_with_an_action_plan() {
     let dir = tempdir();
     let p = humber_packs(dir.path());
     let pack = read_json(&p.join("RV9-2021.json"));
     let html = std::fs::read_to_string(p.join("RV9-2021.html")).unwrap();
-    for ind in 2..=4 {
-        let id = format!(r#"aria-labelledby="trend{ind}-t trend{ind}-d""#);
-        assert!(html.contains(&id), "indicator {ind}'s trend chart");
+    let section = |ind: u32| {
+        let a = html.find(&format!(r#"<section id="ind{ind}""#)).unwrap();
+        let b = a + html[a..].find("</section>").unwrap();
+        &html[a..b]
+    };
+    let findings = pack["findings"].as_array().unwrap();
+    for ind in 1..=9 {
+        let s = section(ind);
+        // A chart drawn by charts.rs: its title and description, and its table.
+        assert!(
+            s.contains(&format!(r#"aria-labelledby="ind{ind}-c"#)),
+            "indicator {ind}'s trend chart"
+        );
+        assert!(s.contains("The chart's figures as a table"), "ind {ind}");
+        for f in findings.iter().filter(|f| f["indicator"] == ind) {
+            let text = f["text"].as_str().unwrap().replace('\'', "&#39;");
+            assert!(s.contains(&text), "ind {ind}'s finding beside it: {text}");
+        }
     }
-    let surveys = (5..=8)
-        .filter(|i| html.contains(&format!(r#"id="survey{i}-t""#)))
-        .count();
-    assert_eq!(surveys, 4, "a trend chart per staff survey indicator");
+    // Ratios: the interval as whiskers; indicator 3: the two-year figure.
+    assert!(section(2).contains("95% high"));
+    let has = |metric: &str| {
+        pack["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["metric"] == metric && f["value"].is_number())
+    };
+    assert_eq!(
+        section(3).contains("Indicator 3: one year and two years"),
+        has("ind3.relative_likelihood_2yr")
+    );
+    assert_eq!(
+        section(1).contains("Model Employer: bands 8a and above"),
+        has("ind1.parity_gap")
+    );
+    assert!(section(5).contains("against the benchmark group"));
+
+    // Excel: a sheet per indicator in the page's order, each with a native chart.
+    let bytes = std::fs::read(p.join("RV9-2021.xlsx")).unwrap();
+    let part = |name: &str| xlsx_part(&bytes, name);
+    let book = part("xl/workbook.xml");
+    let sheets: Vec<&str> = book
+        .split("<sheet name=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    let first = sheets.iter().position(|s| s.starts_with("Ind 1")).unwrap();
+    assert_eq!(sheets[first - 2..first], ["Summary", "Findings"]);
+    for ind in 1..=9 {
+        let i = first + ind - 1;
+        assert!(sheets[i].starts_with(&format!("Ind {ind} ")), "{sheets:?}");
+        let rels = part(&format!("xl/worksheets/_rels/sheet{}.xml.rels", i + 1));
+        assert!(rels.contains("drawing"), "sheet {} has a chart", sheets[i]);
+    }
+    assert!(xlsx_parts(&bytes, "xl/charts/chart").len() >= 9);
     let mut wb = calamine::open_workbook_auto(p.join("RV9-2021.xlsx")).unwrap();
     assert_eq!(
         wb.sheet_names().last().map(String::as_str),
@@ -565,4 +624,57 @@ fn trust_packs_chart_trends_and_end_with_an_action_plan() {
             Some(&Data::String(f["text"].as_str().unwrap().to_string()))
         );
     }
+}
+
+/// Issue 12: indicator 1's Model Employer table gives each band of 8a and
+/// above and the six together, with the gap and the annual goal from the
+/// warehouse, and the declaration rate; a national year's pack shows them.
+#[test]
+fn trust_packs_show_the_model_employer_table_and_the_declaration_rate() {
+    let FullExport { out, .. } = full_export();
+    let dir = out.join("2025/trusts/RV9");
+    let pack = read_json(&dir.join("RV9-2025.json"));
+    let html = std::fs::read_to_string(dir.join("RV9-2025.html")).unwrap();
+    let fig = |metric: &str, sg: &str, cat: &str| {
+        pack["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["metric"] == metric && f["staff_group"] == sg && f["category"] == cat)
+            .and_then(|f| f["value"].as_f64())
+    };
+    let a = html.find("Model Employer: bands 8a and above").unwrap();
+    let table = &html[a..a + html[a..].find("</table>").unwrap()];
+    let gap = fig("ind1.parity_gap", "non_clinical", "8a_plus").unwrap();
+    let goal = fig("ind1.parity_annual_goal", "non_clinical", "8a_plus").unwrap();
+    let row = table
+        .split("<tr>")
+        .find(|r| r.contains("Non-clinical: 8a and above"))
+        .unwrap();
+    let cells: Vec<&str> = row
+        .split("<td")
+        .skip(1)
+        .map(|c| &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()])
+        .collect();
+    // White, BME, Unknown, BME %, gap, annual goal.
+    assert_eq!(cells[4], format!("{}", gap as i64), "{row}");
+    assert_eq!(cells[5], format!("{goal:.1}"), "{row}");
+    // The six bands' BME headcounts summed.
+    let bme: f64 = ["band_8a", "band_8b", "band_8c", "band_8d", "band_9", "vsm"]
+        .iter()
+        .filter_map(|c| {
+            pack["figures"].as_array().unwrap().iter().find(|f| {
+                f["metric"] == "ind1.headcount"
+                    && f["staff_group"] == "non_clinical"
+                    && f["category"] == *c
+                    && f["ethnicity"] == "bme"
+            })
+        })
+        .filter_map(|f| f["value"].as_f64())
+        .sum();
+    assert_eq!(cells[1], format!("{}", bme as i64), "{row}");
+    let unknown = fig("ind1.unknown_pct", "all", "all").unwrap();
+    assert!(html.contains(&format!(
+        "Ethnicity unknown or not stated: {unknown:.1}% of staff"
+    )));
 }
