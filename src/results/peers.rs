@@ -222,16 +222,19 @@ pub struct PeerTable {
     pub synthetic: bool,
 }
 
-/// The median of a peer set as everywhere else: a region's, ICB's or group's
-/// from the result tables; for a list of trusts, over every listed trust with
-/// a value (infinite ratios as +infinity, as the queries do), whatever the
-/// cells show. Withheld under `min_trusts` trusts.
+/// The median of a peer set: a region's, ICB's or group's from the result
+/// tables (over every trust with a value, as everywhere else); for a list of
+/// trusts, over the cells shown (`rows`' column `col`: values, infinite
+/// ratios as +infinity as the queries count them, starred cells left out).
+/// A list is chosen by whoever asks, so a median over hidden values could be
+/// one of them: {1, 2, x, 3, 4} has median x. Withheld under `min_trusts`.
 fn set_median(
     r: &Results,
     set: &PeerSet,
     orgs: &[&Organisation],
+    rows: &[PeerRow],
     year: i32,
-    c: &Column,
+    (col, c): (usize, &Column),
 ) -> Option<f64> {
     let min = r.params.min_trusts;
     let from = |s: Option<&super::Stats>| s.filter(|s| s.n_orgs >= min).and_then(|s| s.median);
@@ -241,31 +244,35 @@ fn set_median(
         PeerSet::Icb(_) => from(r.icb(&first.icb_code, year, c.key())),
         PeerSet::Group(_) => from(r.group(&first.benchmark_group, year, c.key())),
         PeerSet::Orgs(_) => {
-            let mut v: Vec<f64> = orgs
-                .iter()
-                .filter_map(|o| r.org_row(&o.org_code, year, c.key()))
-                .filter(|x| !x.suppressed)
-                .filter_map(|x| {
-                    if x.is_infinite() {
-                        Some(f64::INFINITY)
-                    } else {
-                        x.value
-                    }
-                })
-                .collect();
-            if (v.len() as i64) < min {
-                return None;
-            }
-            v.sort_by(f64::total_cmp);
-            let n = v.len();
-            let m = if n % 2 == 1 {
-                v[n / 2]
-            } else {
-                (v[n / 2 - 1] + v[n / 2]) / 2.0
-            };
-            m.is_finite().then_some(m)
+            let shown: Vec<Cell> = rows.iter().map(|row| row.values[col]).collect();
+            median_of_shown(&shown, min)
         }
     }
+}
+
+/// The median of the cells shown: numbers, and `infinite` as +infinity
+/// (an infinite median is withheld); `*` and blanks left out; none from
+/// fewer than `min` trusts. The explorer's page computes the same.
+pub fn median_of_shown(cells: &[Cell], min: i64) -> Option<f64> {
+    let mut v: Vec<f64> = cells
+        .iter()
+        .filter_map(|c| match c {
+            Cell::Value(x) => Some(*x),
+            Cell::Text("infinite") => Some(f64::INFINITY),
+            _ => None,
+        })
+        .collect();
+    if (v.len() as i64) < min {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let m = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    m.is_finite().then_some(m)
 }
 
 /// The counts a figure is derived from, for disclosure control (none for
@@ -386,11 +393,12 @@ pub fn peer_table(
             group_median,
         });
     }
-    // One median everywhere: the result tables' (over every trust with a
-    // value, starred or not), never recomputed from the cells shown.
+    // An area's median is the result tables' (the same figure everywhere);
+    // a list's is over the cells shown.
     let set_median = columns
         .iter()
-        .map(|c| set_median(r, set, &orgs, year, c))
+        .enumerate()
+        .map(|c| set_median(r, set, &orgs, &rows, year, c))
         .collect();
     let national = columns
         .iter()

@@ -1395,3 +1395,86 @@ fn a_closed_output_pipe_ends_quietly_with_exit_0() {
         assert!(!stderr.contains("error"), "{format}: {stderr}");
     }
 }
+
+/// Issue 13: the median of a list of trusts counted starred trusts' values,
+/// so a list chosen around a starred trust (three shown values below it,
+/// three above) printed its hidden value as "Median of these trusts". A
+/// list's median is now over the cells shown.
+#[test]
+fn a_list_median_never_prints_a_starred_trusts_value() {
+    let wh = &full_export().wh;
+    let peers = |args: &[&str]| -> serde_json::Value {
+        let out = bin()
+            .args([
+                "peers",
+                "--format",
+                "json",
+                "--metric",
+                "ind2.relative_likelihood",
+                "--warehouse",
+            ])
+            .arg(wh)
+            .args(args)
+            .assert()
+            .success();
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    };
+    let all: Vec<String> = sql_csv(
+        wh,
+        "SELECT DISTINCT org_code FROM org_metrics ORDER BY org_code",
+    )
+    .iter()
+    .map(|r| r[0].to_string())
+    .collect();
+    let t = peers(&["--orgs", &all.join(",")]);
+    let rows = t["rows"].as_array().unwrap();
+    let shown: Vec<(String, f64)> = rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r["org_code"].as_str()?.to_string(),
+                r["values"][0].as_f64()?,
+            ))
+        })
+        .collect();
+    // A starred trust whose hidden ratio has three shown values either side.
+    let (hidden_org, hidden) = rows
+        .iter()
+        .filter(|r| r["values"][0] == "*")
+        .filter_map(|r| {
+            let code = r["org_code"].as_str()?.to_string();
+            let v: f64 = sql_csv(
+                wh,
+                &format!(
+                    "SELECT value FROM org_metrics WHERE org_code = '{code}' AND year = 2025 \
+                     AND metric = 'ind2.relative_likelihood' AND value IS NOT NULL"
+                ),
+            )
+            .first()?[0]
+                .parse()
+                .ok()?;
+            let below = shown.iter().filter(|s| s.1 < v).count();
+            (below >= 3 && shown.len() - below >= 3).then_some((code, v))
+        })
+        .next()
+        .expect("a starred ratio with shown values either side, so the test can fail");
+    let mut sorted = shown.clone();
+    sorted.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let at = sorted.partition_point(|s| s.1 < hidden);
+    let list: Vec<&str> = sorted[at - 3..at + 3]
+        .iter()
+        .map(|s| s.0.as_str())
+        .chain([hidden_org.as_str()])
+        .collect();
+    let t = peers(&["--orgs", &list.join(",")]);
+    let median = t["set_median"][0]
+        .as_f64()
+        .expect("six shown values: a median");
+    assert!(
+        (median - hidden).abs() > 1e-12,
+        "the median of the list is the starred trust's value {hidden}"
+    );
+    // The median of the six shown: the mean of the middle two.
+    let want = (sorted[at - 1].1 + sorted[at].1) / 2.0;
+    assert!((median - want).abs() < 1e-12, "{median} vs {want}");
+}
