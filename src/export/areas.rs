@@ -1,4 +1,4 @@
-//! Writes the region packs and the national report of a year.
+//! Writes the region packs, the national report and the peer explorer of a year.
 
 use std::path::{Path, PathBuf};
 
@@ -25,8 +25,9 @@ fn write_doc(doc: &Doc, dir: &Path, stem: &str) -> Result<PathBuf> {
     Ok(h)
 }
 
-/// `OUT/YYYY/regions/<slug>.{xlsx,html}` for every region, and the national
-/// summary `OUT/YYYY/national/wres-national-YYYY.{xlsx,html}`.
+/// `OUT/YYYY/regions/<slug>.{xlsx,html}` for every region, the national
+/// summary `OUT/YYYY/national/wres-national-YYYY.{xlsx,html}` and the peer
+/// explorer `OUT/YYYY/explorer.html`.
 pub fn write_region_and_national(
     r: &Results,
     register: &Register,
@@ -62,5 +63,10 @@ pub fn write_region_and_national(
     })?;
     let ndir = out.join(year.to_string()).join("national");
     written.push(write_doc(&doc, &ndir, &format!("wres-national-{year}"))?);
+
+    let e = out.join(year.to_string()).join("explorer.html");
+    let page = super::explorer::page(r, register, year, min_count)?;
+    std::fs::write(&e, page).map_err(io(&e))?;
+    written.push(e);
     Ok(written)
 }

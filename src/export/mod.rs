@@ -9,6 +9,7 @@
 pub mod areas;
 pub mod charts;
 pub mod doc;
+pub mod explorer;
 pub mod findings;
 pub mod html;
 pub mod national;

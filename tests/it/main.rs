@@ -6,6 +6,7 @@ mod common;
 mod atomicity;
 mod cli;
 mod disclosure;
+mod explorer;
 mod export;
 mod generate;
 mod hostile;
