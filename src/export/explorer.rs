@@ -19,7 +19,8 @@ use serde::Serialize;
 use super::Result;
 use crate::metric::Kind;
 use crate::register::Register;
-use crate::results::{Cell, PeerSet, Results, peers::columns, peers::peer_table};
+use crate::results::peers::{area_medians, columns, peer_table};
+use crate::results::{Cell, PeerSet, Results};
 
 #[derive(Serialize)]
 struct Column {
@@ -136,8 +137,8 @@ fn data(r: &Results, register: &Register, year: i32, min_count: f64) -> Result<D
          -> Result<BTreeMap<String, Vec<Option<f64>>>> {
             let mut m = BTreeMap::new();
             for name in sets {
-                let t = peer_table(r, register, y, &make(name.clone()), &cols, min_count)?;
-                m.insert(name.clone(), t.set_median);
+                let medians = area_medians(r, register, y, &make(name.clone()), &cols)?;
+                m.insert(name.clone(), medians);
             }
             Ok(m)
         };

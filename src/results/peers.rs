@@ -416,6 +416,27 @@ pub fn peer_table(
     })
 }
 
+/// The medians of a region, ICB or group (the result tables'), without
+/// building its table: the explorer embeds them for every area and year.
+pub fn area_medians(
+    r: &Results,
+    register: &Register,
+    year: i32,
+    set: &PeerSet,
+    columns: &[Column],
+) -> Result<Vec<Option<f64>>> {
+    let orgs = set.resolve(register)?;
+    Ok(columns
+        .iter()
+        .enumerate()
+        .map(|c| match set {
+            // A list's median is over its cells: it needs the table.
+            PeerSet::Orgs(_) => None,
+            _ => set_median(r, set, &orgs, &[], year, c),
+        })
+        .collect())
+}
+
 /// Resolves `--metric` names to columns (default: every headline column).
 pub fn columns_for(names: &[String]) -> Result<Vec<Column>> {
     let all = columns();
