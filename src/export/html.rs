@@ -3,8 +3,9 @@
 
 use askama::Template;
 
+use super::doc::Section;
 use super::render_html::{BlockView, SectionView, section_views};
-use super::{Funnel, Pack, trust_sections};
+use super::{Funnel, Pack};
 use crate::fmt;
 use crate::metric::{Metric, words};
 
@@ -232,10 +233,10 @@ fn funnel_svg(f: &Funnel, ind: u8, org: &str) -> Result<String, askama::Error> {
     svg.render()
 }
 
-/// The self-contained HTML page of a pack.
-pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
+/// The self-contained HTML page of a pack, its indicator `sections` from
+/// [`super::trust_sections::sections`].
+pub fn pack_page(p: &Pack, sections: &[Section]) -> Result<String, askama::Error> {
     let headlines = headline_views(p);
-    let sections = trust_sections::sections(p);
     let page = PackPage {
         synthetic: p.synthetic,
         year: p.year,
@@ -246,7 +247,7 @@ pub fn pack_page(p: &Pack) -> Result<String, askama::Error> {
         region: &p.org.region,
         headlines,
         findings: p.findings.iter().map(|f| f.text.as_str()).collect(),
-        sections: section_views(&sections),
+        sections: section_views(sections),
         quality: &p.data_quality,
         returns: return_views(p),
         method_notes: &p.method_notes,

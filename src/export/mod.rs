@@ -497,14 +497,16 @@ fn write_pack(pack: &Pack, dir: &Path) -> Result<()> {
     let mut text = serde_json::to_string_pretty(pack)?;
     text.push('\n');
     std::fs::write(&json, text).map_err(io(&json))?;
+    // The indicator sections, built once for the workbook and the page.
+    let sections = trust_sections::sections(pack);
     let x = dir.join(format!("{stem}.xlsx"));
-    let bytes = xlsx::pack_workbook(pack).map_err(|source| Error::Xlsx {
+    let bytes = xlsx::pack_workbook(pack, &sections).map_err(|source| Error::Xlsx {
         path: x.clone(),
         source,
     })?;
     std::fs::write(&x, bytes).map_err(io(&x))?;
     let h = dir.join(format!("{stem}.html"));
-    let page = html::pack_page(pack).map_err(|source| Error::Html {
+    let page = html::pack_page(pack, &sections).map_err(|source| Error::Html {
         path: h.clone(),
         source,
     })?;

@@ -49,10 +49,6 @@ fn median_cell(f: Option<&Figure>) -> Cell {
     }
 }
 
-fn text_of(c: &Cell) -> &str {
-    &c.text
-}
-
 /// This indicator's key findings.
 fn findings(p: &Pack, ind: u8) -> Vec<String> {
     p.findings
@@ -62,11 +58,10 @@ fn findings(p: &Pack, ind: u8) -> Vec<String> {
         .collect()
 }
 
-/// The point of `f`'s trend in WRES year `y`, with a value shown.
+/// The value of `f`'s trend in WRES year `y`, when one is shown.
 fn at(f: &Figure, y: i32) -> Option<f64> {
-    f.trend
-        .iter()
-        .find(|t| t.year == y && !t.suppressed)
+    point(Some(f), y)
+        .filter(|t| !t.suppressed)
         .and_then(|t| t.value)
 }
 
@@ -219,12 +214,12 @@ fn ind1_intro(p: &Pack, overall: Option<&Figure>) -> String {
     match overall {
         Some(o) => format!(
             "BME staff are {} of the workforce{}; the benchmark median is {}.{}",
-            text_of(&value_cell(p, Some(o))),
+            value_cell(p, Some(o)).text,
             match (o.numerator, o.denominator) {
                 (Some(n), Some(d)) => format!(" ({} of {})", fmt::count(n), fmt::count(d)),
                 _ => String::new(),
             },
-            text_of(&median_cell(Some(o))),
+            median_cell(Some(o)).text,
             if o.has_flag("workforce_from_ind3") {
                 " No indicator 1 table was returned: indicator 3's workforce stands in."
             } else {
@@ -252,7 +247,7 @@ fn declaration(p: &Pack) -> String {
     format!(
         "Ethnicity unknown or not stated: {} of staff (benchmark median {}). Unknown ethnicity counts in the workforce but in neither group of a ratio.",
         Metric::Ind1UnknownPct.format(x),
-        text_of(&median_cell(Some(u)))
+        median_cell(Some(u)).text
     )
 }
 
@@ -458,7 +453,7 @@ fn ratio_section(p: &Pack, spec: &RatioSpec) -> Section {
             let mut t = format!(
                 "{}: {} (1 means parity).",
                 model::Indicator::new(ind).map_or("", |i| i.title()),
-                text_of(&value_cell(p, Some(f)))
+                value_cell(p, Some(f)).text
             );
             for x in [change(p, f, |y| y), position(f)].into_iter().flatten() {
                 t.push(' ');

@@ -5,6 +5,7 @@
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::Pack;
+use super::doc::Section;
 // Figures printed with more decimals than their metric's, to show which
 // side of a threshold they lie (`Figure::value_decimals`), keep them in Excel.
 use super::render_xlsx::{self, number_format as decimals};
@@ -55,17 +56,16 @@ impl Formats {
 }
 
 /// The Excel workbook of a pack (same content as the JSON).
-pub fn pack_workbook(p: &Pack) -> Result<Vec<u8>, XlsxError> {
+/// Its indicator sheets are `sections` (`trust_sections::sections`), as on the page.
+pub fn pack_workbook(p: &Pack, sections: &[Section]) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     wb.set_properties(&fixed_properties()?.set_title(format!("WRES {} {}", p.year, p.org.code)));
     let f = Formats::new();
     summary_sheet(wb.add_worksheet(), p, &f)?;
     findings_sheet(wb.add_worksheet(), p, &f)?;
-    // The indicator sections, as the HTML lays them out (one model).
-    let sections = super::trust_sections::sections(p);
     let subtitle = format!("{} ({}) · WRES {}", p.org.name, p.org.code, p.year);
     let note = p.synthetic.then_some(super::SYNTHETIC_NOTE);
-    render_xlsx::add_sections(&mut wb, &subtitle, note, &sections)?;
+    render_xlsx::add_sections(&mut wb, &subtitle, note, sections)?;
     notes_sheets(&mut wb, p, &f)?;
     figures_sheet(wb.add_worksheet(), p, &f)?;
     action_plan_sheet(wb.add_worksheet(), p, &f)?;
