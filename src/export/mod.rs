@@ -619,14 +619,9 @@ fn figure(r: &data::Results, org: &Organisation, year: i32, m: &data::OrgRow) ->
     let p = &r.params;
     let code = org.org_code.as_str();
     let Some(metric) = Metric::from_code(&m.metric) else {
-        return Err(data::Error::UnknownMetric(m.metric.clone()).into());
+        return Err(data::Error::UnknownMetric(m.metric.to_string()).into());
     };
-    let key = (
-        m.metric.as_str(),
-        m.staff_group.as_str(),
-        m.category.as_str(),
-        m.ethnicity.as_str(),
-    );
+    let key = m.key();
     let pos = r.position(code, year, key);
     let benchmark = r.group(&org.benchmark_group, year, key).map(|g| {
         let (lo, hi) = (enough(g.n_orgs, g.min, p), enough(g.n_orgs, g.max, p));
@@ -685,7 +680,7 @@ fn figure(r: &data::Results, org: &Organisation, year: i32, m: &data::OrgRow) ->
         ci_low: m.ci_low,
         ci_high: m.ci_high,
         suppressed: m.suppressed,
-        flags: m.flags.clone(),
+        flags: m.flags.iter().map(|f| f.to_string()).collect(),
         judgement,
         benchmark,
         region,

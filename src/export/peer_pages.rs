@@ -2,10 +2,10 @@
 //! packs, and `wresbench peers --format xlsx|html`).
 
 use askama::Template;
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::Format;
 
 use super::SYNTHETIC_NOTE;
-use crate::ingest::template::fixed_properties;
+use crate::ingest::template::new_workbook;
 use crate::metric::Metric;
 use crate::results::{Cell, PeerTable};
 
@@ -18,8 +18,7 @@ fn synthetic_prefix(synthetic: bool) -> String {
 }
 
 pub fn xlsx_bytes(t: &PeerTable) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut wb = Workbook::new();
-    wb.set_properties(&fixed_properties()?.set_title(format!("WRES {} {}", t.year, t.set)));
+    let mut wb = new_workbook(format!("WRES {} {}", t.year, t.set))?;
     let bold = Format::new()
         .set_bold()
         .set_background_color(0xEEF3F8)

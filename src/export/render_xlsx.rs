@@ -10,7 +10,7 @@ use rust_xlsxwriter::{
 
 use super::charts::PALETTE;
 use super::doc::{Block, Chart, ChartKind, Doc, Section, Table};
-use crate::ingest::template::fixed_properties;
+use crate::ingest::template::new_workbook;
 
 /// Widest a column gets, in characters (longer text wraps in Excel's view).
 const MAX_WIDTH: usize = 60;
@@ -49,8 +49,7 @@ pub(super) fn number_format(dp: usize) -> Format {
 
 /// The workbook of a document.
 pub fn workbook(d: &Doc) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    wb.set_properties(&fixed_properties()?.set_title(d.title.clone()));
+    let mut wb = new_workbook(d.title.clone())?;
     add_sections(&mut wb, &d.subtitle, d.synthetic, &d.sections)?;
     wb.save_to_buffer()
 }

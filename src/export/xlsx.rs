@@ -9,7 +9,7 @@ use super::doc::Section;
 // Figures printed with more decimals than their metric's, to show which
 // side of a threshold they lie (`Figure::value_decimals`), keep them in Excel.
 use super::render_xlsx::{self, number_format as decimals};
-use crate::ingest::template::fixed_properties;
+use crate::ingest::template::new_workbook;
 use crate::metric::{Kind, Metric, words};
 
 fn header(ws: &mut Worksheet, cols: &[&str], bold: &Format) -> Result<(), XlsxError> {
@@ -58,8 +58,7 @@ impl Formats {
 /// The Excel workbook of a pack (same content as the JSON).
 /// Its indicator sheets are `sections` (`trust_sections::sections`), as on the page.
 pub fn pack_workbook(p: &Pack, sections: &[Section]) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    wb.set_properties(&fixed_properties()?.set_title(format!("WRES {} {}", p.year, p.org.code)));
+    let mut wb = new_workbook(format!("WRES {} {}", p.year, p.org.code))?;
     let f = Formats::new();
     summary_sheet(wb.add_worksheet(), p, &f)?;
     findings_sheet(wb.add_worksheet(), p, &f)?;

@@ -28,6 +28,17 @@ pub fn fixed_properties() -> std::result::Result<DocProperties, XlsxError> {
         .set_creation_datetime(&when))
 }
 
+/// A workbook with `title` in its fixed properties, compressed at zip level 1:
+/// deflate was an eighth of the export's time at the default level 6, and
+/// level 1 costs a few per cent in size (the 205 packs' workbooks of the
+/// demo: BENCHMARKS.md).
+pub fn new_workbook(title: impl Into<String>) -> std::result::Result<Workbook, XlsxError> {
+    let mut wb = Workbook::new();
+    wb.set_zip_compression_level(1);
+    wb.set_properties(&fixed_properties()?.set_title(title));
+    Ok(wb)
+}
+
 type Values = HashMap<(u8, Measure, Option<StaffGroup>, Option<Category>, Ethnicity), f64>;
 
 /// The return workbook for one organisation and year; `rows` fills it in
@@ -53,8 +64,7 @@ pub fn return_workbook(
         })
         .collect();
 
-    let mut wb = Workbook::new();
-    wb.set_properties(&fixed_properties()?);
+    let mut wb = new_workbook("WRES return")?;
     let bold = Format::new()
         .set_bold()
         .set_border_bottom(FormatBorder::Thin);

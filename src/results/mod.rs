@@ -9,8 +9,9 @@ pub mod peers;
 pub use funnel::{Funnel, FunnelData, FunnelPoint, NotPlotted, year_funnels};
 pub use peers::{Cell, Column, PeerRow, PeerSet, PeerTable};
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use datafusion::arrow::array::{
     Array, Float64Array, Int32Array, ListArray, RecordBatch, StringArray,
@@ -94,22 +95,31 @@ pub struct SubmissionRef {
 
 #[derive(Debug, Clone)]
 pub struct OrgRow {
-    pub metric: String,
-    pub staff_group: String,
-    pub category: String,
-    pub ethnicity: String,
+    pub metric: Arc<str>,
+    pub staff_group: Arc<str>,
+    pub category: Arc<str>,
+    pub ethnicity: Arc<str>,
     pub value: Option<f64>,
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
     pub suppressed: bool,
-    pub flags: Vec<String>,
+    pub flags: Vec<Arc<str>>,
 }
 
 impl OrgRow {
     pub fn is_infinite(&self) -> bool {
-        self.flags.iter().any(|f| f == "infinite")
+        self.flags.iter().any(|f| &**f == "infinite")
+    }
+
+    pub fn key(&self) -> Key<'_> {
+        (
+            &self.metric,
+            &self.staff_group,
+            &self.category,
+            &self.ethnicity,
+        )
     }
 }
 
@@ -156,15 +166,67 @@ pub struct Rejection {
 
 /// (metric, staff_group, category, ethnicity)
 pub type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
-type OwnedKey = (String, String, String, String);
 
-fn owned(k: Key) -> OwnedKey {
-    (
-        k.0.to_string(),
-        k.1.to_string(),
-        k.2.to_string(),
-        k.3.to_string(),
-    )
+/// A breakdown key held by the read model: four shared strings.
+type KeyBuf = [Arc<str>; 4];
+
+fn key_of(k: &KeyBuf) -> Key<'_> {
+    (&k[0], &k[1], &k[2], &k[3])
+}
+
+/// One copy of each string the result tables repeat (metric codes, staff
+/// groups, categories, flags, trust and area names: a few thousand distinct
+/// values over millions of rows), so a row's key costs four pointers rather
+/// than four allocations.
+#[derive(Default)]
+struct Interner(HashSet<Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.0.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.0.insert(a.clone());
+        a
+    }
+}
+
+/// Values by trust or area, year and breakdown. Each (name, year) holds its
+/// rows sorted by breakdown, so a lookup hashes the name and binary-searches
+/// borrowed strings: nothing is allocated to ask.
+struct Keyed<V>(HashMap<Arc<str>, BTreeMap<i32, Vec<(KeyBuf, V)>>>);
+
+impl<V> Default for Keyed<V> {
+    fn default() -> Self {
+        Keyed(HashMap::new())
+    }
+}
+
+impl<V> Keyed<V> {
+    fn push(&mut self, name: Arc<str>, year: i32, k: KeyBuf, v: V) {
+        self.0
+            .entry(name)
+            .or_default()
+            .entry(year)
+            .or_default()
+            .push((k, v));
+    }
+
+    /// Sorts every list by breakdown (call once, after the last push).
+    fn finish(&mut self) {
+        for years in self.0.values_mut() {
+            for rows in years.values_mut() {
+                rows.sort_by(|a, b| key_of(&a.0).cmp(&key_of(&b.0)));
+            }
+        }
+    }
+
+    fn get(&self, name: &str, year: i32, k: Key) -> Option<&V> {
+        let rows = self.0.get(name)?.get(&year)?;
+        let i = rows.binary_search_by(|(r, _)| key_of(r).cmp(&k)).ok()?;
+        Some(&rows[i].1)
+    }
 }
 
 #[derive(Default)]
@@ -174,13 +236,14 @@ pub struct Results {
     return_counts: HashMap<i32, ReturnCounts>,
     /// Files rejected before a year could be read from them.
     unreadable: usize,
-    org: HashMap<(String, i32), Vec<OrgRow>>,
-    org_idx: HashMap<(String, i32, OwnedKey), (usize,)>,
-    group: HashMap<(String, i32, OwnedKey), Stats>,
-    region: HashMap<(String, i32, OwnedKey), Stats>,
-    icb: HashMap<(String, i32, OwnedKey), Stats>,
-    national: HashMap<(i32, OwnedKey), National>,
-    positions: HashMap<(String, i32, OwnedKey), Position>,
+    /// Each trust's figures by year, sorted by breakdown (the table's order).
+    org: HashMap<Arc<str>, BTreeMap<i32, Vec<OrgRow>>>,
+    group: Keyed<Stats>,
+    region: Keyed<Stats>,
+    icb: Keyed<Stats>,
+    /// Under the name "" (the nation).
+    national: Keyed<National>,
+    positions: Keyed<Position>,
     subs: HashMap<(String, i32), Vec<SubmissionRef>>,
     rejections: HashMap<(String, i32), Vec<Rejection>>,
     quality: HashMap<(String, i32), Vec<Quality>>,
@@ -215,13 +278,13 @@ impl<'a> Breakdown<'a> {
     fn year(&self, i: usize) -> i32 {
         self.year.value(i)
     }
-    fn key(&self, i: usize) -> OwnedKey {
-        (
-            self.metric.value(i).to_string(),
-            self.staff_group.value(i).to_string(),
-            self.category.value(i).to_string(),
-            self.ethnicity.value(i).to_string(),
-        )
+    fn key(&self, i: usize, strs: &mut Interner) -> KeyBuf {
+        [
+            strs.get(self.metric.value(i)),
+            strs.get(self.staff_group.value(i)),
+            strs.get(self.category.value(i)),
+            strs.get(self.ethnicity.value(i)),
+        ]
     }
 }
 
@@ -277,11 +340,12 @@ impl Results {
         if !has("org_metrics") || !has("group_metrics") {
             return Err(engine::Error::NoResults(e.root.clone()).into());
         }
-        r.read_org_metrics(e)?;
-        r.read_area_stats(e)?;
-        r.read_national(e)?;
+        let mut strs = Interner::default();
+        r.read_org_metrics(e, &mut strs)?;
+        r.read_area_stats(e, &mut strs)?;
+        r.read_national(e, &mut strs)?;
         if has("org_positions") {
-            r.read_positions(e)?;
+            r.read_positions(e, &mut strs)?;
         }
         // Provenance and data quality: the current submissions and their
         // messages, straight from the ledger.
@@ -300,7 +364,7 @@ impl Results {
     }
 
     /// `org_metrics`: every trust's figures, in the table's order.
-    fn read_org_metrics(&mut self, e: &Engine) -> Result<()> {
+    fn read_org_metrics(&mut self, e: &Engine, strs: &mut Interner) -> Result<()> {
         let r = self;
         let p = Path::new("results");
         let b = e.query(
@@ -330,14 +394,14 @@ impl Results {
                 let fl = fl
                     .as_any()
                     .downcast_ref::<StringArray>()
-                    .map(|s| s.iter().flatten().map(str::to_string).collect())
+                    .map(|s| s.iter().flatten().map(|f| strs.get(f)).collect())
                     .unwrap_or_default();
-                let key = bd.key(i);
+                let [metric, staff_group, category, ethnicity] = bd.key(i, strs);
                 let row = OrgRow {
-                    metric: key.0.clone(),
-                    staff_group: key.1.clone(),
-                    category: key.2.clone(),
-                    ethnicity: key.3.clone(),
+                    metric,
+                    staff_group,
+                    category,
+                    ethnicity,
                     value: opt(v, i),
                     numerator: opt(num, i),
                     denominator: opt(den, i),
@@ -347,10 +411,19 @@ impl Results {
                     flags: fl,
                 };
                 years.insert(bd.year(i));
-                let k = (org.value(i).to_string(), bd.year(i));
-                let list = r.org.entry(k.clone()).or_default();
-                r.org_idx.insert((k.0, k.1, key), (list.len(),));
-                list.push(row);
+                r.org
+                    .entry(strs.get(org.value(i)))
+                    .or_default()
+                    .entry(bd.year(i))
+                    .or_default()
+                    .push(row);
+            }
+        }
+        // The query's order is the breakdown's; sorting again costs little
+        // and makes `org_row`'s binary search independent of it.
+        for years in r.org.values_mut() {
+            for rows in years.values_mut() {
+                rows.sort_by(|a, b| a.key().cmp(&b.key()));
             }
         }
         r.years = years.into_iter().collect();
@@ -359,13 +432,13 @@ impl Results {
     }
 
     /// `group_metrics` and `region_metrics` (regions and ICBs).
-    fn read_area_stats(&mut self, e: &Engine) -> Result<()> {
+    fn read_area_stats(&mut self, e: &Engine, strs: &mut Interner) -> Result<()> {
         let r = self;
         let p = Path::new("results");
-        let stats = |b: &RecordBatch,
-                     area_col: &str,
-                     filter: Option<(&str, &str)>|
-         -> Result<Vec<(String, i32, OwnedKey, Stats)>> {
+        let mut stats = |b: &RecordBatch,
+                         area_col: &str,
+                         filter: Option<(&str, &str)>|
+         -> Result<Vec<(Arc<str>, i32, KeyBuf, Stats)>> {
             let c = Cols::new(b, p);
             let area = c.str(area_col)?;
             let level = filter.map(|(col, _)| c.str(col)).transpose()?;
@@ -387,9 +460,9 @@ impl Results {
                     continue;
                 }
                 out.push((
-                    area.value(i).to_string(),
+                    strs.get(area.value(i)),
                     bd.year(i),
-                    bd.key(i),
+                    bd.key(i, strs),
                     Stats {
                         median: opt(med, i),
                         q1: opt(q1, i),
@@ -408,23 +481,26 @@ impl Results {
             "SELECT * FROM group_metrics ORDER BY year",
         )?;
         for (a, y, k, s) in stats(&g, "benchmark_group", None)? {
-            r.group.insert((a, y, k), s);
+            r.group.push(a, y, k, s);
         }
+        r.group.finish();
         let g = e.query(
             "reading region_metrics",
             "SELECT * FROM region_metrics ORDER BY year",
         )?;
         for (a, y, k, s) in stats(&g, "area", Some(("level", "region")))? {
-            r.region.insert((a, y, k), s);
+            r.region.push(a, y, k, s);
         }
+        r.region.finish();
         for (a, y, k, s) in stats(&g, "area", Some(("level", "icb")))? {
-            r.icb.insert((a, y, k), s);
+            r.icb.push(a, y, k, s);
         }
+        r.icb.finish();
         Ok(())
     }
 
     /// `national_metrics`.
-    fn read_national(&mut self, e: &Engine) -> Result<()> {
+    fn read_national(&mut self, e: &Engine, strs: &mut Interner) -> Result<()> {
         let r = self;
         let p = Path::new("results");
         let b = e.query(
@@ -441,9 +517,12 @@ impl Results {
             c.i64("n_orgs")?,
             c.f64("share_significant_above_1")?,
         );
+        let nation = strs.get("");
         for i in 0..b.num_rows() {
-            r.national.insert(
-                (bd.year(i), bd.key(i)),
+            r.national.push(
+                nation.clone(),
+                bd.year(i),
+                bd.key(i, strs),
                 National {
                     pooled: opt(pooled, i),
                     median: opt(med, i),
@@ -454,11 +533,12 @@ impl Results {
                 },
             );
         }
+        r.national.finish();
         Ok(())
     }
 
     /// `org_positions`: ranks and quartiles.
-    fn read_positions(&mut self, e: &Engine) -> Result<()> {
+    fn read_positions(&mut self, e: &Engine, strs: &mut Interner) -> Result<()> {
         let r = self;
         let p = Path::new("results");
         let b = e.query(
@@ -476,8 +556,10 @@ impl Results {
             c.i64("region_rank")?,
         );
         for i in 0..b.num_rows() {
-            r.positions.insert(
-                (org.value(i).to_string(), bd.year(i), bd.key(i)),
+            r.positions.push(
+                strs.get(org.value(i)),
+                bd.year(i),
+                bd.key(i, strs),
                 Position {
                     group_rank: gr.value(i),
                     group_quartile: gq.value(i),
@@ -485,6 +567,7 @@ impl Results {
                 },
             );
         }
+        r.positions.finish();
         Ok(())
     }
 
@@ -625,35 +708,38 @@ impl Results {
     }
 
     pub fn has_org_year(&self, org: &str, year: i32) -> bool {
-        self.org.contains_key(&(org.to_string(), year))
+        self.org.get(org).is_some_and(|y| y.contains_key(&year))
     }
 
+    /// A trust's figures for a year, sorted by breakdown.
     pub fn org_rows(&self, org: &str, year: i32) -> &[OrgRow] {
         self.org
-            .get(&(org.to_string(), year))
+            .get(org)
+            .and_then(|y| y.get(&year))
             .map(Vec::as_slice)
             .unwrap_or(&[])
     }
 
     pub fn org_row(&self, org: &str, year: i32, k: Key) -> Option<&OrgRow> {
-        let (i,) = self.org_idx.get(&(org.to_string(), year, owned(k)))?;
-        self.org.get(&(org.to_string(), year))?.get(*i)
+        let rows = self.org_rows(org, year);
+        let i = rows.binary_search_by(|r| r.key().cmp(&k)).ok()?;
+        Some(&rows[i])
     }
 
     pub fn group(&self, group: &str, year: i32, k: Key) -> Option<&Stats> {
-        self.group.get(&(group.to_string(), year, owned(k)))
+        self.group.get(group, year, k)
     }
 
     pub fn region(&self, region: &str, year: i32, k: Key) -> Option<&Stats> {
-        self.region.get(&(region.to_string(), year, owned(k)))
+        self.region.get(region, year, k)
     }
 
     pub fn icb(&self, icb_code: &str, year: i32, k: Key) -> Option<&Stats> {
-        self.icb.get(&(icb_code.to_string(), year, owned(k)))
+        self.icb.get(icb_code, year, k)
     }
 
     pub fn national(&self, year: i32, k: Key) -> Option<&National> {
-        self.national.get(&(year, owned(k)))
+        self.national.get("", year, k)
     }
 
     pub fn submissions(&self, org: &str, year: i32) -> Vec<SubmissionRef> {
@@ -671,9 +757,7 @@ impl Results {
     }
 
     pub fn position(&self, org: &str, year: i32, k: Key) -> Option<Position> {
-        self.positions
-            .get(&(org.to_string(), year, owned(k)))
-            .copied()
+        self.positions.get(org, year, k).copied()
     }
 
     /// The latest rejection of each section of a trust's return for a year
@@ -689,9 +773,9 @@ impl Results {
     pub fn orgs_in(&self, year: i32) -> Vec<&str> {
         let mut v: Vec<&str> = self
             .org
-            .keys()
-            .filter(|(_, y)| *y == year)
-            .map(|(o, _)| o.as_str())
+            .iter()
+            .filter(|(_, years)| years.contains_key(&year))
+            .map(|(o, _)| &**o)
             .collect();
         v.sort_unstable();
         v

@@ -131,10 +131,22 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], synthetic: bool) -> Resul
         &mut summary,
     );
 
-    // Raw files are named by their content, so each is written once (beside,
-    // then renamed) and never changes; the ledger rows of this commit refer to them.
+    // Raw files are named by their content, so each is written once and never
+    // changes; the ledger rows of this commit refer to them. All are written
+    // beside their names, made durable together (one sync), then renamed: a
+    // file under a content name is always whole, and the renames are made
+    // durable by the commit's own sync, before its commit point.
+    let mut beside = Vec::with_capacity(change.raw_needed.len());
     for (rel, f) in &change.raw_needed {
-        write_raw(root, rel, &f.bytes)?;
+        beside.push(write_beside(root, rel, &f.bytes)?);
+    }
+    let tmps: Vec<PathBuf> = beside.iter().map(|(tmp, _)| tmp.clone()).collect();
+    crate::warehouse::txn::sync_files(root, &tmps)?;
+    for (tmp, path) in &beside {
+        std::fs::rename(tmp, path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
     }
     // Write everything new, then commit in one step.
     for year in &change.years {
@@ -485,9 +497,9 @@ pub fn stage_manifest(txn: &mut Txn, f: impl FnOnce(&mut serde_json::Value)) {
     f(txn.manifest_mut());
 }
 
-/// Writes a raw input file under its content name, beside then renamed, so
-/// a partial file never carries the name.
-fn write_raw(root: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+/// Writes a raw input file beside its content name; returns (that file,
+/// the name it is to be renamed to once synced).
+fn write_beside(root: &Path, rel: &str, bytes: &[u8]) -> Result<(PathBuf, PathBuf)> {
     let path = root.join(rel);
     let io = |p: &Path| {
         let p = p.to_path_buf();
@@ -498,10 +510,7 @@ fn write_raw(root: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
     }
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
-    std::fs::File::open(&tmp)
-        .and_then(|f| f.sync_all())
-        .map_err(io(&tmp))?;
-    std::fs::rename(&tmp, &path).map_err(io(&path))
+    Ok((tmp, path))
 }
 
 /// Appends a run to the manifest's run list.

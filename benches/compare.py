@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Issue 14's table: every stage of wresbench and of the Python + DuckDB +
+xlsxwriter pipeline (benches/python_pipeline.py), side by side, on the same
+generated returns, time and peak memory, for the national decade and for
+`--scale 4` and `--scale 20`.
+
+    python3 benches/compare.py [--scales 1,4,20] [--runs 3] [--bin target/release/wresbench]
+                               [--work DIR] [--json FILE]
+
+`make bench` runs it. For each scale it generates ten years of CSV returns
+(`wresbench generate --scale K`, the seed fixed), then times each stage as its
+own process with GNU time (`/usr/bin/time -f "%e %M"`: wall seconds and the
+peak resident set of the largest process; the Python export's two workers
+are counted one at a time, as GNU time reports them), each stage from the
+previous stage's output: ingest into an empty warehouse, benchmark, export;
+then `run` end to end from nothing. With --runs N the median of N is shown
+(the decade; larger scales run once unless --runs-large says otherwise).
+
+It also checks the two pipelines computed the same thing: the same row
+counts in the five result tables and the same sums of value and ci_low over
+org_metrics (to 1e-9 relative), and fails (exit 1) if not.
+
+Prints a markdown table (the one in BENCHMARKS.md) on stdout; progress on
+stderr. Needs the duckdb and xlsxwriter Python modules (pip install duckdb
+xlsxwriter) and GNU time; without them it says so and exits 0.
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PY = [sys.executable, os.path.join(HERE, "python_pipeline.py")]
+QUERIES = ["org_metrics", "group_metrics", "region_metrics", "national_metrics", "org_positions"]
+
+try:
+    import duckdb  # noqa: F401
+    import xlsxwriter  # noqa: F401
+except ImportError:
+    print("benches/compare.py needs the duckdb and xlsxwriter Python modules "
+          "(pip install duckdb xlsxwriter): skipping", file=sys.stderr)
+    sys.exit(0)
+if not os.path.exists("/usr/bin/time"):
+    print("benches/compare.py needs GNU time (/usr/bin/time; apt-get install time): skipping", file=sys.stderr)
+    sys.exit(0)
+
+
+def timed(cmd):
+    """Runs cmd under GNU time; returns (seconds, peak MiB)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
+        r = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", t.name] + cmd,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if r.returncode not in (0, 1):
+            sys.exit(f"failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr}")
+        secs, kb = t.read().split()[-2:]
+    return float(secs), int(kb) / 1024
+
+
+def fresh(*paths):
+    for p in paths:
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def wres_stages(b, data, wh, out, reg):
+    common = ["-q", "--no-progress"]
+    inputs = [os.path.join(data, "returns"), os.path.join(data, "survey")]
+    return {
+        "ingest": [b] + common + ["ingest", "--register", reg, "--warehouse", wh] + inputs,
+        "benchmark": [b] + common + ["benchmark", "--register", reg, "--warehouse", wh],
+        "export": [b] + common + ["export", "--register", reg, "--warehouse", wh, "--out", out],
+        "run": [b] + common + ["run", "--register", reg, "--warehouse", wh, "--out", out] + inputs,
+    }
+
+
+def py_stages(data, wh, out, reg, cat):
+    return {
+        "ingest": PY + ["ingest", data, wh, "--register", reg],
+        "benchmark": PY + ["benchmark", wh, "--register", reg, "--catalogue", cat],
+        "export": PY + ["export", wh, out, "--register", reg],
+        "run": PY + ["run", data, wh, out, "--register", reg, "--catalogue", cat],
+    }
+
+
+def measure(stages, wh, out, runs):
+    """Median time and the largest peak over `runs` passes of the stages."""
+    got = {s: [] for s in stages}
+    for _ in range(runs):
+        fresh(wh, out)
+        for s in ("ingest", "benchmark", "export"):
+            got[s].append(timed(stages[s]))
+        fresh(wh, out)
+        got["run"].append(timed(stages["run"]))
+    return {s: (statistics.median(t for t, _ in v), max(m for _, m in v)) for s, v in got.items()}
+
+
+def sums(path):
+    import duckdb
+    con = duckdb.connect()
+    rd = lambda q: f"read_parquet('{path}/{q}/**/*.parquet', hive_partitioning = true)"
+    counts = {q: con.execute(f"SELECT COUNT(*) FROM {rd(q)}").fetchone()[0] for q in QUERIES}
+    total = con.execute(f"SELECT SUM(value), SUM(ci_low), COUNT(value) FROM {rd('org_metrics')}").fetchone()
+    return counts, total
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scales", default="1,4,20")
+    ap.add_argument("--runs", type=int, default=3, help="passes at scale 1")
+    ap.add_argument("--runs-large", type=int, default=1, help="passes at larger scales")
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "wresbench"))
+    ap.add_argument("--work", default=None, help="scratch folder (default: a temporary one, removed after)")
+    ap.add_argument("--json", default=None, help="also write the figures here")
+    a = ap.parse_args()
+    b = os.path.abspath(a.bin)
+    work = a.work or tempfile.mkdtemp(prefix="wresbench-bench-")
+    os.makedirs(work, exist_ok=True)
+    rows, ok = [], True
+    try:
+        for k in [int(s) for s in a.scales.split(",")]:
+            data = os.path.join(work, f"data-{k}")
+            fresh(data)
+            subprocess.run([b, "-q", "--no-progress", "generate", "--out", data, "--scale", str(k)], check=True)
+            reg = os.path.join(data, "register.csv")
+            nfiles = sum(len(f) for _, _, f in os.walk(data)) - 1
+            mb = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(data) for f in fs) / 1e6
+            wh, out = os.path.join(work, "wh"), os.path.join(work, "out")
+            runs = a.runs if k == 1 else a.runs_large
+            print(f"scale {k}: {nfiles} files, {mb:.0f} MB; wresbench x{runs}", file=sys.stderr)
+            w = measure(wres_stages(b, data, wh, out, reg), wh, out, runs)
+            w_sums = sums(os.path.join(wh, "results"))
+            cat = os.path.join(work, "catalogue.csv")
+            with open(cat, "w") as f:
+                subprocess.run([b, "sql", "--warehouse", wh, "--format", "csv", "SELECT * FROM metrics"],
+                               stdout=f, check=True)
+            print(f"scale {k}: Python + DuckDB x{runs}", file=sys.stderr)
+            p = measure(py_stages(data, wh + "-py", out + "-py", reg, cat), wh + "-py", out + "-py", runs)
+            p_sums = sums(os.path.join(wh + "-py", "results"))
+            same = w_sums[0] == p_sums[0] and all(
+                abs(x - y) <= 1e-9 * max(1.0, abs(x)) for x, y in zip(w_sums[1], p_sums[1]))
+            ok &= same
+            if not same:
+                print(f"scale {k}: the pipelines disagree: wresbench {w_sums}, Python {p_sums}", file=sys.stderr)
+            trusts = sum(1 for _ in open(reg)) - 1
+            rows.append({"scale": k, "trusts": trusts, "files": nfiles, "mb": mb, "runs": runs,
+                         "wresbench": w, "python": p, "agree": same})
+            fresh(wh, out, wh + "-py", out + "-py", data)
+    finally:
+        if a.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print("| data | stage | wresbench | Python + DuckDB | time ratio |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        what = f"{r['trusts']:,} trusts x 10 years ({r['files']:,} files, {r['mb']:.0f} MB)"
+        for s in ("ingest", "benchmark", "export", "run"):
+            (wt, wm), (pt, pm) = r["wresbench"][s], r["python"][s]
+            print(f"| {what} | {s} | {wt:.2f} s, {wm:,.0f} MiB | {pt:.2f} s, {pm:,.0f} MiB | {pt / wt:.1f}x |")
+            what = ""
+    print(f"\nResults agree (row counts, sums over org_metrics): {all(r['agree'] for r in rows)}")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(rows, f, indent=1)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
