@@ -172,12 +172,8 @@ impl Engine {
         };
         // Exactly the files of one snapshot: a stray file is never read, a
         // commit in progress is not seen, and every table is of one state.
+        engine.register_returns(None)?;
         let snap = &engine.snapshot;
-        engine.register_files(
-            "returns",
-            &snap.paths_under(root, &format!("{}/", layout::RETURNS_DIR)),
-            Some(tables::returns_schema()),
-        )?;
         engine.register_files(
             "submissions",
             &snap
@@ -204,6 +200,22 @@ impl Engine {
             }
         }
         Ok(engine)
+    }
+
+    /// Registers `returns` over the snapshot's files of the years `from..=to`
+    /// (every year when None): the returns are stored a folder per year.
+    pub fn register_returns(&self, years: Option<(i32, i32)>) -> Result<()> {
+        let prefix = format!("{}/", layout::RETURNS_DIR);
+        let files: Vec<PathBuf> = self
+            .snapshot
+            .paths_under(&self.root, &prefix)
+            .into_iter()
+            .filter(|p| match years {
+                None => true,
+                Some((from, to)) => year_of_path(p).is_some_and(|y| from <= y && y <= to),
+            })
+            .collect();
+        self.register_files("returns", &files, Some(tables::returns_schema()))
     }
 
     /// Registers a table over exactly these Parquet files (an empty table of
@@ -449,6 +461,34 @@ pub fn query_hashes() -> serde_json::Map<String, serde_json::Value> {
         .collect()
 }
 
+/// The year of a file stored under a `year=YYYY` folder.
+fn year_of_path(p: &Path) -> Option<i32> {
+    p.components()
+        .find_map(|c| c.as_os_str().to_str()?.strip_prefix("year=")?.parse().ok())
+}
+
+/// How many trust-years of returns one pass of the queries takes at most.
+/// The queries run over runs of consecutive years (each with the year before
+/// for indicator 3's two-year figure) holding at most this many, so memory
+/// stays bounded whatever the number of trusts: the national decade (205
+/// trusts x 10 years) is one pass; `generate --scale 20` (4,100 trusts) is
+/// one year a pass, and a result table is never held whole in memory.
+pub const TRUST_YEARS_PER_PASS: usize = 2_500;
+
+/// Splits `years` (sorted) into runs of consecutive years of at most
+/// `per_pass / trusts` years each (at least one).
+pub fn passes(years: &[i32], trusts: usize, per_pass: usize) -> Vec<Vec<i32>> {
+    let n = (per_pass / trusts.max(1)).max(1);
+    let mut out: Vec<Vec<i32>> = Vec::new();
+    for &y in years {
+        match out.last_mut() {
+            Some(run) if run.len() < n && run.last() == Some(&(y - 1)) => run.push(y),
+            _ => out.push(vec![y]),
+        }
+    }
+    out
+}
+
 /// Runs every query and writes the result tables (all years, or only `year`).
 pub fn benchmark(
     root: &Path,
@@ -467,6 +507,19 @@ pub fn benchmark_with_progress(
     year: Option<i32>,
     progress: bool,
 ) -> Result<BenchmarkSummary> {
+    benchmark_in_passes(root, register, params, year, progress, TRUST_YEARS_PER_PASS)
+}
+
+/// [`benchmark_with_progress`] with the pass size given (tests use small
+/// ones to check that passes change nothing).
+pub fn benchmark_in_passes(
+    root: &Path,
+    register: &Register,
+    params: &Params,
+    year: Option<i32>,
+    progress: bool,
+    trust_years_per_pass: usize,
+) -> Result<BenchmarkSummary> {
     let lock = Lock::acquire(root).map_err(Error::Warehouse)?;
     let engine = Engine::open_locked(root, register, params, &lock)?;
     let years = engine.years()?;
@@ -484,30 +537,49 @@ pub fn benchmark_with_progress(
         years_written: write_years.clone(),
         ..Default::default()
     };
-    let results = run_queries(&engine, progress)?;
-    count_figures(&engine, &mut summary)?;
     let mut txn = Txn::begin_at(root, &lock, engine.snapshot.clone()).map_err(Error::Warehouse)?;
-    for (name, batch) in &results {
-        let mut written = 0;
-        for y in &write_years {
-            let part = year_slice(batch, *y)?;
-            written += part.num_rows();
-            let p = txn
-                .path_for(&layout::result_file(name, *y))
-                .map_err(Error::Warehouse)?;
-            tables::write_parquet(&p, &part).map_err(Error::Warehouse)?;
+    let mut rows: Vec<(String, usize)> = QUERIES.iter().map(|(n, _)| (n.to_string(), 0)).collect();
+    let mut counts = FigureCounts::default();
+    let runs = passes(&write_years, register.len(), trust_years_per_pass);
+    let bar = crate::progress::bar(
+        (runs.len() * QUERIES.len()) as u64,
+        "running queries",
+        progress,
+    );
+    for run in &runs {
+        let (first, last) = (run[0], run[run.len() - 1]);
+        // The year before too: indicator 3's two-year figure pools it.
+        engine.register_returns(Some((first - 1, last)))?;
+        let results = run_queries(&engine, &bar)?;
+        // Only the run's own years are kept; the year before was context.
+        let org_metrics = years_slice(&results[0].1, first, last)?;
+        engine.register_batch("org_metrics", org_metrics)?;
+        counts.add(&engine)?;
+        for ((name, batch), (_, written)) in results.iter().zip(rows.iter_mut()) {
+            for y in run {
+                let part = year_slice(batch, *y)?;
+                *written += part.num_rows();
+                let p = txn
+                    .path_for(&layout::result_file(name, *y))
+                    .map_err(Error::Warehouse)?;
+                tables::write_parquet(&p, &part).map_err(Error::Warehouse)?;
+            }
         }
-        summary.rows.push((name.to_string(), written));
     }
+    bar.finish_and_clear();
+    counts.into_summary(&mut summary);
+    summary.rows = rows;
     stage_results_record(&mut txn, &engine, root, params, &summary)?;
     txn.commit().map_err(Error::Warehouse)?;
     Ok(summary)
 }
 
 /// Runs every query in order, each result registered for the queries after it.
-fn run_queries(engine: &Engine, progress: bool) -> Result<Vec<(&'static str, RecordBatch)>> {
+fn run_queries(
+    engine: &Engine,
+    bar: &indicatif::ProgressBar,
+) -> Result<Vec<(&'static str, RecordBatch)>> {
     let mut results = Vec::new();
-    let bar = crate::progress::bar(QUERIES.len() as u64, "running queries", progress);
     for (name, sql) in QUERIES {
         bar.set_message(format!("{name}.sql"));
         let started = std::time::Instant::now();
@@ -524,37 +596,61 @@ fn run_queries(engine: &Engine, progress: bool) -> Result<Vec<(&'static str, Rec
         results.push((*name, batch));
         bar.inc(1);
     }
-    bar.finish_and_clear();
     Ok(results)
 }
 
-/// The summary's figure counts, from the results themselves.
-fn count_figures(engine: &Engine, summary: &mut BenchmarkSummary) -> Result<()> {
-    let counts = engine.query(
-        "summary",
-        "SELECT COUNT(DISTINCT org_code) AS trusts, COUNT(*) AS figures, \
-         SUM(CASE WHEN suppressed THEN 1 ELSE 0 END) AS suppressed, \
-         SUM(CASE WHEN array_has(flags, 'undefined') THEN 1 ELSE 0 END) AS undefined, \
-         SUM(CASE WHEN array_has(flags, 'zero_count') THEN 1 ELSE 0 END) AS zero_count, \
-         SUM(CASE WHEN array_has(flags, 'infinite') THEN 1 ELSE 0 END) AS infinite \
-         FROM org_metrics",
-    )?;
-    let get = |i: usize| -> usize {
+/// The summary's figure counts, summed over the passes (trusts as a set).
+#[derive(Default)]
+struct FigureCounts {
+    trusts: BTreeSet<String>,
+    figures: usize,
+    suppressed: usize,
+    undefined: usize,
+    zero_count: usize,
+    infinite: usize,
+}
+
+impl FigureCounts {
+    /// Adds the figures of the `org_metrics` registered now.
+    fn add(&mut self, engine: &Engine) -> Result<()> {
         use datafusion::arrow::array::Int64Array;
-        counts
-            .column(i)
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .and_then(|a| (!a.is_empty() && !a.is_null(0)).then(|| a.value(0)))
-            .unwrap_or(0) as usize
-    };
-    summary.trusts = get(0);
-    summary.org_figures = get(1);
-    summary.suppressed = get(2);
-    summary.undefined = get(3);
-    summary.zero_count = get(4);
-    summary.infinite = get(5);
-    Ok(())
+        let counts = engine.query(
+            "summary",
+            "SELECT COUNT(*) AS figures, \
+             SUM(CASE WHEN suppressed THEN 1 ELSE 0 END) AS suppressed, \
+             SUM(CASE WHEN array_has(flags, 'undefined') THEN 1 ELSE 0 END) AS undefined, \
+             SUM(CASE WHEN array_has(flags, 'zero_count') THEN 1 ELSE 0 END) AS zero_count, \
+             SUM(CASE WHEN array_has(flags, 'infinite') THEN 1 ELSE 0 END) AS infinite \
+             FROM org_metrics",
+        )?;
+        let get = |i: usize| -> usize {
+            counts
+                .column(i)
+                .as_any()
+                .downcast_ref::<Int64Array>()
+                .and_then(|a| (!a.is_empty() && !a.is_null(0)).then(|| a.value(0)))
+                .unwrap_or(0) as usize
+        };
+        self.figures += get(0);
+        self.suppressed += get(1);
+        self.undefined += get(2);
+        self.zero_count += get(3);
+        self.infinite += get(4);
+        let orgs = engine.query("summary", "SELECT DISTINCT org_code FROM org_metrics")?;
+        if let Some(a) = orgs.column(0).as_any().downcast_ref::<StringArray>() {
+            self.trusts.extend(a.iter().flatten().map(str::to_string));
+        }
+        Ok(())
+    }
+
+    fn into_summary(self, s: &mut BenchmarkSummary) {
+        s.trusts = self.trusts.len();
+        s.org_figures = self.figures;
+        s.suppressed = self.suppressed;
+        s.undefined = self.undefined;
+        s.zero_count = self.zero_count;
+        s.infinite = self.infinite;
+    }
 }
 
 /// Records in the manifest what the results were built from: the query
@@ -592,13 +688,21 @@ fn stage_results_record(
 
 /// The rows of one year (results are sorted by their queries; filtering keeps the order).
 pub fn year_slice(batch: &RecordBatch, year: i32) -> Result<RecordBatch> {
+    years_slice(batch, year, year)
+}
+
+/// The rows of the years `from..=to`, in order.
+pub fn years_slice(batch: &RecordBatch, from: i32, to: i32) -> Result<RecordBatch> {
     let Some(col) = batch
         .column_by_name("year")
         .and_then(|c| c.as_any().downcast_ref::<Int32Array>())
     else {
         return Ok(batch.clone());
     };
-    let mask: BooleanArray = col.iter().map(|v| Some(v == Some(year))).collect();
+    let mask: BooleanArray = col
+        .iter()
+        .map(|v| Some(v.is_some_and(|y| from <= y && y <= to)))
+        .collect();
     Ok(filter_record_batch(batch, &mask)?)
 }
 
