@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 DEMO_OUT ?= demo-out
 
-.PHONY: help demo test lint fmt bench build screenshot
+.PHONY: help demo test lint fmt bench bench-criterion build screenshot
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -25,7 +25,12 @@ lint: ## Formatting and clippy, warnings as errors
 fmt: ## Format the code
 	$(CARGO) fmt --all
 
-bench: ## Criterion benchmarks (figures go in BENCHMARKS.md)
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+BENCH_SCALES ?= 1,4,20
+bench: build ## BENCHMARKS.md's table: wresbench beside the Python + DuckDB pipeline, decade, --scale 4 and 20 (pip install duckdb xlsxwriter; about 25 minutes)
+	python3 benches/compare.py --bin $(TARGET_DIR)/release/wresbench --scales $(BENCH_SCALES)
+
+bench-criterion: ## Criterion benchmarks of the library's stages (benches/pipeline.rs)
 	$(CARGO) bench --bench pipeline
 
 CHROMIUM ?= chromium

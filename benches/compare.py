@@ -107,6 +107,17 @@ def sums(path):
     return counts, total
 
 
+def wres_sums(binary, wh):
+    """Row counts and org_metrics sums of a wresbench warehouse, read through
+    `wresbench sql` (so only the current snapshot's files count)."""
+    def one(sql):
+        out = subprocess.run([binary, "sql", "--warehouse", wh, "--format", "csv", sql],
+                             check=True, capture_output=True, text=True).stdout.splitlines()[1]
+        return [float(x) if "." in x or "e" in x else int(x) for x in out.split(",")]
+    counts = {q: one(f"SELECT COUNT(*) FROM {q}")[0] for q in QUERIES}
+    return counts, tuple(one("SELECT SUM(value), SUM(ci_low), COUNT(value) FROM org_metrics"))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scales", default="1,4,20")
@@ -132,7 +143,7 @@ def main():
             runs = a.runs if k == 1 else a.runs_large
             print(f"scale {k}: {nfiles} files, {mb:.0f} MB; wresbench x{runs}", file=sys.stderr)
             w = measure(wres_stages(b, data, wh, out, reg), wh, out, runs)
-            w_sums = sums(os.path.join(wh, "results"))
+            w_sums = wres_sums(b, wh)
             cat = os.path.join(work, "catalogue.csv")
             with open(cat, "w") as f:
                 subprocess.run([b, "sql", "--warehouse", wh, "--format", "csv", "SELECT * FROM metrics"],

@@ -2,7 +2,7 @@
 """Runs the SQL of queries/ in DuckDB over the same Parquet warehouse that
 `wresbench benchmark` reads, and times both (median of N runs).
 
-    python3 benches/duckdb_compare.py WAREHOUSE [--runs 5] [--bin target/release/wresbench]
+    python3 benches/duckdb_compare.py WAREHOUSE [--runs 5] [--bin target/release/wresbench] [--register R]
 
 Skips quietly (exit 0) when the duckdb Python module is not installed. The
 only changes to the SQL are spellings DuckDB lacks: percentile_cont(v, p) ->
@@ -13,7 +13,6 @@ It also checks the two engines agree (row counts and sums of values).
 """
 import argparse
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -29,32 +28,14 @@ except ImportError:
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-QUERIES = ["org_metrics", "group_metrics", "region_metrics", "national_metrics", "org_positions"]
-Z = 1.959963984540054
-
-WILSON = f"""
-CREATE MACRO wilson_low(x, n) AS CASE WHEN n > 0 AND x >= 0 AND x <= n THEN greatest(0.0,
-  ((x / n) + {Z}^2 / (2 * n) - {Z} * sqrt((x / n) * (1 - x / n) / n + {Z}^2 / (4 * n * n))) / (1 + {Z}^2 / n)) END;
-CREATE MACRO wilson_high(x, n) AS CASE WHEN n > 0 AND x >= 0 AND x <= n THEN least(1.0,
-  ((x / n) + {Z}^2 / (2 * n) + {Z} * sqrt((x / n) * (1 - x / n) / n + {Z}^2 / (4 * n * n))) / (1 + {Z}^2 / n)) END;
-"""
+sys.path.insert(0, HERE)
+# The same DuckDB set-up as the comparison pipeline: the SQL translation,
+# the Wilson and finite() macros, organisations, params and metrics tables.
+from python_pipeline import QUERIES, connect, translate  # noqa: E402
 
 
-def translate(sql):
-    sql = re.sub(r"percentile_cont\(", "quantile_cont(", sql)
-    sql = sql.replace("array_compact(make_array(", "list_filter(list_value(")
-    # close list_filter: the make_array(...) call ends with "))" before " AS flags"
-    sql = sql.replace(")) AS flags", "), lambda x: x IS NOT NULL) AS flags")
-    return sql
-
-
-def run_duckdb(wh, out):
-    con = duckdb.connect()
-    con.execute("SET threads TO 2")
-    con.execute(WILSON)
-    con.execute(f"CREATE VIEW returns AS SELECT * FROM read_parquet('{wh}/returns/*/*.parquet')")
-    con.execute(f"CREATE TABLE organisations AS SELECT * FROM read_csv('{ROOT}/data/organisations.csv', header=true, all_varchar=true)")
-    con.execute(f"CREATE TABLE params AS SELECT 11.0 AS min_responses, 10.0 AS small_numbers, {Z} AS z, 0.8 AS parity_low, 1.25 AS parity_high, 2028 AS model_employer_year")
+def run_duckdb(wh, out, register, catalogue):
+    con = connect(wh, register, catalogue)
     counts = {}
     for q in QUERIES:
         sql = translate(open(os.path.join(ROOT, "queries", f"{q}.sql")).read())
@@ -65,32 +46,45 @@ def run_duckdb(wh, out):
     return counts, total
 
 
+def wres_sums(binary, wh):
+    """Row counts and org_metrics sums of a wresbench warehouse, read through
+    `wresbench sql` (so only the current snapshot's files count)."""
+    def one(sql):
+        out = subprocess.run([binary, "sql", "--warehouse", wh, "--format", "csv", sql],
+                             check=True, capture_output=True, text=True).stdout.splitlines()[1]
+        return [float(x) if "." in x or "e" in x else int(x) for x in out.split(",")]
+    counts = {q: one(f"SELECT COUNT(*) FROM {q}")[0] for q in QUERIES}
+    return counts, tuple(one("SELECT SUM(value), SUM(ci_low), COUNT(value) FROM org_metrics"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("warehouse")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "wresbench"))
+    ap.add_argument("--register", default=os.path.join(ROOT, "data", "organisations.csv"))
     a = ap.parse_args()
     wh = os.path.abspath(a.warehouse)
+    catalogue = os.path.join(tempfile.mkdtemp(), "metrics.csv")
+    with open(catalogue, "w") as f:
+        subprocess.run([a.bin, "sql", "--warehouse", wh, "--format", "csv", "SELECT * FROM metrics"], stdout=f, check=True)
 
     df_times = []
     for _ in range(a.runs):
         t = time.perf_counter()
-        subprocess.run([a.bin, "-q", "benchmark", "--warehouse", wh], check=True)
+        subprocess.run([a.bin, "-q", "benchmark", "--register", a.register, "--warehouse", wh], check=True)
         df_times.append(time.perf_counter() - t)
 
     dd_times = []
     for _ in range(a.runs):
         out = tempfile.mkdtemp()
         t = time.perf_counter()
-        counts, total = run_duckdb(wh, out)
+        counts, total = run_duckdb(wh, out, a.register, catalogue)
         dd_times.append(time.perf_counter() - t)
         shutil.rmtree(out)
 
-    # Agreement: DataFusion's results, read back by DuckDB.
-    con = duckdb.connect()
-    df_counts = {q: con.execute(f"SELECT COUNT(*) FROM read_parquet('{wh}/results/{q}/*/*.parquet')").fetchone()[0] for q in QUERIES}
-    df_total = con.execute(f"SELECT SUM(value), SUM(ci_low), COUNT(value) FROM read_parquet('{wh}/results/org_metrics/*/*.parquet')").fetchone()
+    # Agreement: DataFusion's results, read through wresbench itself.
+    df_counts, df_total = wres_sums(a.bin, wh)
     agree = df_counts == counts and all(abs(x - y) <= 1e-6 * max(1.0, abs(x)) for x, y in zip(df_total, total))
     d, k = statistics.median(df_times), statistics.median(dd_times)
     print(f"rows: DataFusion {df_counts}")

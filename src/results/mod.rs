@@ -195,7 +195,10 @@ impl Interner {
 /// Values by trust or area, year and breakdown. Each (name, year) holds its
 /// rows sorted by breakdown, so a lookup hashes the name and binary-searches
 /// borrowed strings: nothing is allocated to ask.
-struct Keyed<V>(HashMap<Arc<str>, BTreeMap<i32, Vec<(KeyBuf, V)>>>);
+struct Keyed<V>(HashMap<Arc<str>, ByYear<V>>);
+
+/// A name's rows by year, each year's sorted by breakdown.
+type ByYear<V> = BTreeMap<i32, Vec<(KeyBuf, V)>>;
 
 impl<V> Default for Keyed<V> {
     fn default() -> Self {
@@ -255,6 +258,9 @@ pub struct Results {
     /// The latest ledger time the results were built from.
     pub built_from_ledger_at: Option<String>,
 }
+
+/// One row of group_metrics or region_metrics: area, year, breakdown, statistics.
+type AreaStats = (Arc<str>, i32, KeyBuf, Stats);
 
 /// The year and breakdown columns every result table shares.
 struct Breakdown<'a> {
@@ -438,7 +444,7 @@ impl Results {
         let mut stats = |b: &RecordBatch,
                          area_col: &str,
                          filter: Option<(&str, &str)>|
-         -> Result<Vec<(Arc<str>, i32, KeyBuf, Stats)>> {
+         -> Result<Vec<AreaStats>> {
             let c = Cols::new(b, p);
             let area = c.str(area_col)?;
             let level = filter.map(|(col, _)| c.str(col)).transpose()?;
