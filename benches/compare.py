@@ -137,8 +137,10 @@ def main():
             fresh(data)
             subprocess.run([b, "-q", "--no-progress", "generate", "--out", data, "--scale", str(k)], check=True)
             reg = os.path.join(data, "register.csv")
-            nfiles = sum(len(f) for _, _, f in os.walk(data)) - 1
-            mb = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(data) for f in fs) / 1e6
+            returns = [os.path.join(d, f) for sub in ("returns", "survey")
+                       for d, _, fs in os.walk(os.path.join(data, sub)) for f in fs]
+            nfiles = len(returns)
+            mb = sum(os.path.getsize(p) for p in returns) / 1e6
             wh, out = os.path.join(work, "wh"), os.path.join(work, "out")
             runs = a.runs if k == 1 else a.runs_large
             print(f"scale {k}: {nfiles} files, {mb:.0f} MB; wresbench x{runs}", file=sys.stderr)
