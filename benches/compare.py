@@ -36,7 +36,8 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PY = [sys.executable, os.path.join(HERE, "python_pipeline.py")]
-QUERIES = ["org_metrics", "group_metrics", "region_metrics", "national_metrics", "org_positions"]
+sys.path.insert(0, HERE)
+from agreement import QUERIES, agree, wres_sums  # noqa: E402
 
 try:
     import duckdb  # noqa: F401
@@ -107,17 +108,6 @@ def sums(path):
     return counts, total
 
 
-def wres_sums(binary, wh):
-    """Row counts and org_metrics sums of a wresbench warehouse, read through
-    `wresbench sql` (so only the current snapshot's files count)."""
-    def one(sql):
-        out = subprocess.run([binary, "sql", "--warehouse", wh, "--format", "csv", sql],
-                             check=True, capture_output=True, text=True).stdout.splitlines()[1]
-        return [float(x) if "." in x or "e" in x else int(x) for x in out.split(",")]
-    counts = {q: one(f"SELECT COUNT(*) FROM {q}")[0] for q in QUERIES}
-    return counts, tuple(one("SELECT SUM(value), SUM(ci_low), COUNT(value) FROM org_metrics"))
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scales", default="1,4,20")
@@ -153,8 +143,7 @@ def main():
             print(f"scale {k}: Python + DuckDB x{runs}", file=sys.stderr)
             p = measure(py_stages(data, wh + "-py", out + "-py", reg, cat), wh + "-py", out + "-py", runs)
             p_sums = sums(os.path.join(wh + "-py", "results"))
-            same = w_sums[0] == p_sums[0] and all(
-                abs(x - y) <= 1e-9 * max(1.0, abs(x)) for x, y in zip(w_sums[1], p_sums[1]))
+            same = agree(w_sums, p_sums)
             ok &= same
             if not same:
                 print(f"scale {k}: the pipelines disagree: wresbench {w_sums}, Python {p_sums}", file=sys.stderr)

@@ -31,7 +31,8 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 # The same DuckDB set-up as the comparison pipeline: the SQL translation,
 # the Wilson and finite() macros, organisations, params and metrics tables.
-from python_pipeline import QUERIES, connect, translate  # noqa: E402
+from agreement import QUERIES, agree, wres_sums  # noqa: E402
+from python_pipeline import connect, translate  # noqa: E402
 
 
 def run_duckdb(wh, out, register, catalogue):
@@ -44,17 +45,6 @@ def run_duckdb(wh, out, register, catalogue):
         counts[q] = con.execute(f"SELECT COUNT(*) FROM {q}").fetchone()[0]
     total = con.execute("SELECT SUM(value), SUM(ci_low), COUNT(value) FROM org_metrics").fetchone()
     return counts, total
-
-
-def wres_sums(binary, wh):
-    """Row counts and org_metrics sums of a wresbench warehouse, read through
-    `wresbench sql` (so only the current snapshot's files count)."""
-    def one(sql):
-        out = subprocess.run([binary, "sql", "--warehouse", wh, "--format", "csv", sql],
-                             check=True, capture_output=True, text=True).stdout.splitlines()[1]
-        return [float(x) if "." in x or "e" in x else int(x) for x in out.split(",")]
-    counts = {q: one(f"SELECT COUNT(*) FROM {q}")[0] for q in QUERIES}
-    return counts, tuple(one("SELECT SUM(value), SUM(ci_low), COUNT(value) FROM org_metrics"))
 
 
 def main():
@@ -85,16 +75,16 @@ def main():
 
     # Agreement: DataFusion's results, read through wresbench itself.
     df_counts, df_total = wres_sums(a.bin, wh)
-    agree = df_counts == counts and all(abs(x - y) <= 1e-6 * max(1.0, abs(x)) for x, y in zip(df_total, total))
+    same = agree((df_counts, df_total), (counts, total), rel=1e-6)
     d, k = statistics.median(df_times), statistics.median(dd_times)
     print(f"rows: DataFusion {df_counts}")
     print(f"rows: DuckDB     {counts}")
     print(f"org_metrics sum(value), sum(ci_low), count: DataFusion {df_total} / DuckDB {total}")
-    print(f"results agree: {agree}")
+    print(f"results agree: {same}")
     print(f"wresbench benchmark (DataFusion, whole command): median {d:.2f} s of {a.runs}")
     print(f"DuckDB {duckdb.__version__} (same SQL, Parquet in and out, 2 threads): median {k:.2f} s of {a.runs}")
     print(f"ratio DataFusion / DuckDB: {d / k:.2f}")
-    return 0 if agree else 1
+    return 0 if same else 1
 
 
 if __name__ == "__main__":

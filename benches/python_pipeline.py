@@ -39,9 +39,10 @@ import time
 import duckdb
 import xlsxwriter
 
+from agreement import QUERIES  # the five result tables, in the order they are computed
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-QUERIES = ["org_metrics", "group_metrics", "region_metrics", "national_metrics", "org_positions"]
 Z = 1.959963984540054
 PARAMS = dict(min_responses=11.0, small_numbers=10.0, z=Z, parity_low=0.8, parity_high=1.25,
               model_employer_year=2028, min_count=8.0, min_trusts=5)

@@ -539,7 +539,7 @@ pub fn benchmark_in_passes(
     };
     let mut txn = Txn::begin_at(root, &lock, engine.snapshot.clone()).map_err(Error::Warehouse)?;
     let mut rows: Vec<(String, usize)> = QUERIES.iter().map(|(n, _)| (n.to_string(), 0)).collect();
-    let mut counts = FigureCounts::default();
+    let mut trusts = BTreeSet::new();
     let runs = passes(&write_years, register.len(), trust_years_per_pass);
     let bar = crate::progress::bar(
         (runs.len() * QUERIES.len()) as u64,
@@ -554,7 +554,7 @@ pub fn benchmark_in_passes(
         // Only the run's own years are kept; the year before was context.
         let org_metrics = years_slice(&results[0].1, first, last)?;
         engine.register_batch("org_metrics", org_metrics)?;
-        counts.add(&engine)?;
+        count_figures(&engine, &mut summary, &mut trusts)?;
         for ((name, batch), (_, written)) in results.iter().zip(rows.iter_mut()) {
             for y in run {
                 let part = year_slice(batch, *y)?;
@@ -567,7 +567,7 @@ pub fn benchmark_in_passes(
         }
     }
     bar.finish_and_clear();
-    counts.into_summary(&mut summary);
+    summary.trusts = trusts.len();
     summary.rows = rows;
     stage_results_record(&mut txn, &engine, root, params, &summary)?;
     txn.commit().map_err(Error::Warehouse)?;
@@ -599,58 +599,41 @@ fn run_queries(
     Ok(results)
 }
 
-/// The summary's figure counts, summed over the passes (trusts as a set).
-#[derive(Default)]
-struct FigureCounts {
-    trusts: BTreeSet<String>,
-    figures: usize,
-    suppressed: usize,
-    undefined: usize,
-    zero_count: usize,
-    infinite: usize,
-}
-
-impl FigureCounts {
-    /// Adds the figures of the `org_metrics` registered now.
-    fn add(&mut self, engine: &Engine) -> Result<()> {
-        use datafusion::arrow::array::Int64Array;
-        let counts = engine.query(
-            "summary",
-            "SELECT COUNT(*) AS figures, \
-             SUM(CASE WHEN suppressed THEN 1 ELSE 0 END) AS suppressed, \
-             SUM(CASE WHEN array_has(flags, 'undefined') THEN 1 ELSE 0 END) AS undefined, \
-             SUM(CASE WHEN array_has(flags, 'zero_count') THEN 1 ELSE 0 END) AS zero_count, \
-             SUM(CASE WHEN array_has(flags, 'infinite') THEN 1 ELSE 0 END) AS infinite \
-             FROM org_metrics",
-        )?;
-        let get = |i: usize| -> usize {
-            counts
-                .column(i)
-                .as_any()
-                .downcast_ref::<Int64Array>()
-                .and_then(|a| (!a.is_empty() && !a.is_null(0)).then(|| a.value(0)))
-                .unwrap_or(0) as usize
-        };
-        self.figures += get(0);
-        self.suppressed += get(1);
-        self.undefined += get(2);
-        self.zero_count += get(3);
-        self.infinite += get(4);
-        let orgs = engine.query("summary", "SELECT DISTINCT org_code FROM org_metrics")?;
-        if let Some(a) = orgs.column(0).as_any().downcast_ref::<StringArray>() {
-            self.trusts.extend(a.iter().flatten().map(str::to_string));
-        }
-        Ok(())
+/// Adds the figures of the `org_metrics` registered now (one pass's years)
+/// to the summary's counts, and its trusts to `trusts`.
+fn count_figures(
+    engine: &Engine,
+    summary: &mut BenchmarkSummary,
+    trusts: &mut BTreeSet<String>,
+) -> Result<()> {
+    use datafusion::arrow::array::Int64Array;
+    let counts = engine.query(
+        "summary",
+        "SELECT COUNT(*) AS figures, \
+         SUM(CASE WHEN suppressed THEN 1 ELSE 0 END) AS suppressed, \
+         SUM(CASE WHEN array_has(flags, 'undefined') THEN 1 ELSE 0 END) AS undefined, \
+         SUM(CASE WHEN array_has(flags, 'zero_count') THEN 1 ELSE 0 END) AS zero_count, \
+         SUM(CASE WHEN array_has(flags, 'infinite') THEN 1 ELSE 0 END) AS infinite \
+         FROM org_metrics",
+    )?;
+    let get = |i: usize| -> usize {
+        counts
+            .column(i)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .and_then(|a| (!a.is_empty() && !a.is_null(0)).then(|| a.value(0)))
+            .unwrap_or(0) as usize
+    };
+    summary.org_figures += get(0);
+    summary.suppressed += get(1);
+    summary.undefined += get(2);
+    summary.zero_count += get(3);
+    summary.infinite += get(4);
+    let orgs = engine.query("summary", "SELECT DISTINCT org_code FROM org_metrics")?;
+    if let Some(a) = orgs.column(0).as_any().downcast_ref::<StringArray>() {
+        trusts.extend(a.iter().flatten().map(str::to_string));
     }
-
-    fn into_summary(self, s: &mut BenchmarkSummary) {
-        s.trusts = self.trusts.len();
-        s.org_figures = self.figures;
-        s.suppressed = self.suppressed;
-        s.undefined = self.undefined;
-        s.zero_count = self.zero_count;
-        s.infinite = self.infinite;
-    }
+    Ok(())
 }
 
 /// Records in the manifest what the results were built from: the query

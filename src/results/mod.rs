@@ -206,25 +206,27 @@ impl<V> Default for Keyed<V> {
     }
 }
 
-impl<V> Keyed<V> {
-    fn push(&mut self, name: Arc<str>, year: i32, k: KeyBuf, v: V) {
-        self.0
-            .entry(name)
-            .or_default()
-            .entry(year)
-            .or_default()
-            .push((k, v));
-    }
-
-    /// Sorts every list by breakdown (call once, after the last push).
-    fn finish(&mut self) {
-        for years in self.0.values_mut() {
+/// Built from (name, year, breakdown, value) rows in any order; sorted once built.
+impl<V> FromIterator<(Arc<str>, i32, KeyBuf, V)> for Keyed<V> {
+    fn from_iter<I: IntoIterator<Item = (Arc<str>, i32, KeyBuf, V)>>(rows: I) -> Self {
+        let mut map: HashMap<Arc<str>, ByYear<V>> = HashMap::new();
+        for (name, year, k, v) in rows {
+            map.entry(name)
+                .or_default()
+                .entry(year)
+                .or_default()
+                .push((k, v));
+        }
+        for years in map.values_mut() {
             for rows in years.values_mut() {
                 rows.sort_by(|a, b| key_of(&a.0).cmp(&key_of(&b.0)));
             }
         }
+        Keyed(map)
     }
+}
 
+impl<V> Keyed<V> {
     fn get(&self, name: &str, year: i32, k: Key) -> Option<&V> {
         let rows = self.0.get(name)?.get(&year)?;
         let i = rows.binary_search_by(|(r, _)| key_of(r).cmp(&k)).ok()?;
@@ -486,22 +488,17 @@ impl Results {
             "reading group_metrics",
             "SELECT * FROM group_metrics ORDER BY year",
         )?;
-        for (a, y, k, s) in stats(&g, "benchmark_group", None)? {
-            r.group.push(a, y, k, s);
-        }
-        r.group.finish();
+        r.group = stats(&g, "benchmark_group", None)?.into_iter().collect();
         let g = e.query(
             "reading region_metrics",
             "SELECT * FROM region_metrics ORDER BY year",
         )?;
-        for (a, y, k, s) in stats(&g, "area", Some(("level", "region")))? {
-            r.region.push(a, y, k, s);
-        }
-        r.region.finish();
-        for (a, y, k, s) in stats(&g, "area", Some(("level", "icb")))? {
-            r.icb.push(a, y, k, s);
-        }
-        r.icb.finish();
+        r.region = stats(&g, "area", Some(("level", "region")))?
+            .into_iter()
+            .collect();
+        r.icb = stats(&g, "area", Some(("level", "icb")))?
+            .into_iter()
+            .collect();
         Ok(())
     }
 
@@ -524,22 +521,23 @@ impl Results {
             c.f64("share_significant_above_1")?,
         );
         let nation = strs.get("");
-        for i in 0..b.num_rows() {
-            r.national.push(
-                nation.clone(),
-                bd.year(i),
-                bd.key(i, strs),
-                National {
-                    pooled: opt(pooled, i),
-                    median: opt(med, i),
-                    q1: opt(q1, i),
-                    q3: opt(q3, i),
-                    n_orgs: n.value(i),
-                    share_significant_above_1: opt(share, i),
-                },
-            );
-        }
-        r.national.finish();
+        r.national = (0..b.num_rows())
+            .map(|i| {
+                (
+                    nation.clone(),
+                    bd.year(i),
+                    bd.key(i, strs),
+                    National {
+                        pooled: opt(pooled, i),
+                        median: opt(med, i),
+                        q1: opt(q1, i),
+                        q3: opt(q3, i),
+                        n_orgs: n.value(i),
+                        share_significant_above_1: opt(share, i),
+                    },
+                )
+            })
+            .collect();
         Ok(())
     }
 
@@ -561,19 +559,20 @@ impl Results {
             c.i64("group_quartile")?,
             c.i64("region_rank")?,
         );
-        for i in 0..b.num_rows() {
-            r.positions.push(
-                strs.get(org.value(i)),
-                bd.year(i),
-                bd.key(i, strs),
-                Position {
-                    group_rank: gr.value(i),
-                    group_quartile: gq.value(i),
-                    region_rank: rr.value(i),
-                },
-            );
-        }
-        r.positions.finish();
+        r.positions = (0..b.num_rows())
+            .map(|i| {
+                (
+                    strs.get(org.value(i)),
+                    bd.year(i),
+                    bd.key(i, strs),
+                    Position {
+                        group_rank: gr.value(i),
+                        group_quartile: gq.value(i),
+                        region_rank: rr.value(i),
+                    },
+                )
+            })
+            .collect();
         Ok(())
     }
 
