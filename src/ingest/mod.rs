@@ -452,16 +452,27 @@ pub fn parse_all(
     progress: bool,
 ) -> Vec<ParsedFile> {
     let bar = crate::progress::bar(files.len() as u64, "reading returns", progress);
-    let parsed: Vec<ParsedFile> = files
+    let parsed = parse_with(files, register, opts, &bar);
+    bar.finish_and_clear();
+    parsed
+}
+
+/// [`parse_all`] with the caller's progress bar, for callers that read their
+/// files a part at a time and keep one bar for the whole.
+pub fn parse_with(
+    files: &[PathBuf],
+    register: &Register,
+    opts: &ValidateOptions,
+    bar: &indicatif::ProgressBar,
+) -> Vec<ParsedFile> {
+    files
         .par_iter()
         .map(|f| {
             let p = parse_file(f, register, opts);
             bar.inc(1);
             p
         })
-        .collect();
-    bar.finish_and_clear();
-    parsed
+        .collect()
 }
 
 /// Reads a file from disk and parses it. An unreadable file is a [`ParsedFile`]

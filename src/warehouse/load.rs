@@ -8,8 +8,13 @@ use serde::Serialize;
 use super::tables::{self, MessageRow, StoredRow, Submission};
 use super::txn::{Lock, Txn};
 use super::{Error, Result, layout};
-use crate::ingest::{self, Message, ParsedFile, SectionReturn, ValidateOptions};
+use crate::ingest::{self, Format, Message, ParsedFile, RowKey, ValidateOptions};
+use crate::model::Section;
 use crate::register::Register;
+
+/// Files are read, validated and their raw copies written this many at a
+/// time, then only what the load needs of them is kept (see [`HeldFile`]).
+const READ_CHUNK: usize = 512;
 
 pub struct IngestOptions {
     pub inputs: Vec<PathBuf>,
@@ -51,11 +56,111 @@ impl IngestSummary {
     }
 }
 
+/// A file as the load holds it once read: its bytes are already written
+/// beside their raw name and dropped, and each row is reduced to its
+/// identity and value (the sender's location of it is only for messages,
+/// which are made by then). At `--scale 20` (41,000 files, 5.4 million rows)
+/// holding every [`ParsedFile`] until the commit took most of ingest's 3.5 GB.
+struct HeldFile {
+    display: String,
+    sha256: String,
+    format: Format,
+    /// Where its raw copy is, in the warehouse.
+    raw_path: String,
+    file_messages: Vec<Message>,
+    sections: Vec<HeldSection>,
+}
+
+struct HeldSection {
+    org_code: String,
+    year: i32,
+    section: Section,
+    rows: Vec<(RowKey, f64)>,
+    messages: Vec<Message>,
+}
+
+impl HeldFile {
+    fn new(f: ParsedFile, raw_path: String) -> Self {
+        HeldFile {
+            display: f.display,
+            sha256: f.sha256,
+            format: f.format,
+            raw_path,
+            file_messages: f.file_messages,
+            sections: f
+                .sections
+                .into_iter()
+                .map(|s| HeldSection {
+                    org_code: s.org_code,
+                    year: s.year,
+                    section: s.section,
+                    rows: s.rows.iter().map(|r| (r.key(), r.value)).collect(),
+                    messages: s.messages,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Raw copies written beside their content names during a run; `publish`
+/// makes them durable together (one sync) and renames them into place.
+/// Dropped before that (an error part way), it deletes what it wrote.
+struct RawBatch<'a> {
+    root: &'a Path,
+    /// Raw paths already handled in this run (the same file given twice).
+    seen: HashSet<String>,
+    /// (written beside, its content name), not yet renamed.
+    pending: Vec<(PathBuf, PathBuf)>,
+}
+
+impl<'a> RawBatch<'a> {
+    fn new(root: &'a Path) -> Self {
+        RawBatch {
+            root,
+            seen: HashSet::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Writes the file's raw copy unless the store has it, and keeps the rest.
+    fn hold(&mut self, f: ParsedFile) -> Result<HeldFile> {
+        let raw_path = layout::raw_file(&f.sha256, &raw_ext(&f));
+        if self.seen.insert(raw_path.clone()) && !self.root.join(&raw_path).exists() {
+            self.pending
+                .push(write_beside(self.root, &raw_path, &f.bytes)?);
+        }
+        Ok(HeldFile::new(f, raw_path))
+    }
+
+    /// A file under a content name is always whole: all are synced before
+    /// any is renamed, and the renames are made durable by the commit's own
+    /// sync, before its commit point.
+    fn publish(mut self) -> Result<()> {
+        let tmps: Vec<PathBuf> = self.pending.iter().map(|(tmp, _)| tmp.clone()).collect();
+        crate::warehouse::txn::sync_files(self.root, &tmps)?;
+        while let Some((tmp, path)) = self.pending.pop() {
+            if let Err(source) = std::fs::rename(&tmp, &path) {
+                self.pending.push((tmp, path.clone()));
+                return Err(Error::Io { path, source });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for RawBatch<'_> {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.pending {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
 /// A section (or a whole file) that the ledger will record.
 struct Candidate<'a> {
     id: String,
-    file: &'a ParsedFile,
-    section: Option<&'a SectionReturn>,
+    file: &'a HeldFile,
+    section: Option<&'a HeldSection>,
     messages: Vec<Message>,
 }
 
@@ -69,7 +174,7 @@ impl Candidate<'_> {
     }
 }
 
-fn submission_id(sha: &str, s: Option<&SectionReturn>) -> String {
+fn submission_id(sha: &str, s: Option<&HeldSection>) -> String {
     let short = &sha[..16.min(sha.len())];
     match s {
         Some(s) => format!("{short}-{}-{}-{}", s.org_code, s.year, s.section.code()),
@@ -87,21 +192,40 @@ fn raw_ext(f: &ParsedFile) -> String {
 }
 
 /// Validates and loads returns; the warehouse changes atomically or not at all.
+///
+/// Files are read a part at a time ([`READ_CHUNK`]), under the lock: each
+/// part's raw copies are written and its bytes dropped before the next is
+/// read, so memory holds one part's files and every file's rows, compacted.
 pub fn ingest(opts: &IngestOptions) -> Result<IngestSummary> {
     let inputs = ingest::expand_inputs(&opts.inputs)?;
-    let parsed = ingest::parse_all(&inputs.files, &opts.register, &opts.validate, opts.progress);
-    let mut s = load_parsed(&opts.warehouse, &parsed, inputs.synthetic)?;
+    let root = opts.warehouse.as_path();
+    let lock = Lock::acquire(root)?;
+    let bar = crate::progress::bar(inputs.files.len() as u64, "reading returns", opts.progress);
+    let mut raw = RawBatch::new(root);
+    let mut held = Vec::with_capacity(inputs.files.len());
+    for part in inputs.files.chunks(READ_CHUNK) {
+        for f in ingest::parse_with(part, &opts.register, &opts.validate, &bar) {
+            held.push(raw.hold(f)?);
+        }
+    }
+    bar.finish_and_clear();
+    raw.publish()?;
+    let mut s = load_held(root, &lock, &held, inputs.synthetic)?;
     s.registers_skipped = inputs.registers;
     Ok(s)
 }
 
-/// Loads already-parsed files (the second half of [`ingest`]). `synthetic`:
+/// Loads files already read (the second half of [`ingest`]). `synthetic`:
 /// the files come from `wresbench generate`, and the warehouse is marked so
 /// in the same commit (for good: once made-up figures are in, every output
 /// says so).
-pub fn load_parsed(root: &Path, parsed: &[ParsedFile], synthetic: bool) -> Result<IngestSummary> {
-    let lock = Lock::acquire(root)?;
-    let mut txn = Txn::begin(root, &lock)?;
+fn load_held(
+    root: &Path,
+    lock: &Lock,
+    parsed: &[HeldFile],
+    synthetic: bool,
+) -> Result<IngestSummary> {
+    let mut txn = Txn::begin(root, lock)?;
     let mut ledger = txn.base().ledger(root)?;
     let mut messages = txn.base().messages(root)?;
 
@@ -122,8 +246,10 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], synthetic: bool) -> Resul
     }
 
     let received_at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    // Raw files are named by their content, so each is written once and
+    // never changes; the ledger rows of this commit refer to them, and were
+    // written (RawBatch) before this.
     let change = record_outcomes(
-        root,
         &candidates,
         &received_at,
         &mut ledger,
@@ -131,27 +257,18 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], synthetic: bool) -> Resul
         &mut summary,
     );
 
-    // Raw files are named by their content, so each is written once and never
-    // changes; the ledger rows of this commit refer to them. All are written
-    // beside their names, made durable together (one sync), then renamed: a
-    // file under a content name is always whole, and the renames are made
-    // durable by the commit's own sync, before its commit point.
-    let mut beside = Vec::with_capacity(change.raw_needed.len());
-    for (rel, f) in &change.raw_needed {
-        beside.push(write_beside(root, rel, &f.bytes)?);
-    }
-    let tmps: Vec<PathBuf> = beside.iter().map(|(tmp, _)| tmp.clone()).collect();
-    crate::warehouse::txn::sync_files(root, &tmps)?;
-    for (tmp, path) in &beside {
-        std::fs::rename(tmp, path).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
-    }
-    // Write everything new, then commit in one step.
-    for year in &change.years {
-        let added = change.new_rows.iter().filter(|r| r.year == *year).cloned();
-        stage_returns_year(&mut txn, root, *year, &change.removed_ids, added)?;
+    // Write everything new, a year at a time, then commit in one step.
+    for &year in &change.years {
+        let added = change
+            .added
+            .iter()
+            .filter(|(s, _)| s.year == year)
+            .flat_map(|(s, id)| {
+                s.rows
+                    .iter()
+                    .map(move |(key, value)| StoredRow::new(&s.org_code, s.year, key, *value, id))
+            });
+        stage_returns_year(&mut txn, root, year, &change.removed_ids, added)?;
     }
     if synthetic && summary.sections_accepted + summary.sections_unchanged > 0 {
         txn.set_synthetic();
@@ -179,7 +296,7 @@ pub fn load_parsed(root: &Path, parsed: &[ParsedFile], synthetic: bool) -> Resul
 /// itself when nothing could be read from it. Sections already accepted
 /// (same content, same section) are counted as unchanged and left out.
 fn candidates<'a>(
-    parsed: &'a [ParsedFile],
+    parsed: &'a [HeldFile],
     ledger: &[Submission],
     summary: &mut IngestSummary,
 ) -> Vec<Candidate<'a>> {
@@ -276,22 +393,20 @@ fn reject_duplicate_sections(candidates: &mut [Candidate]) {
     }
 }
 
-/// What a run changes in the returns files and the raw store.
+/// What a run changes in the returns files.
 struct Change<'a> {
-    new_rows: Vec<StoredRow>,
+    /// Sections accepted in this run, with their submission ids.
+    added: Vec<(&'a HeldSection, String)>,
     /// Submissions superseded in this run: their rows leave the returns files.
     removed_ids: HashSet<String>,
     /// Years whose returns file is rewritten.
     years: BTreeSet<i32>,
-    /// Raw files not yet stored, by their path in the warehouse.
-    raw_needed: BTreeMap<String, &'a ParsedFile>,
 }
 
 /// Decides each candidate's outcome (accepted, superseding the current
 /// section, or rejected), appends its ledger row and messages, and counts
 /// it in the summary.
 fn record_outcomes<'a>(
-    root: &Path,
     candidates: &[Candidate<'a>],
     received_at: &str,
     ledger: &mut Vec<Submission>,
@@ -307,17 +422,12 @@ fn record_outcomes<'a>(
         }
     }
     let mut change = Change {
-        new_rows: Vec::new(),
+        added: Vec::new(),
         removed_ids: HashSet::new(),
         years: BTreeSet::new(),
-        raw_needed: BTreeMap::new(),
     };
     for c in candidates {
-        let raw_path = layout::raw_file(&c.file.sha256, &raw_ext(c.file));
-        if !root.join(&raw_path).exists() {
-            change.raw_needed.insert(raw_path.clone(), c.file);
-        }
-        let mut entry = ledger_row(c, &summary.run_id, received_at, raw_path);
+        let mut entry = ledger_row(c, &summary.run_id, received_at, c.file.raw_path.clone());
         count_messages(c, summary);
         if c.rejected() {
             count_rejection(c, summary);
@@ -333,9 +443,7 @@ fn record_outcomes<'a>(
                 summary.sections_superseded += 1;
             }
             change.years.insert(s.year);
-            change
-                .new_rows
-                .extend(s.rows.iter().map(|r| StoredRow::from_row(r, &c.id)));
+            change.added.push((s, c.id.clone()));
         }
         for m in &c.messages {
             messages.push(MessageRow {
@@ -606,7 +714,10 @@ pub fn restore(
     restored.supersedes = removed.clone();
 
     let removed_ids: HashSet<String> = removed.iter().cloned().collect();
-    let added = s.rows.iter().map(|r| StoredRow::from_row(r, id));
+    let added = s
+        .rows
+        .iter()
+        .map(|r| StoredRow::new(&r.org_code, r.year, &r.key(), r.value, id));
     stage_returns_year(&mut txn, root, year, &removed_ids, added)?;
     stage_ledger(&mut txn, &ledger, &messages)?;
     let run = serde_json::json!({
@@ -623,4 +734,95 @@ pub fn restore(
             .map(|r| format!("; {r} is now superseded"))
             .unwrap_or_default()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(dir: &Path, name: &str, text: &str) -> ParsedFile {
+        let path = dir.join(name);
+        ingest::parse_bytes(
+            &path,
+            name,
+            text.as_bytes().to_vec(),
+            &Register::builtin(),
+            &ValidateOptions::default(),
+        )
+    }
+
+    fn files_under(root: &Path) -> Vec<String> {
+        let mut v: Vec<String> = walk(root)
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap().display().to_string())
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    const CSV: &str = "org_code,year,indicator,measure,staff_group,category,ethnicity,value\n\
+                       RV9,2024,2,shortlisted,,,white,100\n";
+
+    #[test]
+    fn raw_copies_not_published_are_deleted_and_published_ones_are_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("wh");
+        std::fs::create_dir_all(&root).unwrap();
+
+        // An ingest that fails after reading (the batch dropped unpublished)
+        // leaves nothing in the raw store.
+        let mut raw = RawBatch::new(&root);
+        let held = raw.hold(parsed(dir.path(), "a.csv", CSV)).unwrap();
+        assert_eq!(files_under(&root).len(), 1, "written beside its name");
+        drop(raw);
+        assert!(files_under(&root).is_empty(), "{:?}", files_under(&root));
+
+        // Published: under its content name, with the file's bytes; the same
+        // file again in the run is written once.
+        let mut raw = RawBatch::new(&root);
+        raw.hold(parsed(dir.path(), "a.csv", CSV)).unwrap();
+        raw.hold(parsed(dir.path(), "copy-of-a.csv", CSV)).unwrap();
+        assert_eq!(raw.pending.len(), 1);
+        raw.publish().unwrap();
+        assert_eq!(files_under(&root), vec![held.raw_path.clone()]);
+        assert_eq!(
+            std::fs::read(root.join(&held.raw_path)).unwrap(),
+            CSV.as_bytes()
+        );
+
+        // Already stored: not written again.
+        let mut raw = RawBatch::new(&root);
+        raw.hold(parsed(dir.path(), "b.csv", CSV)).unwrap();
+        assert!(raw.pending.is_empty());
+    }
+
+    #[test]
+    fn a_held_file_keeps_every_rows_identity_and_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("{CSV}RV9,2024,2,shortlisted,,,bme,40.0\n");
+        let f = parsed(dir.path(), "a.csv", &text);
+        let want: Vec<(RowKey, f64)> = f.sections[0]
+            .rows
+            .iter()
+            .map(|r| (r.key(), r.value))
+            .collect();
+        let held = HeldFile::new(f, "raw/x.csv".into());
+        assert_eq!(held.sections.len(), 1);
+        assert_eq!(held.sections[0].rows, want);
+        assert_eq!(want.len(), 2);
+        assert_eq!(want[1].1, 40.0);
+    }
 }

@@ -214,16 +214,23 @@ table! {
 }
 
 impl StoredRow {
-    pub fn from_row(r: &crate::ingest::Row, submission_id: &str) -> Self {
+    pub fn new(
+        org_code: &str,
+        year: i32,
+        key: &crate::ingest::RowKey,
+        value: f64,
+        submission_id: &str,
+    ) -> Self {
+        let (indicator, measure, staff_group, category, ethnicity) = key;
         StoredRow {
-            org_code: r.org_code.clone(),
-            year: r.year,
-            indicator: i32::from(r.indicator.number()),
-            measure: r.measure.code().to_string(),
-            staff_group: r.staff_group.map_or("", |s| s.code()).to_string(),
-            category: r.category.map_or("", |c| c.code()).to_string(),
-            ethnicity: r.ethnicity.code().to_string(),
-            value: r.value,
+            org_code: org_code.to_string(),
+            year,
+            indicator: i32::from(indicator.number()),
+            measure: measure.code().to_string(),
+            staff_group: staff_group.map_or("", |s| s.code()).to_string(),
+            category: category.map_or("", |c| c.code()).to_string(),
+            ethnicity: ethnicity.code().to_string(),
+            value,
             submission_id: submission_id.to_string(),
         }
     }
