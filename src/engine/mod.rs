@@ -272,6 +272,27 @@ impl Engine {
         )
     }
 
+    /// Runs a query and hands its batches to `f` one at a time, as they are
+    /// computed, so a large result is never in memory whole (export reads
+    /// org_metrics this way: 7.4 million rows at `--scale 20`). No order:
+    /// the caller sorts what it keeps.
+    pub fn for_each_batch<E: From<Error>>(
+        &self,
+        context: &str,
+        sql: &str,
+        mut f: impl FnMut(&RecordBatch) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        use futures::StreamExt;
+        self.rt.block_on(async {
+            let frame = self.ctx.sql(sql).await.map_err(df(context))?;
+            let mut stream = frame.execute_stream().await.map_err(df(context))?;
+            while let Some(b) = stream.next().await {
+                f(&b.map_err(df(context))?)?;
+            }
+            Ok(())
+        })
+    }
+
     /// A query from a person (`wresbench sql`): read-only. `INSERT INTO
     /// returns` would add rows no ledger entry accounts for, `COPY ... TO`
     /// writes anywhere, `CREATE`/`SET` change the session: all refused.
@@ -289,6 +310,43 @@ impl Engine {
         sql: &str,
         opts: datafusion::execution::context::SQLOptions,
     ) -> Result<RecordBatch> {
+        let p = self.parts_with(context, sql, opts)?;
+        Ok(concat_batches(&p.schema, &p.batches)?)
+    }
+
+    /// Runs one SQL statement and keeps its result as DataFusion returns it,
+    /// in batches: the benchmark registers and slices these without first
+    /// copying them into one batch (which held each result twice).
+    pub fn query_parts(&self, context: &str, sql: &str) -> Result<Parts> {
+        self.parts_with(
+            context,
+            sql,
+            datafusion::execution::context::SQLOptions::new(),
+        )
+    }
+
+    /// Registers a result kept in batches as a table.
+    pub fn register_parts(&self, name: &str, parts: &Parts) -> Result<()> {
+        let _ = self.ctx.deregister_table(name);
+        let table = MemTable::try_new(parts.schema.clone(), vec![parts.batches.clone()])
+            .map_err(df(format!("registering {name}")))?;
+        self.ctx
+            .register_table(name, Arc::new(table))
+            .map_err(df(format!("registering {name}")))?;
+        Ok(())
+    }
+
+    /// Drops a registered table (and the memory of one registered from batches).
+    pub fn forget(&self, name: &str) {
+        let _ = self.ctx.deregister_table(name);
+    }
+
+    fn parts_with(
+        &self,
+        context: &str,
+        sql: &str,
+        opts: datafusion::execution::context::SQLOptions,
+    ) -> Result<Parts> {
         let batches = self.rt.block_on(async {
             let frame = self.ctx.sql_with_options(sql, opts).await?;
             frame.collect().await
@@ -305,7 +363,7 @@ impl Engine {
                 Arc::new(frame.schema().as_arrow().clone())
             }
         };
-        Ok(concat_batches(&schema, &batches)?)
+        Ok(Parts { schema, batches })
     }
 
     /// Plans a statement without running it (the `make test` schema check).
@@ -552,18 +610,23 @@ pub fn benchmark_in_passes(
         engine.register_returns(Some((first - 1, last)))?;
         let results = run_queries(&engine, &bar)?;
         // Only the run's own years are kept; the year before was context.
-        let org_metrics = years_slice(&results[0].1, first, last)?;
+        let org_metrics = results[0].1.years(first, last)?;
         engine.register_batch("org_metrics", org_metrics)?;
         count_figures(&engine, &mut summary, &mut trusts)?;
-        for ((name, batch), (_, written)) in results.iter().zip(rows.iter_mut()) {
+        for ((name, parts), (_, written)) in results.iter().zip(rows.iter_mut()) {
             for y in run {
-                let part = year_slice(batch, *y)?;
+                let part = parts.years(*y, *y)?;
                 *written += part.num_rows();
                 let p = txn
                     .path_for(&layout::result_file(name, *y))
                     .map_err(Error::Warehouse)?;
                 tables::write_parquet(&p, &part).map_err(Error::Warehouse)?;
             }
+        }
+        // Nothing of this pass is held while the next computes.
+        drop(results);
+        for (name, _) in QUERIES {
+            engine.forget(name);
         }
     }
     bar.finish_and_clear();
@@ -578,22 +641,26 @@ pub fn benchmark_in_passes(
 fn run_queries(
     engine: &Engine,
     bar: &indicatif::ProgressBar,
-) -> Result<Vec<(&'static str, RecordBatch)>> {
+) -> Result<Vec<(&'static str, Parts)>> {
     let mut results = Vec::new();
     for (name, sql) in QUERIES {
         bar.set_message(format!("{name}.sql"));
         let started = std::time::Instant::now();
-        let batch = engine.query(
+        let parts = engine.query_parts(
             &format!("queries/{name}.sql (a bug in wresbench: please report it)"),
             sql,
         )?;
         tracing::info!(
             "{name}.sql: {} rows in {:.0} ms",
-            batch.num_rows(),
+            parts
+                .batches
+                .iter()
+                .map(RecordBatch::num_rows)
+                .sum::<usize>(),
             started.elapsed().as_secs_f64() * 1e3
         );
-        engine.register_batch(name, batch.clone())?;
-        results.push((*name, batch));
+        engine.register_parts(name, &parts)?;
+        results.push((*name, parts));
         bar.inc(1);
     }
     Ok(results)
@@ -669,12 +736,8 @@ fn stage_results_record(
     Ok(())
 }
 
-/// The rows of one year (results are sorted by their queries; filtering keeps the order).
-pub fn year_slice(batch: &RecordBatch, year: i32) -> Result<RecordBatch> {
-    years_slice(batch, year, year)
-}
-
-/// The rows of the years `from..=to`, in order.
+/// The rows of the years `from..=to`, in order (results are sorted by
+/// their queries; filtering keeps the order).
 pub fn years_slice(batch: &RecordBatch, from: i32, to: i32) -> Result<RecordBatch> {
     let Some(col) = batch
         .column_by_name("year")
@@ -687,6 +750,24 @@ pub fn years_slice(batch: &RecordBatch, from: i32, to: i32) -> Result<RecordBatc
         .map(|v| Some(v.is_some_and(|y| from <= y && y <= to)))
         .collect();
     Ok(filter_record_batch(batch, &mask)?)
+}
+
+/// A query's result in the batches DataFusion computed it in.
+pub struct Parts {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+}
+
+impl Parts {
+    /// The rows of the years `from..=to`, in order, as one batch.
+    pub fn years(&self, from: i32, to: i32) -> Result<RecordBatch> {
+        let parts = self
+            .batches
+            .iter()
+            .map(|b| years_slice(b, from, to))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(concat_batches(&self.schema, &parts)?)
+    }
 }
 
 /// Years for which results exist.

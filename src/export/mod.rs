@@ -574,7 +574,7 @@ pub fn build_pack(
     let code = org.org_code.as_str();
     let mut figures = Vec::new();
     for m in r.org_rows(code, year) {
-        figures.push(figure(r, org, year, m)?);
+        figures.push(figure(r, org, year, &m)?);
     }
     let summary = Metric::headlines()
         .filter_map(|(metric, (sg, cat, eth))| {
@@ -702,6 +702,7 @@ fn trend_points(
     ((year - TREND_YEARS + 1)..=year)
         .filter_map(|y| {
             let own = r.org_row(code, y, key);
+            let own = own.as_ref();
             let bm = r
                 .group(&org.benchmark_group, y, key)
                 .and_then(|g| enough(g.n_orgs, g.median, p));

@@ -105,7 +105,7 @@ pub struct OrgRow {
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
     pub suppressed: bool,
-    pub flags: Vec<Arc<str>>,
+    pub flags: Arc<[Arc<str>]>,
 }
 
 impl OrgRow {
@@ -172,6 +172,80 @@ type KeyBuf = [Arc<str>; 4];
 
 fn key_of(k: &KeyBuf) -> Key<'_> {
     (&k[0], &k[1], &k[2], &k[3])
+}
+
+/// A row of org_metrics, with its org_positions row, as the read model
+/// keeps it: 56 bytes where an [`OrgRow`] and a keyed [`Position`] took
+/// 176 and 112 (`--scale 20` has 7.4 million rows: 0.4 GB rather than 1.6).
+/// The breakdown and the flags are indexes into tables of the distinct
+/// ones; [`Results::org_row`] makes the `OrgRow` when asked, with no
+/// allocation (the strings are shared).
+struct Packed {
+    /// value, numerator, denominator, ci_low, ci_high; bit i of `present`
+    /// says whether `values[i]` is there (NULL otherwise).
+    values: [f64; 5],
+    key: u16,
+    flags: u16,
+    /// From org_positions, when bit [`HAS_POSITION`] of `present` is set.
+    group_rank: u32,
+    region_rank: u32,
+    group_quartile: u8,
+    present: u8,
+    suppressed: bool,
+}
+
+/// The bit of `Packed::present` that says the row has a position.
+const HAS_POSITION: u8 = 1 << 5;
+
+/// The distinct breakdowns and flag lists of org_metrics (a few hundred of
+/// each), by the index a [`Packed`] row holds.
+#[derive(Default)]
+struct OrgTables {
+    keys: Vec<KeyBuf>,
+    flag_sets: Vec<Arc<[Arc<str>]>>,
+}
+
+impl OrgTables {
+    fn key(&self, p: &Packed) -> Key<'_> {
+        key_of(&self.keys[p.key as usize])
+    }
+    fn row(&self, p: &Packed) -> OrgRow {
+        let [metric, staff_group, category, ethnicity] = self.keys[p.key as usize].clone();
+        let v = |i: usize| (p.present & (1 << i) != 0).then_some(p.values[i]);
+        OrgRow {
+            metric,
+            staff_group,
+            category,
+            ethnicity,
+            value: v(0),
+            numerator: v(1),
+            denominator: v(2),
+            ci_low: v(3),
+            ci_high: v(4),
+            suppressed: p.suppressed,
+            flags: self.flag_sets[p.flags as usize].clone(),
+        }
+    }
+}
+
+/// The index of `k` in `table`, added at the end if new. The tables hold
+/// hundreds (the distinct breakdowns and flag lists); more than `u16` can
+/// count means the result table is not what the queries write.
+fn index_in<K: std::hash::Hash + Eq + Clone, T>(
+    ids: &mut HashMap<K, u16>,
+    table: &mut Vec<T>,
+    k: K,
+    make: impl FnOnce(K) -> T,
+) -> Result<u16> {
+    if let Some(&i) = ids.get(&k) {
+        return Ok(i);
+    }
+    let i = u16::try_from(table.len()).map_err(|_| {
+        corrupt("org_metrics has more than 65,535 distinct breakdowns or flag lists")
+    })?;
+    ids.insert(k.clone(), i);
+    table.push(make(k));
+    Ok(i)
 }
 
 /// One copy of each string the result tables repeat (metric codes, staff
@@ -241,14 +315,14 @@ pub struct Results {
     return_counts: HashMap<i32, ReturnCounts>,
     /// Files rejected before a year could be read from them.
     unreadable: usize,
-    /// Each trust's figures by year, sorted by breakdown (the table's order).
-    org: HashMap<Arc<str>, BTreeMap<i32, Vec<OrgRow>>>,
+    /// Each trust's figures by year, sorted by breakdown.
+    org: HashMap<Arc<str>, BTreeMap<i32, Vec<Packed>>>,
+    org_tables: OrgTables,
     group: Keyed<Stats>,
     region: Keyed<Stats>,
     icb: Keyed<Stats>,
     /// Under the name "" (the nation).
     national: Keyed<National>,
-    positions: Keyed<Position>,
     subs: HashMap<(String, i32), Vec<SubmissionRef>>,
     rejections: HashMap<(String, i32), Vec<Rejection>>,
     quality: HashMap<(String, i32), Vec<Quality>>,
@@ -353,7 +427,7 @@ impl Results {
         r.read_area_stats(e, &mut strs)?;
         r.read_national(e, &mut strs)?;
         if has("org_positions") {
-            r.read_positions(e, &mut strs)?;
+            r.read_positions(e)?;
         }
         // Provenance and data quality: the current submissions and their
         // messages, straight from the ledger.
@@ -371,69 +445,88 @@ impl Results {
         Ok(r)
     }
 
-    /// `org_metrics`: every trust's figures, in the table's order.
+    /// `org_metrics`: every trust's figures, read a batch at a time (the
+    /// whole table as one batch, sorted by DataFusion, was most of export's
+    /// peak at `--scale 20`); each trust's rows of a year are sorted here.
     fn read_org_metrics(&mut self, e: &Engine, strs: &mut Interner) -> Result<()> {
         let r = self;
         let p = Path::new("results");
-        let b = e.query(
+        let mut years = BTreeSet::new();
+        let (mut key_ids, mut flag_ids) = (HashMap::new(), HashMap::new());
+        let mut keys = Vec::new();
+        let mut flag_sets: Vec<Arc<[Arc<str>]>> = Vec::new();
+        e.for_each_batch(
             "reading org_metrics",
             "SELECT org_code, year, metric, staff_group, category, ethnicity, value, numerator, denominator, \
-             ci_low, ci_high, suppressed, flags FROM org_metrics ORDER BY org_code, year, metric, staff_group, category, ethnicity",
+             ci_low, ci_high, suppressed, flags FROM org_metrics",
+            |b| -> Result<()> {
+                let c = Cols::new(b, p);
+                let org = c.str("org_code")?;
+                let bd = Breakdown::read(&c)?;
+                let (v, num, den, lo, hi) = (
+                    c.f64("value")?,
+                    c.f64("numerator")?,
+                    c.f64("denominator")?,
+                    c.f64("ci_low")?,
+                    c.f64("ci_high")?,
+                );
+                let sup = c.bool("suppressed")?;
+                let flags = b
+                    .column_by_name("flags")
+                    .and_then(|c| c.as_any().downcast_ref::<ListArray>())
+                    .ok_or_else(|| corrupt("org_metrics.flags is not a list"))?;
+                for i in 0..b.num_rows() {
+                    let fl = flags.value(i);
+                    let fl: Vec<Arc<str>> = fl
+                        .as_any()
+                        .downcast_ref::<StringArray>()
+                        .map(|s| s.iter().flatten().map(|f| strs.get(f)).collect())
+                        .unwrap_or_default();
+                    let flags = index_in(&mut flag_ids, &mut flag_sets, fl, Arc::from)?;
+                    let key = index_in(&mut key_ids, &mut keys, bd.key(i, strs), |k| k)?;
+                    let (mut values, mut present) = ([0.0; 5], 0u8);
+                    for (j, a) in [v, num, den, lo, hi].into_iter().enumerate() {
+                        if let Some(x) = opt(a, i) {
+                            values[j] = x;
+                            present |= 1 << j;
+                        }
+                    }
+                    let row = Packed {
+                        values,
+                        key,
+                        flags,
+                        group_rank: 0,
+                        region_rank: 0,
+                        group_quartile: 0,
+                        present,
+                        suppressed: sup.value(i),
+                    };
+                    years.insert(bd.year(i));
+                    r.org
+                        .entry(strs.get(org.value(i)))
+                        .or_default()
+                        .entry(bd.year(i))
+                        .or_default()
+                        .push(row);
+                }
+                Ok(())
+            },
         )?;
-        let mut years = BTreeSet::new();
-        {
-            let c = Cols::new(&b, p);
-            let org = c.str("org_code")?;
-            let bd = Breakdown::read(&c)?;
-            let (v, num, den, lo, hi) = (
-                c.f64("value")?,
-                c.f64("numerator")?,
-                c.f64("denominator")?,
-                c.f64("ci_low")?,
-                c.f64("ci_high")?,
-            );
-            let sup = c.bool("suppressed")?;
-            let flags = b
-                .column_by_name("flags")
-                .and_then(|c| c.as_any().downcast_ref::<ListArray>())
-                .ok_or_else(|| corrupt("org_metrics.flags is not a list"))?;
-            for i in 0..b.num_rows() {
-                let fl = flags.value(i);
-                let fl = fl
-                    .as_any()
-                    .downcast_ref::<StringArray>()
-                    .map(|s| s.iter().flatten().map(|f| strs.get(f)).collect())
-                    .unwrap_or_default();
-                let [metric, staff_group, category, ethnicity] = bd.key(i, strs);
-                let row = OrgRow {
-                    metric,
-                    staff_group,
-                    category,
-                    ethnicity,
-                    value: opt(v, i),
-                    numerator: opt(num, i),
-                    denominator: opt(den, i),
-                    ci_low: opt(lo, i),
-                    ci_high: opt(hi, i),
-                    suppressed: sup.value(i),
-                    flags: fl,
-                };
-                years.insert(bd.year(i));
-                r.org
-                    .entry(strs.get(org.value(i)))
-                    .or_default()
-                    .entry(bd.year(i))
-                    .or_default()
-                    .push(row);
-            }
+        // `org_row` finds a row by binary search on its key: sort by each
+        // key's place among the keys (the same order as comparing them).
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_by(|&a, &b| key_of(&keys[a]).cmp(&key_of(&keys[b])));
+        let mut rank = vec![0; keys.len()];
+        for (place, &k) in order.iter().enumerate() {
+            rank[k] = place;
         }
-        // The query's order is the breakdown's; sorting again costs little
-        // and makes `org_row`'s binary search independent of it.
         for years in r.org.values_mut() {
             for rows in years.values_mut() {
-                rows.sort_by(|a, b| a.key().cmp(&b.key()));
+                rows.sort_by_key(|p| rank[p.key as usize]);
+                rows.shrink_to_fit();
             }
         }
+        r.org_tables = OrgTables { keys, flag_sets };
         r.years = years.into_iter().collect();
 
         Ok(())
@@ -541,39 +634,57 @@ impl Results {
         Ok(())
     }
 
-    /// `org_positions`: ranks and quartiles.
-    fn read_positions(&mut self, e: &Engine, strs: &mut Interner) -> Result<()> {
-        let r = self;
+    /// `org_positions`: ranks and quartiles, read a batch at a time into
+    /// the org_metrics rows they rank (every position ranks one).
+    fn read_positions(&mut self, e: &Engine) -> Result<()> {
         let p = Path::new("results");
-        let b = e.query(
-                "reading org_positions",
-                "SELECT org_code, year, metric, staff_group, category, ethnicity, \
-                 CAST(group_rank AS BIGINT) AS group_rank, CAST(group_quartile AS BIGINT) AS group_quartile, \
-                 CAST(region_rank AS BIGINT) AS region_rank FROM org_positions",
-            )?;
-        let c = Cols::new(&b, p);
-        let org = c.str("org_code")?;
-        let bd = Breakdown::read(&c)?;
-        let (gr, gq, rr) = (
-            c.i64("group_rank")?,
-            c.i64("group_quartile")?,
-            c.i64("region_rank")?,
-        );
-        r.positions = (0..b.num_rows())
-            .map(|i| {
-                (
-                    strs.get(org.value(i)),
-                    bd.year(i),
-                    bd.key(i, strs),
-                    Position {
-                        group_rank: gr.value(i),
-                        group_quartile: gq.value(i),
-                        region_rank: rr.value(i),
-                    },
-                )
-            })
-            .collect();
-        Ok(())
+        let (org, tables) = (&mut self.org, &self.org_tables);
+        e.for_each_batch(
+            "reading org_positions",
+            "SELECT org_code, year, metric, staff_group, category, ethnicity, \
+             CAST(group_rank AS BIGINT) AS group_rank, CAST(group_quartile AS BIGINT) AS group_quartile, \
+             CAST(region_rank AS BIGINT) AS region_rank FROM org_positions",
+            |b| -> Result<()> {
+                let c = Cols::new(b, p);
+                let code = c.str("org_code")?;
+                let bd = Breakdown::read(&c)?;
+                let (gr, gq, rr) = (
+                    c.i64("group_rank")?,
+                    c.i64("group_quartile")?,
+                    c.i64("region_rank")?,
+                );
+                for i in 0..b.num_rows() {
+                    let k = (
+                        bd.metric.value(i),
+                        bd.staff_group.value(i),
+                        bd.category.value(i),
+                        bd.ethnicity.value(i),
+                    );
+                    let unranked = || {
+                        corrupt(&format!(
+                            "org_positions ranks {} {} {k:?}, which org_metrics does not hold",
+                            code.value(i),
+                            bd.year(i)
+                        ))
+                    };
+                    let rows = org
+                        .get_mut(code.value(i))
+                        .and_then(|y| y.get_mut(&bd.year(i)))
+                        .ok_or_else(unranked)?;
+                    let at = rows
+                        .binary_search_by(|p| tables.key(p).cmp(&k))
+                        .map_err(|_| unranked())?;
+                    let row = &mut rows[at];
+                    let small = |v: i64| u32::try_from(v).map_err(|_| corrupt("a rank out of range"));
+                    row.group_rank = small(gr.value(i))?;
+                    row.region_rank = small(rr.value(i))?;
+                    row.group_quartile = u8::try_from(gq.value(i))
+                        .map_err(|_| corrupt("a quartile out of range"))?;
+                    row.present |= HAS_POSITION;
+                }
+                Ok(())
+            },
+        )
     }
 
     /// The current submissions of each trust and year (provenance).
@@ -716,8 +827,7 @@ impl Results {
         self.org.get(org).is_some_and(|y| y.contains_key(&year))
     }
 
-    /// A trust's figures for a year, sorted by breakdown.
-    pub fn org_rows(&self, org: &str, year: i32) -> &[OrgRow] {
+    fn packed(&self, org: &str, year: i32) -> &[Packed] {
         self.org
             .get(org)
             .and_then(|y| y.get(&year))
@@ -725,10 +835,23 @@ impl Results {
             .unwrap_or(&[])
     }
 
-    pub fn org_row(&self, org: &str, year: i32, k: Key) -> Option<&OrgRow> {
-        let rows = self.org_rows(org, year);
-        let i = rows.binary_search_by(|r| r.key().cmp(&k)).ok()?;
+    /// A trust's figures for a year, sorted by breakdown.
+    pub fn org_rows(&self, org: &str, year: i32) -> impl Iterator<Item = OrgRow> + '_ {
+        self.packed(org, year)
+            .iter()
+            .map(|p| self.org_tables.row(p))
+    }
+
+    /// A trust's row of a year with the breakdown `k`, by binary search.
+    fn find(&self, org: &str, year: i32, k: Key) -> Option<&Packed> {
+        let rows = self.packed(org, year);
+        let t = &self.org_tables;
+        let i = rows.binary_search_by(|p| t.key(p).cmp(&k)).ok()?;
         Some(&rows[i])
+    }
+
+    pub fn org_row(&self, org: &str, year: i32, k: Key) -> Option<OrgRow> {
+        self.find(org, year, k).map(|p| self.org_tables.row(p))
     }
 
     pub fn group(&self, group: &str, year: i32, k: Key) -> Option<&Stats> {
@@ -762,7 +885,12 @@ impl Results {
     }
 
     pub fn position(&self, org: &str, year: i32, k: Key) -> Option<Position> {
-        self.positions.get(org, year, k).copied()
+        let p = self.find(org, year, k)?;
+        (p.present & HAS_POSITION != 0).then_some(Position {
+            group_rank: i64::from(p.group_rank),
+            group_quartile: i64::from(p.group_quartile),
+            region_rank: i64::from(p.region_rank),
+        })
     }
 
     /// The latest rejection of each section of a trust's return for a year

@@ -456,3 +456,127 @@ fn results_computed_a_year_at_a_time_equal_one_pass_over_every_year() {
     );
     assert_eq!(two_year, "year\n2022\n2023\n2024\n");
 }
+
+/// The export's read model keeps org_metrics and org_positions packed
+/// (breakdowns and flags as indexes, positions inside the rows): every row
+/// and every position must read back exactly as the tables hold them, and
+/// nothing more.
+#[test]
+fn the_read_model_gives_back_every_org_metrics_row_and_position_exactly() {
+    use wresbench::results::Results;
+    let fx = full_export();
+    let reg = Register::builtin();
+    let e = Engine::open(&fx.wh, &reg, &Params::default()).unwrap();
+    let r = Results::load(&e, &reg).unwrap();
+    let b = e
+        .query(
+            "test",
+            "SELECT m.org_code, m.year, m.metric, m.staff_group, m.category, m.ethnicity, m.value, \
+             m.numerator, m.denominator, m.ci_low, m.ci_high, m.suppressed, \
+             array_to_string(m.flags, ',') AS flags, \
+             CAST(p.group_rank AS BIGINT) AS group_rank, CAST(p.group_quartile AS BIGINT) AS group_quartile, \
+             CAST(p.region_rank AS BIGINT) AS region_rank \
+             FROM org_metrics m LEFT JOIN org_positions p USING (org_code, year, metric, staff_group, category, ethnicity)",
+        )
+        .unwrap();
+    let s = |n: &str| {
+        b.column_by_name(n)
+            .unwrap()
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap()
+    };
+    let f = |n: &str| {
+        b.column_by_name(n)
+            .unwrap()
+            .as_any()
+            .downcast_ref::<Float64Array>()
+            .unwrap()
+    };
+    let i64s = |n: &str| {
+        b.column_by_name(n)
+            .unwrap()
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .unwrap()
+    };
+    let opt = |a: &Float64Array, i: usize| (!a.is_null(i)).then(|| a.value(i));
+    let year = b
+        .column_by_name("year")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<datafusion::arrow::array::Int32Array>()
+        .unwrap();
+    let sup = b
+        .column_by_name("suppressed")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<BooleanArray>()
+        .unwrap();
+    let (org, metric, sg, cat, eth, flags) = (
+        s("org_code"),
+        s("metric"),
+        s("staff_group"),
+        s("category"),
+        s("ethnicity"),
+        s("flags"),
+    );
+    let (gr, gq, rr) = (
+        i64s("group_rank"),
+        i64s("group_quartile"),
+        i64s("region_rank"),
+    );
+    let (mut positions, mut with_flags, mut with_nulls) = (0, 0, 0);
+    for i in 0..b.num_rows() {
+        let k = (metric.value(i), sg.value(i), cat.value(i), eth.value(i));
+        let (o, y) = (org.value(i), year.value(i));
+        let row = r
+            .org_row(o, y, k)
+            .unwrap_or_else(|| panic!("{o} {y} {k:?} missing"));
+        let want = [
+            opt(f("value"), i),
+            opt(f("numerator"), i),
+            opt(f("denominator"), i),
+            opt(f("ci_low"), i),
+            opt(f("ci_high"), i),
+        ];
+        let got = [
+            row.value,
+            row.numerator,
+            row.denominator,
+            row.ci_low,
+            row.ci_high,
+        ];
+        // Bit for bit (NaN and infinities included).
+        let bits = |v: [Option<f64>; 5]| v.map(|x| x.map(f64::to_bits));
+        assert_eq!(bits(got), bits(want), "{o} {y} {k:?}");
+        assert_eq!(row.suppressed, sup.value(i), "{o} {y} {k:?}");
+        assert_eq!(row.key(), k);
+        assert_eq!(row.flags.join(","), flags.value(i), "{o} {y} {k:?}");
+        with_flags += usize::from(!row.flags.is_empty());
+        with_nulls += usize::from(got.iter().any(Option::is_none));
+        let pos = r.position(o, y, k);
+        if gr.is_null(i) {
+            assert!(pos.is_none(), "{o} {y} {k:?} has no position");
+        } else {
+            let p = pos.unwrap_or_else(|| panic!("{o} {y} {k:?} position missing"));
+            assert_eq!(
+                (p.group_rank, p.group_quartile, p.region_rank),
+                (gr.value(i), gq.value(i), rr.value(i)),
+                "{o} {y} {k:?}"
+            );
+            positions += 1;
+        }
+    }
+    // Every row the model holds came from the table: no more, no fewer.
+    let held: usize = r
+        .orgs_in(2025)
+        .iter()
+        .map(|o| r.org_rows(o, 2025).count())
+        .sum();
+    assert_eq!(held, b.num_rows());
+    // The check covers the cases packing could get wrong.
+    assert!(positions > 1000 && positions < b.num_rows(), "{positions}");
+    assert!(with_flags > 100, "{with_flags}");
+    assert!(with_nulls > 100, "{with_nulls}");
+}
