@@ -415,7 +415,8 @@ fn parse_number_text(t: &str, measure: Measure) -> Result<f64, String> {
 
 /// Counts are whole, not negative and not absurd; percentages are 0-100.
 fn check_range(n: f64, measure: Measure) -> Result<(), (&'static str, String)> {
-    let p = crate::fmt::plain_number(n);
+    // Formatted only for a message: this runs for every value of every return.
+    let p = || crate::fmt::plain_number(n);
     if !measure.is_count() {
         return if (0.0..=100.0).contains(&n) {
             Ok(())
@@ -423,7 +424,8 @@ fn check_range(n: f64, measure: Measure) -> Result<(), (&'static str, String)> {
             Err((
                 "E_PERCENT_OUT_OF_RANGE",
                 format!(
-                    "The percentage {p} is outside 0-100. Give it as a percentage (24.0 for 24%), not a fraction."
+                    "The percentage {} is outside 0-100. Give it as a percentage (24.0 for 24%), not a fraction.",
+                    p()
                 ),
             ))
         };
@@ -431,17 +433,26 @@ fn check_range(n: f64, measure: Measure) -> Result<(), (&'static str, String)> {
     if n < 0.0 {
         Err((
             "E_COUNT_NEGATIVE",
-            format!("The count {p} is negative. Counts of people are 0 or more."),
+            format!(
+                "The count {} is negative. Counts of people are 0 or more.",
+                p()
+            ),
         ))
     } else if n.fract() != 0.0 {
         Err((
             "E_COUNT_FRACTIONAL",
-            format!("The count {p} is not a whole number. Give a headcount, not FTE."),
+            format!(
+                "The count {} is not a whole number. Give a headcount, not FTE.",
+                p()
+            ),
         ))
     } else if n > 10_000_000.0 {
         Err((
-            "E_COUNT_NEGATIVE",
-            format!("The count {p} is larger than any trust's workforce. Check the value."),
+            "E_COUNT_TOO_LARGE",
+            format!(
+                "The count {} is larger than any trust's workforce. Check the value.",
+                p()
+            ),
         ))
     } else {
         Ok(())

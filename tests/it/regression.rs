@@ -1478,3 +1478,34 @@ fn a_list_median_never_prints_a_starred_trusts_value() {
     let want = (sorted[at - 1].1 + sorted[at].1) / 2.0;
     assert!((median - want).abs() < 1e-12, "{median} vs {want}");
 }
+
+/// A count above any trust's workforce was reported as E_COUNT_NEGATIVE
+/// ("The count ... is larger than any trust's workforce") under the code of
+/// another rule, so a trust looking the code up read the wrong fix. It has
+/// its own code now, and a negative count keeps its own.
+#[test]
+fn a_count_too_large_has_its_own_code_not_the_negative_counts() {
+    let text = |v: &str| {
+        format!(
+            "org_code,year,indicator,measure,staff_group,category,ethnicity,value\n\
+             RV9,2021,2,shortlisted,,,white,{v}\n"
+        )
+    };
+    let codes = |v: &str| -> Vec<String> {
+        let f = ingest::parse_bytes(
+            std::path::Path::new("r.csv"),
+            "r.csv",
+            text(v).into_bytes(),
+            &Register::builtin(),
+            &vopts(),
+        );
+        f.all_messages()
+            .filter(|m| m.is_error())
+            .map(|m| m.code.to_string())
+            .collect()
+    };
+    assert!(codes("20000000").contains(&"E_COUNT_TOO_LARGE".to_string()));
+    assert!(!codes("20000000").contains(&"E_COUNT_NEGATIVE".to_string()));
+    assert!(codes("-3").contains(&"E_COUNT_NEGATIVE".to_string()));
+    assert!(codes("100").iter().all(|c| !c.starts_with("E_COUNT")));
+}
