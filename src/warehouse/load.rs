@@ -122,14 +122,42 @@ impl<'a> RawBatch<'a> {
         }
     }
 
-    /// Writes the file's raw copy unless the store has it, and keeps the rest.
-    fn hold(&mut self, f: ParsedFile) -> Result<HeldFile> {
-        let raw_path = layout::raw_file(&f.sha256, &raw_ext(&f));
-        if self.seen.insert(raw_path.clone()) && !self.root.join(&raw_path).exists() {
-            self.pending
-                .push(write_beside(self.root, &raw_path, &f.bytes)?);
+    /// Writes the files' raw copies that the store lacks (in parallel:
+    /// creating files is most of an ingest's time), and keeps the rest.
+    fn hold(&mut self, files: Vec<ParsedFile>) -> Result<Vec<HeldFile>> {
+        use rayon::prelude::*;
+        let named: Vec<(ParsedFile, String, bool)> = files
+            .into_iter()
+            .map(|f| {
+                let raw_path = layout::raw_file(&f.sha256, &raw_ext(&f));
+                let new = self.seen.insert(raw_path.clone()) && !self.root.join(&raw_path).exists();
+                (f, raw_path, new)
+            })
+            .collect();
+        let written: Vec<Result<Option<(PathBuf, PathBuf)>>> = named
+            .par_iter()
+            .map(|(f, raw_path, new)| {
+                new.then(|| write_beside(self.root, raw_path, &f.bytes))
+                    .transpose()
+            })
+            .collect();
+        // Every copy written goes on the list before an error is returned,
+        // so that dropping the batch deletes it.
+        let mut failed = None;
+        for w in written {
+            match w {
+                Ok(Some(p)) => self.pending.push(p),
+                Ok(None) => {}
+                Err(e) => failed = failed.or(Some(e)),
+            }
         }
-        Ok(HeldFile::new(f, raw_path))
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        Ok(named
+            .into_iter()
+            .map(|(f, raw_path, _)| HeldFile::new(f, raw_path))
+            .collect())
     }
 
     /// A file under a content name is always whole: all are synced before
@@ -204,9 +232,8 @@ pub fn ingest(opts: &IngestOptions) -> Result<IngestSummary> {
     let mut raw = RawBatch::new(root);
     let mut held = Vec::with_capacity(inputs.files.len());
     for part in inputs.files.chunks(READ_CHUNK) {
-        for f in ingest::parse_with(part, &opts.register, &opts.validate, &bar) {
-            held.push(raw.hold(f)?);
-        }
+        let parsed = ingest::parse_with(part, &opts.register, &opts.validate, &bar);
+        held.extend(raw.hold(parsed)?);
     }
     bar.finish_and_clear();
     raw.publish()?;
@@ -547,7 +574,9 @@ fn stage_returns_year(
         .filter(|r| !removed.contains(&r.submission_id))
         .collect();
     rows.extend(added);
-    rows.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // Keys are unique in a year (one current section per org), so an
+    // unstable sort gives the one order.
+    rows.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let p = txn.path_for(&rel)?;
     tables::write_parquet(&p, &tables::returns_batch(&rows)?)
 }
@@ -785,7 +814,8 @@ mod tests {
         // An ingest that fails after reading (the batch dropped unpublished)
         // leaves nothing in the raw store.
         let mut raw = RawBatch::new(&root);
-        let held = raw.hold(parsed(dir.path(), "a.csv", CSV)).unwrap();
+        let held = raw.hold(vec![parsed(dir.path(), "a.csv", CSV)]).unwrap();
+        let held = &held[0];
         assert_eq!(files_under(&root).len(), 1, "written beside its name");
         drop(raw);
         assert!(files_under(&root).is_empty(), "{:?}", files_under(&root));
@@ -793,8 +823,11 @@ mod tests {
         // Published: under its content name, with the file's bytes; the same
         // file again in the run is written once.
         let mut raw = RawBatch::new(&root);
-        raw.hold(parsed(dir.path(), "a.csv", CSV)).unwrap();
-        raw.hold(parsed(dir.path(), "copy-of-a.csv", CSV)).unwrap();
+        raw.hold(vec![
+            parsed(dir.path(), "a.csv", CSV),
+            parsed(dir.path(), "copy-of-a.csv", CSV),
+        ])
+        .unwrap();
         assert_eq!(raw.pending.len(), 1);
         raw.publish().unwrap();
         assert_eq!(files_under(&root), vec![held.raw_path.clone()]);
@@ -805,7 +838,7 @@ mod tests {
 
         // Already stored: not written again.
         let mut raw = RawBatch::new(&root);
-        raw.hold(parsed(dir.path(), "b.csv", CSV)).unwrap();
+        raw.hold(vec![parsed(dir.path(), "b.csv", CSV)]).unwrap();
         assert!(raw.pending.is_empty());
     }
 
