@@ -12,7 +12,9 @@
 --   gap: pooled BME % minus pooled White %, over the trusts that have both
 --     groups unsuppressed with their responses;
 --   board_diff: pooled board BME % minus pooled workforce BME %;
---   count: summed (people).
+--   count: summed (people); the annual goal as the summed gap over the
+--     years left to the Model Employer year (the sum of the trusts' goals,
+--     computed without rounding each).
 -- median, q1, q3 (type 7), n_orgs: of trust values, with infinite ratios as
 --   +infinity as in group_metrics.sql; NULL for counts (no group statistics
 --   for count metrics) and where the statistic is itself infinite.
@@ -111,12 +113,23 @@ pooled_board AS (
     JOIN pooled_pct wf ON wf.year = bd.year AND wf.metric = 'ind1.bme_pct' AND wf.staff_group = 'all' AND wf.category = 'all'
     WHERE c.kind = 'board_diff'
 ),
--- Counts of people are summed.
+-- Counts of people are summed. The annual goal, the one count that is not
+-- whole, is the summed gap over the years left: adding the trusts' fractions
+-- (0.1 + 0.1 + 0.1 = 0.30000000000000004) gave last digits that changed with
+-- the order DataFusion added them in; the gaps' sum is exact. A trust has a
+-- goal exactly when it has a gap and the year is before the Model Employer
+-- year, so the two sums are over the same trusts.
 pooled_sum AS (
     SELECT year, metric, staff_group, category, ethnicity, SUM(value) AS pooled
     FROM vals
-    WHERE kind = 'count'
+    WHERE kind = 'count' AND metric <> 'ind1.parity_annual_goal'
     GROUP BY year, metric, staff_group, category, ethnicity
+    UNION ALL
+    SELECT g.year, 'ind1.parity_annual_goal', g.staff_group, g.category, g.ethnicity,
+           SUM(g.value) / CAST(MAX(p.model_employer_year) - g.year AS DOUBLE)
+    FROM params p CROSS JOIN vals g
+    WHERE g.metric = 'ind1.parity_gap' AND g.year < p.model_employer_year
+    GROUP BY g.year, g.staff_group, g.category, g.ethnicity
 ),
 pooled AS (
     SELECT year, metric, staff_group, category, ethnicity, pooled FROM pooled_pct

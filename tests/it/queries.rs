@@ -430,8 +430,9 @@ fn results_computed_a_year_at_a_time_equal_one_pass_over_every_year() {
         (b.trusts, b.org_figures, b.suppressed, b.infinite)
     );
     // Equal cell for cell; numbers to 1e-12 relative, since a sum of
-    // non-integer figures (a national total of annual goals) may add in
-    // another order when the batches differ.
+    // non-integer figures (a response-weighted national survey percentage,
+    // the sum of pct x responses) may add in another order when the batches
+    // differ.
     for (x, y) in one.iter().zip(by_year) {
         assert!(x.len() > 100, "too few rows to compare: {}", x.len());
         assert_eq!(x.len(), y.len());
