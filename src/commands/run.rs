@@ -36,7 +36,9 @@ pub(super) fn pipeline(
     let started = std::time::Instant::now();
     let wh = &args.ingest.warehouse;
     let ingested = ingest::ingest_then(common, &args.ingest.inputs, wh, false, out)?;
+    give_back_freed_memory();
     benchmark::run(common, &benchmark::Args::every_year(wh), out)?;
+    give_back_freed_memory();
     let opts = ExportOptions {
         warehouse: wh.clone(),
         out: args.out.clone(),
@@ -50,6 +52,21 @@ pub(super) fn pipeline(
         writeln!(out, "Done in {:.1} s.", started.elapsed().as_secs_f64())?;
     }
     Ok(ingested)
+}
+
+/// Hands the memory a stage freed back to the system before the next stage
+/// starts. glibc's allocator keeps freed memory in its arenas, fragmented
+/// by the stage's many threads, and the next stage's allocations did not
+/// fit in it: at `--scale 20` `run` peaked at 1,087 MiB where the largest
+/// stage alone peaks at 760 MiB. Each stage reads its input from the
+/// warehouse, so nothing of the one before is needed.
+fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim takes no pointers and only releases free memory;
+    // it is safe to call at any time from any thread.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// The folders `demo` runs the pipeline on.
