@@ -109,6 +109,33 @@ def measure(stages, wh, out, runs, ok, label):
     return {s: (statistics.median(t for t, _ in v), max(m for _, m in v)) for s, v in got.items()}
 
 
+def validate_ms(b, data, reg, work, n=20):
+    """Median wall milliseconds of `wresbench validate` on one return, a CSV
+    (the first workforce return of the latest year) and the same trust's
+    return as an Excel workbook (`generate --format xlsx`), each n times."""
+    import time
+    latest = sorted(os.listdir(os.path.join(data, "returns")))[-1]
+    csv = sorted(f for f in os.listdir(os.path.join(data, "returns", latest)) if f.endswith("-workforce.csv"))[0]
+    xl_data = os.path.join(work, "data-xlsx")
+    fresh(xl_data)
+    subprocess.run([b, "-q", "--no-progress", "generate", "--out", xl_data, "--format", "xlsx"], check=True)
+    xlsx = os.path.join(xl_data, "returns", latest, csv.replace(".csv", ".xlsx"))
+    out = {}
+    for kind, path in (("CSV", os.path.join(data, "returns", latest, csv)), ("Excel", xlsx)):
+        ts = []
+        for _ in range(n):
+            t = time.perf_counter()
+            r = subprocess.run([b, "-q", "--no-progress", "validate", "--register", reg, path],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            ts.append(time.perf_counter() - t)
+            if r.returncode != 0:
+                sys.exit(f"validate failed ({r.returncode}) on {path}:\n{r.stderr}")
+        out[kind] = (statistics.median(ts) * 1e3, os.path.getsize(path))
+        print(f"  validate {kind} ({os.path.basename(path)}): {out[kind][0]:.1f} ms", file=sys.stderr)
+    fresh(xl_data)
+    return out
+
+
 def sums(path):
     import duckdb
     con = duckdb.connect()
@@ -130,7 +157,7 @@ def main():
     b = os.path.abspath(a.bin)
     work = a.work or tempfile.mkdtemp(prefix="wresbench-bench-")
     os.makedirs(work, exist_ok=True)
-    rows, ok = [], True
+    rows, ok, validate = [], True, None
     try:
         for k in [int(s) for s in a.scales.split(",")]:
             data = os.path.join(work, f"data-{k}")
@@ -157,6 +184,8 @@ def main():
             ok &= same
             if not same:
                 print(f"scale {k}: the pipelines disagree: wresbench {w_sums}, Python {p_sums}", file=sys.stderr)
+            if k == 1:
+                validate = validate_ms(b, data, reg, work)
             trusts = sum(1 for _ in open(reg)) - 1
             rows.append({"scale": k, "trusts": trusts, "files": nfiles, "mb": mb, "runs": runs,
                          "wresbench": w, "python": p, "agree": same})
@@ -172,6 +201,9 @@ def main():
             (wt, wm), (pt, pm) = r["wresbench"][s], r["python"][s]
             print(f"| {what} | {s} | {wt:.2f} s, {wm:,.0f} MiB | {pt:.2f} s, {pm:,.0f} MiB | {pt / wt:.1f}x |")
             what = ""
+    if validate:
+        print("\n`wresbench validate` of one return (median of 20 processes): "
+              + ", ".join(f"{k} ({sz / 1e3:.0f} KB) {ms:.1f} ms" for k, (ms, sz) in validate.items()))
     print(f"\nResults agree (row counts, sums over org_metrics): {all(r['agree'] for r in rows)}")
     if a.json:
         with open(a.json, "w") as f:
