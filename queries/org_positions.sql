@@ -19,18 +19,20 @@ v AS (
 ),
 ranked AS (
     SELECT v.*,
-           RANK()   OVER (PARTITION BY benchmark_group, year, metric, staff_group, category, ethnicity ORDER BY value DESC) AS group_rank,
-           COUNT(*) OVER (PARTITION BY benchmark_group, year, metric, staff_group, category, ethnicity)                     AS group_n,
-           RANK()   OVER (PARTITION BY region, year, metric, staff_group, category, ethnicity ORDER BY value DESC)          AS region_rank,
-           COUNT(*) OVER (PARTITION BY region, year, metric, staff_group, category, ethnicity)                              AS region_n
+           RANK() OVER (PARTITION BY benchmark_group, year, metric, staff_group, category, ethnicity ORDER BY value DESC) AS group_rank,
+           RANK() OVER (PARTITION BY region, year, metric, staff_group, category, ethnicity ORDER BY value DESC)          AS region_rank
     FROM v
 )
+-- The number ranked is the peer set's n_orgs: group_metrics.sql and
+-- region_metrics.sql count the same rows `v` holds (a value or infinite,
+-- not suppressed, a metric with group statistics, a trust in the register),
+-- so no window has to count them again.
 -- A NULL (infinite) quartile statistic compares as +infinity.
 SELECT r.org_code, r.year, r.metric, r.staff_group, r.category, r.ethnicity, finite(r.value) AS value,
-       r.group_rank, r.group_n,
+       r.group_rank, g.n_orgs AS group_n,
        CASE WHEN r.value <= COALESCE(g.q1, CAST('inf' AS DOUBLE)) THEN 1 WHEN r.value <= COALESCE(g.median, CAST('inf' AS DOUBLE)) THEN 2
             WHEN r.value <= COALESCE(g.q3, CAST('inf' AS DOUBLE)) THEN 3 ELSE 4 END AS group_quartile,
-       r.region_rank, r.region_n,
+       r.region_rank, rg.n_orgs AS region_n,
        CASE WHEN r.value <= COALESCE(rg.q1, CAST('inf' AS DOUBLE)) THEN 1 WHEN r.value <= COALESCE(rg.median, CAST('inf' AS DOUBLE)) THEN 2
             WHEN r.value <= COALESCE(rg.q3, CAST('inf' AS DOUBLE)) THEN 3 ELSE 4 END AS region_quartile
 FROM ranked r

@@ -178,6 +178,18 @@ fn group_medians_and_quartiles_odd_and_even() {
         ),
         4.0,
     );
+    // Ranked among the four trusts of its group, and alone in London.
+    for (col, want) in [("group_n", 4.0), ("region_rank", 1.0), ("region_n", 1.0)] {
+        close(
+            one(
+                &e,
+                &format!(
+                    "SELECT CAST({col} AS DOUBLE) FROM org_positions WHERE org_code = 'RAT' AND metric = 'ind2.relative_likelihood'"
+                ),
+            ),
+            want,
+        );
+    }
 }
 
 #[test]
