@@ -164,6 +164,7 @@ impl<'a> RawBatch<'a> {
     /// any is renamed, and the renames are made durable by the commit's own
     /// sync, before its commit point.
     fn publish(mut self) -> Result<()> {
+        crate::warehouse::txn::fail_point("ingest:raw-written");
         let tmps: Vec<PathBuf> = self.pending.iter().map(|(tmp, _)| tmp.clone()).collect();
         crate::warehouse::txn::sync_files(self.root, &tmps)?;
         while let Some((tmp, path)) = self.pending.pop() {
@@ -645,7 +646,8 @@ fn write_beside(root: &Path, rel: &str, bytes: &[u8]) -> Result<(PathBuf, PathBu
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    // The name recovery knows as a raw copy in progress (txn::RAW_TMP).
+    let tmp = path.with_extension(format!("{}{}", super::txn::RAW_TMP, std::process::id()));
     std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
     Ok((tmp, path))
 }

@@ -138,9 +138,14 @@ pub fn recover(root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The extension of a raw copy being written (`raw/<sha256>.tmp-<pid>`),
+/// renamed to its content name when the ingest publishes it.
+pub(crate) const RAW_TMP: &str = "tmp-";
+
 /// Deletes data files (only names `snapshot::physical_name` makes) that none
-/// of the latest snapshots lists, temporary snapshot files, and snapshot
-/// files beyond the last `KEEP_SNAPSHOTS`.
+/// of the latest snapshots lists, temporary snapshot files, raw copies an
+/// ingest was killed while writing, and snapshot files beyond the last
+/// `KEEP_SNAPSHOTS`.
 fn vacuum(root: &Path, stage: &str) -> Result<()> {
     let versions = snapshot::versions(root)?;
     let snaps_dir = root.join(snapshot::DIR);
@@ -148,6 +153,19 @@ fn vacuum(root: &Path, stage: &str) -> Result<()> {
         for e in entries.flatten() {
             if e.file_name().to_string_lossy().starts_with(".tmp-") {
                 let p = e.path();
+                fs::remove_file(&p).map_err(io(&p))?;
+            }
+        }
+    }
+    // No reader opens a raw copy in progress, and no writer but this one
+    // (it holds the lock) is writing one: any left is a killed run's.
+    if let Ok(entries) = fs::read_dir(root.join("raw")) {
+        for e in entries.flatten() {
+            let p = e.path();
+            let in_progress = p
+                .extension()
+                .is_some_and(|x| x.to_string_lossy().starts_with(RAW_TMP));
+            if in_progress && e.file_type().is_ok_and(|t| t.is_file()) {
                 fs::remove_file(&p).map_err(io(&p))?;
             }
         }

@@ -1509,3 +1509,58 @@ fn a_count_too_large_has_its_own_code_not_the_negative_counts() {
     assert!(codes("-3").contains(&"E_COUNT_NEGATIVE".to_string()));
     assert!(codes("100").iter().all(|c| !c.starts_with("E_COUNT")));
 }
+
+/// An ingest killed after writing its raw copies beside their content names
+/// and before publishing them left the `.tmp-<pid>` files in `raw/` for ever:
+/// RawBatch's Drop deletes them when a run fails, but a killed process runs
+/// no Drop, and recovery did not know the name. Recovery (the next writer,
+/// under the lock) now deletes them.
+#[test]
+fn a_killed_ingests_raw_copies_in_progress_are_deleted_by_the_next_run() {
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    let input = fixture("humber-2021/RV9-2021-workforce.csv");
+    let tmps = || -> Vec<String> {
+        std::fs::read_dir(wh.join("raw"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.contains(".tmp-"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let out = bin()
+        .args(["ingest", "--no-progress", "--warehouse"])
+        .arg(&wh)
+        .arg(&input)
+        .env("WRESBENCH_FAIL_AT", "ingest:raw-written")
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_none(), "the ingest is aborted");
+    assert_eq!(tmps().len(), 1, "the kill leaves the copy in progress");
+
+    let out = bin()
+        .args(["ingest", "--no-progress", "--warehouse"])
+        .arg(&wh)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(tmps().is_empty(), "{:?}", tmps());
+    // The file is stored once, under its content name.
+    let stored: Vec<_> = std::fs::read_dir(wh.join("raw"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        std::fs::read(stored[0].path()).unwrap(),
+        std::fs::read(&input).unwrap()
+    );
+}
