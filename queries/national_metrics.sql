@@ -126,10 +126,10 @@ pooled_sum AS (
     GROUP BY year, metric, staff_group, category, ethnicity
     UNION ALL
     SELECT g.year, 'ind1.parity_annual_goal', g.staff_group, g.category, g.ethnicity,
-           SUM(g.value) / CAST(MAX(p.model_employer_year) - g.year AS DOUBLE)
+           SUM(g.value) / CAST(p.model_employer_year - g.year AS DOUBLE)
     FROM params p CROSS JOIN vals g
     WHERE g.metric = 'ind1.parity_gap' AND g.year < p.model_employer_year
-    GROUP BY g.year, g.staff_group, g.category, g.ethnicity
+    GROUP BY g.year, g.staff_group, g.category, g.ethnicity, p.model_employer_year
 ),
 pooled AS (
     SELECT year, metric, staff_group, category, ethnicity, pooled FROM pooled_pct

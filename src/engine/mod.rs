@@ -202,10 +202,15 @@ impl Engine {
         Ok(engine)
     }
 
+    /// The snapshot's returns files, one folder per year.
+    fn returns_files(&self) -> Vec<PathBuf> {
+        let prefix = format!("{}/", layout::RETURNS_DIR);
+        self.snapshot.paths_under(&self.root, &prefix)
+    }
+
     /// Registers `returns` over the snapshot's files of every year.
     pub fn register_returns(&self) -> Result<()> {
-        let prefix = format!("{}/", layout::RETURNS_DIR);
-        let files = self.snapshot.paths_under(&self.root, &prefix);
+        let files = self.returns_files();
         self.register_files("returns", &files, Some(tables::returns_schema()))
     }
 
@@ -222,10 +227,8 @@ impl Engine {
     /// fails until it does.
     pub fn register_pass_returns(&self, first: i32, last: i32) -> Result<()> {
         use datafusion::prelude::{col, lit};
-        let prefix = format!("{}/", layout::RETURNS_DIR);
         let files: Vec<PathBuf> = self
-            .snapshot
-            .paths_under(&self.root, &prefix)
+            .returns_files()
             .into_iter()
             .filter(|p| year_of_path(p).is_some_and(|y| first - 1 <= y && y <= last))
             .collect();

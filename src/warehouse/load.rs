@@ -646,8 +646,7 @@ fn write_beside(root: &Path, rel: &str, bytes: &[u8]) -> Result<(PathBuf, PathBu
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
-    // The name recovery knows as a raw copy in progress (txn::RAW_TMP).
-    let tmp = path.with_extension(format!("{}{}", super::txn::RAW_TMP, std::process::id()));
+    let tmp = path.with_extension(format!("{}{}", layout::RAW_IN_PROGRESS, std::process::id()));
     std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
     Ok((tmp, path))
 }

@@ -85,8 +85,15 @@ pub mod layout {
     pub fn returns_file(year: i32) -> String {
         format!("{RETURNS_DIR}/year={year}/returns.parquet")
     }
+    /// The raw store: every input file as received, under its SHA-256.
+    pub const RAW_DIR: &str = "raw";
+    /// How the extension of a raw copy being written starts
+    /// (`raw/<sha256>.tmp-<pid>`); ingest renames it to its content name
+    /// when it publishes, and recovery deletes any a killed run left.
+    pub const RAW_IN_PROGRESS: &str = "tmp-";
+
     pub fn raw_file(sha256: &str, ext: &str) -> String {
-        format!("raw/{sha256}.{ext}")
+        format!("{RAW_DIR}/{sha256}.{ext}")
     }
     pub fn result_file(table: &str, year: i32) -> String {
         format!("{RESULTS_DIR}/{table}/year={year}/{table}.parquet")

@@ -138,10 +138,6 @@ pub fn recover(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The extension of a raw copy being written (`raw/<sha256>.tmp-<pid>`),
-/// renamed to its content name when the ingest publishes it.
-pub(crate) const RAW_TMP: &str = "tmp-";
-
 /// Deletes data files (only names `snapshot::physical_name` makes) that none
 /// of the latest snapshots lists, temporary snapshot files, raw copies an
 /// ingest was killed while writing, and snapshot files beyond the last
@@ -149,27 +145,16 @@ pub(crate) const RAW_TMP: &str = "tmp-";
 fn vacuum(root: &Path, stage: &str) -> Result<()> {
     let versions = snapshot::versions(root)?;
     let snaps_dir = root.join(snapshot::DIR);
-    if let Ok(entries) = fs::read_dir(&snaps_dir) {
-        for e in entries.flatten() {
-            if e.file_name().to_string_lossy().starts_with(".tmp-") {
-                let p = e.path();
-                fs::remove_file(&p).map_err(io(&p))?;
-            }
-        }
-    }
+    remove_files_where(&snaps_dir, |p| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with(".tmp-"))
+    })?;
     // No reader opens a raw copy in progress, and no writer but this one
     // (it holds the lock) is writing one: any left is a killed run's.
-    if let Ok(entries) = fs::read_dir(root.join("raw")) {
-        for e in entries.flatten() {
-            let p = e.path();
-            let in_progress = p
-                .extension()
-                .is_some_and(|x| x.to_string_lossy().starts_with(RAW_TMP));
-            if in_progress && e.file_type().is_ok_and(|t| t.is_file()) {
-                fs::remove_file(&p).map_err(io(&p))?;
-            }
-        }
-    }
+    remove_files_where(&root.join(layout::RAW_DIR), |p| {
+        p.extension()
+            .is_some_and(|x| x.to_string_lossy().starts_with(layout::RAW_IN_PROGRESS))
+    })?;
     if versions.is_empty() {
         return Ok(());
     }
@@ -203,6 +188,21 @@ fn vacuum(root: &Path, stage: &str) -> Result<()> {
     Ok(())
 }
 
+/// Deletes the files directly in `dir` whose path `doomed` picks (nothing
+/// when `dir` does not exist).
+fn remove_files_where(dir: &Path, doomed: impl Fn(&Path) -> bool) -> Result<()> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if doomed(&p) && e.file_type().is_ok_and(|t| t.is_file()) {
+            fs::remove_file(&p).map_err(io(&p))?;
+        }
+    }
+    Ok(())
+}
+
 /// Every file under `dir` with a data-file name, outside `raw/` and `_snapshots/`.
 fn collect_data_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let entries = match fs::read_dir(dir) {
@@ -220,7 +220,7 @@ fn collect_data_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result
         let Ok(kind) = e.file_type() else { continue };
         if kind.is_dir() {
             let name = e.file_name();
-            if dir == root && (name == "raw" || name == snapshot::DIR) {
+            if dir == root && (name == layout::RAW_DIR || name == snapshot::DIR) {
                 continue;
             }
             collect_data_files(root, &p, out)?;

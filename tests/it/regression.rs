@@ -1521,14 +1521,10 @@ fn a_killed_ingests_raw_copies_in_progress_are_deleted_by_the_next_run() {
     let wh = dir.path().join("wh");
     let input = fixture("humber-2021/RV9-2021-workforce.csv");
     let tmps = || -> Vec<String> {
-        std::fs::read_dir(wh.join("raw"))
-            .map(|d| {
-                d.flatten()
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .filter(|n| n.contains(".tmp-"))
-                    .collect()
-            })
-            .unwrap_or_default()
+        snapshot(&wh.join("raw"))
+            .into_keys()
+            .filter(|n| n.contains(".tmp-"))
+            .collect()
     };
     let out = bin()
         .args(["ingest", "--no-progress", "--warehouse"])
@@ -1554,13 +1550,6 @@ fn a_killed_ingests_raw_copies_in_progress_are_deleted_by_the_next_run() {
     );
     assert!(tmps().is_empty(), "{:?}", tmps());
     // The file is stored once, under its content name.
-    let stored: Vec<_> = std::fs::read_dir(wh.join("raw"))
-        .unwrap()
-        .flatten()
-        .collect();
-    assert_eq!(stored.len(), 1);
-    assert_eq!(
-        std::fs::read(stored[0].path()).unwrap(),
-        std::fs::read(&input).unwrap()
-    );
+    let stored: Vec<Vec<u8>> = snapshot(&wh.join("raw")).into_values().collect();
+    assert_eq!(stored, vec![std::fs::read(&input).unwrap()]);
 }
