@@ -31,10 +31,14 @@ macro_rules! codes {
             /// Accepts the code or the label, case-insensitively.
             pub fn parse(text: &str) -> Option<Self> {
                 let t = text.trim();
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.code().eq_ignore_ascii_case(t) || v.label().eq_ignore_ascii_case(t))
+                // The code as written is what nearly every row holds: one
+                // exact pass first, then case and labels.
+                Self::ALL.iter().copied().find(|v| v.code() == t).or_else(|| {
+                    Self::ALL
+                        .iter()
+                        .copied()
+                        .find(|v| v.code().eq_ignore_ascii_case(t) || v.label().eq_ignore_ascii_case(t))
+                })
             }
         }
 
@@ -215,6 +219,10 @@ impl Indicator {
 
     /// Accepts `3`, `3.0`, `ind3`, `Indicator 3`.
     pub fn parse(text: &str) -> Option<Self> {
+        // A bare number, as in nearly every row: no lower-cased copy.
+        if let Ok(n) = text.trim().parse::<u8>() {
+            return Indicator::new(n);
+        }
         let t = text.trim().to_ascii_lowercase();
         let digits = t
             .strip_prefix("indicator")
