@@ -259,12 +259,7 @@ impl Engine {
             .rt
             .block_on(frame.collect_partitioned())
             .map_err(df(what()))?;
-        let table = MemTable::try_new(schema, partitions).map_err(df(what()))?;
-        let _ = self.ctx.deregister_table("returns");
-        self.ctx
-            .register_table("returns", Arc::new(table))
-            .map_err(df(what()))?;
-        Ok(())
+        self.register_memory("returns", schema, partitions)
     }
 
     /// Registers a table over exactly these Parquet files (an empty table of
@@ -315,9 +310,20 @@ impl Engine {
 
     /// Registers (or replaces) a table held in memory.
     pub fn register_batch(&self, name: &str, batch: RecordBatch) -> Result<()> {
+        self.register_memory(name, batch.schema(), vec![vec![batch]])
+    }
+
+    /// Registers (or replaces) a table of batches in memory, one list per
+    /// partition.
+    fn register_memory(
+        &self,
+        name: &str,
+        schema: SchemaRef,
+        partitions: Vec<Vec<RecordBatch>>,
+    ) -> Result<()> {
         let _ = self.ctx.deregister_table(name);
-        let table = MemTable::try_new(batch.schema(), vec![vec![batch]])
-            .map_err(df(format!("registering {name}")))?;
+        let table =
+            MemTable::try_new(schema, partitions).map_err(df(format!("registering {name}")))?;
         self.ctx
             .register_table(name, Arc::new(table))
             .map_err(df(format!("registering {name}")))?;
@@ -388,13 +394,7 @@ impl Engine {
 
     /// Registers a result kept in batches as a table.
     pub fn register_parts(&self, name: &str, parts: &Parts) -> Result<()> {
-        let _ = self.ctx.deregister_table(name);
-        let table = MemTable::try_new(parts.schema.clone(), vec![parts.batches.clone()])
-            .map_err(df(format!("registering {name}")))?;
-        self.ctx
-            .register_table(name, Arc::new(table))
-            .map_err(df(format!("registering {name}")))?;
-        Ok(())
+        self.register_memory(name, parts.schema.clone(), vec![parts.batches.clone()])
     }
 
     /// Drops a registered table (and the memory of one registered from batches).
