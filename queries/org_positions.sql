@@ -17,29 +17,37 @@ v AS (
     JOIN organisations o ON o.org_code = m.org_code
     WHERE (m.value IS NOT NULL OR array_has(m.flags, 'infinite')) AND NOT m.suppressed
 ),
+-- Each peer set's quartiles are computed in the windows that rank it, with
+-- the functions group_metrics.sql / region_metrics.sql use over the same rows
+-- (a value or infinite, not suppressed, a metric with group statistics, a
+-- trust in the register), so they equal those tables' q1 / median / q3 and
+-- COUNT(*) their n_orgs. Joining those tables back on six keys built a hash
+-- table of every ranked row and was a third of this query's time.
+-- A statistic that is infinite (finite() gives NULL) compares as +infinity.
 ranked AS (
     SELECT v.*,
-           RANK() OVER (PARTITION BY benchmark_group, year, metric, staff_group, category, ethnicity ORDER BY value DESC) AS group_rank,
-           RANK() OVER (PARTITION BY region, year, metric, staff_group, category, ethnicity ORDER BY value DESC)          AS region_rank
+           RANK() OVER g AS group_rank,
+           COUNT(*) OVER gp AS group_n,
+           COALESCE(finite(percentile_cont(value, 0.25) OVER gp), CAST('inf' AS DOUBLE)) AS g_q1,
+           COALESCE(finite(median(value) OVER gp), CAST('inf' AS DOUBLE)) AS g_median,
+           COALESCE(finite(percentile_cont(value, 0.75) OVER gp), CAST('inf' AS DOUBLE)) AS g_q3,
+           RANK() OVER r AS region_rank,
+           COUNT(*) OVER rp AS region_n,
+           COALESCE(finite(percentile_cont(value, 0.25) OVER rp), CAST('inf' AS DOUBLE)) AS r_q1,
+           COALESCE(finite(median(value) OVER rp), CAST('inf' AS DOUBLE)) AS r_median,
+           COALESCE(finite(percentile_cont(value, 0.75) OVER rp), CAST('inf' AS DOUBLE)) AS r_q3
     FROM v
+    WINDOW g AS (PARTITION BY benchmark_group, year, metric, staff_group, category, ethnicity ORDER BY value DESC),
+           gp AS (PARTITION BY benchmark_group, year, metric, staff_group, category, ethnicity),
+           r AS (PARTITION BY region, year, metric, staff_group, category, ethnicity ORDER BY value DESC),
+           rp AS (PARTITION BY region, year, metric, staff_group, category, ethnicity)
 )
--- The number ranked is the peer set's n_orgs: group_metrics.sql and
--- region_metrics.sql count the same rows `v` holds (a value or infinite,
--- not suppressed, a metric with group statistics, a trust in the register),
--- so no window has to count them again.
--- A NULL (infinite) quartile statistic compares as +infinity.
 SELECT r.org_code, r.year, r.metric, r.staff_group, r.category, r.ethnicity, finite(r.value) AS value,
-       r.group_rank, g.n_orgs AS group_n,
-       CASE WHEN r.value <= COALESCE(g.q1, CAST('inf' AS DOUBLE)) THEN 1 WHEN r.value <= COALESCE(g.median, CAST('inf' AS DOUBLE)) THEN 2
-            WHEN r.value <= COALESCE(g.q3, CAST('inf' AS DOUBLE)) THEN 3 ELSE 4 END AS group_quartile,
-       r.region_rank, rg.n_orgs AS region_n,
-       CASE WHEN r.value <= COALESCE(rg.q1, CAST('inf' AS DOUBLE)) THEN 1 WHEN r.value <= COALESCE(rg.median, CAST('inf' AS DOUBLE)) THEN 2
-            WHEN r.value <= COALESCE(rg.q3, CAST('inf' AS DOUBLE)) THEN 3 ELSE 4 END AS region_quartile
+       r.group_rank, r.group_n,
+       CASE WHEN r.value <= g_q1 THEN 1 WHEN r.value <= g_median THEN 2
+            WHEN r.value <= g_q3 THEN 3 ELSE 4 END AS group_quartile,
+       r.region_rank, r.region_n,
+       CASE WHEN r.value <= r_q1 THEN 1 WHEN r.value <= r_median THEN 2
+            WHEN r.value <= r_q3 THEN 3 ELSE 4 END AS region_quartile
 FROM ranked r
-JOIN group_metrics g
-  ON g.benchmark_group = r.benchmark_group AND g.year = r.year AND g.metric = r.metric
- AND g.staff_group = r.staff_group AND g.category = r.category AND g.ethnicity = r.ethnicity
-JOIN region_metrics rg
-  ON rg.level = 'region' AND rg.area = r.region AND rg.year = r.year AND rg.metric = r.metric
- AND rg.staff_group = r.staff_group AND rg.category = r.category AND rg.ethnicity = r.ethnicity
 ORDER BY r.year, r.org_code, r.metric, r.staff_group, r.category, r.ethnicity

@@ -468,6 +468,59 @@ fn results_computed_a_year_at_a_time_equal_one_pass_over_every_year() {
         "SELECT DISTINCT year FROM org_metrics WHERE metric = 'ind3.relative_likelihood_2yr' AND value IS NOT NULL ORDER BY year",
     );
     assert_eq!(two_year, "year\n2022\n2023\n2024\n");
+
+    // org_positions.sql computes each peer set's quartiles in its own windows
+    // rather than joining the group and region tables back: a trust's count
+    // and quarter must follow from those tables' n_orgs and q1 / median / q3
+    // (NULL = infinite), for every ranked figure of four national years.
+    let wh = dir.path().join("one-pass");
+    let quarter = |t: &str| {
+        format!(
+            "CASE WHEN COALESCE(p.value, CAST('inf' AS DOUBLE)) <= COALESCE({t}.q1, CAST('inf' AS DOUBLE)) THEN 1 \
+             WHEN COALESCE(p.value, CAST('inf' AS DOUBLE)) <= COALESCE({t}.median, CAST('inf' AS DOUBLE)) THEN 2 \
+             WHEN COALESCE(p.value, CAST('inf' AS DOUBLE)) <= COALESCE({t}.q3, CAST('inf' AS DOUBLE)) THEN 3 ELSE 4 END"
+        )
+    };
+    let checked = sql_text(
+        &wh,
+        &format!(
+            "SELECT COUNT(*) AS ranked, \
+             SUM(CASE WHEN p.group_n = g.n_orgs AND p.group_quartile = {} THEN 1 ELSE 0 END) AS group_agree, \
+             SUM(CASE WHEN p.region_n = r.n_orgs AND p.region_quartile = {} THEN 1 ELSE 0 END) AS region_agree, \
+             COUNT(DISTINCT p.group_quartile) AS quarters \
+             FROM org_positions p JOIN organisations o ON o.org_code = p.org_code \
+             JOIN group_metrics g ON g.benchmark_group = o.benchmark_group AND g.year = p.year AND g.metric = p.metric \
+              AND g.staff_group = p.staff_group AND g.category = p.category AND g.ethnicity = p.ethnicity \
+             JOIN region_metrics r ON r.level = 'region' AND r.area = o.region AND r.year = p.year AND r.metric = p.metric \
+              AND r.staff_group = p.staff_group AND r.category = p.category AND r.ethnicity = p.ethnicity",
+            quarter("g"),
+            quarter("r")
+        ),
+    );
+    let row: Vec<u64> = checked
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .map(|x| x.parse().unwrap())
+        .collect();
+    let positions: usize = sql_text(&wh, "SELECT COUNT(*) AS n FROM org_positions")
+        .lines()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(row[0] > 10_000, "too few ranked figures: {row:?}");
+    assert_eq!(
+        row[0] as usize, positions,
+        "a position without its peer set"
+    );
+    assert_eq!(
+        (row[1], row[2]),
+        (row[0], row[0]),
+        "ranked, group and region agreeing: {row:?}"
+    );
+    assert_eq!(row[3], 4, "every quarter used");
 }
 
 /// The export's read model keeps org_metrics and org_positions packed
