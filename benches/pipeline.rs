@@ -59,8 +59,13 @@ fn pipeline(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(30));
     g.bench_function("205 trusts x 10 years", |b| {
         b.iter(|| {
-            engine::benchmark(&wh, &Register::builtin(), &Params::default(), None)
-                .expect("benchmark")
+            engine::benchmark(
+                &wh,
+                &Register::builtin(),
+                &Params::default(),
+                engine::Years::All,
+            )
+            .expect("benchmark")
         })
     });
     g.finish();

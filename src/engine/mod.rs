@@ -6,6 +6,7 @@
 //! written as year-partitioned Parquet in one atomic commit, with each query's
 //! SHA-256 in the snapshot's manifest.
 
+pub mod rebuild;
 pub mod udf;
 
 use std::collections::BTreeSet;
@@ -51,9 +52,10 @@ pub enum Error {
     #[error("the warehouse has no results yet; run `wresbench benchmark --warehouse {0}` first")]
     NoResults(PathBuf),
     /// Results older than the ledger: an ingest or restore since the last
-    /// benchmark changed the returns they were computed from.
+    /// benchmark changed the returns they were computed from (or a
+    /// `benchmark --year` brought only some years up to date).
     #[error(
-        "the results in {0} were built before the latest ingest or restore, so they would show old figures; run `wresbench benchmark --warehouse {0}` first (or `wresbench run`, which does both)"
+        "the results in {0} were built before the latest ingest or restore (or only some of their years since), so they would show old figures; run `wresbench benchmark --warehouse {0}` first (or `wresbench run`, which does both)"
     )]
     Stale(PathBuf),
     /// A year asked for that the results do not hold; lists those they do.
@@ -557,6 +559,8 @@ pub struct BenchmarkSummary {
     pub trusts: usize,
     pub years: Vec<i32>,
     pub years_written: Vec<i32>,
+    /// Years not computed because their results are current.
+    pub kept: Vec<i32>,
     /// Rows written per result table.
     pub rows: Vec<(String, usize)>,
     pub org_figures: usize,
@@ -608,14 +612,27 @@ pub fn passes(years: &[i32], trusts: usize, per_pass: usize) -> Vec<Vec<i32>> {
     out
 }
 
-/// Runs every query and writes the result tables (all years, or only `year`).
+/// Which years `benchmark` computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Years {
+    /// Those whose returns (or the year before's) changed since their
+    /// results were written, or that have none yet; every year when the
+    /// queries, parameters or register changed ([`rebuild`]).
+    OutOfDate,
+    /// Every year, changed or not.
+    All,
+    /// This year only.
+    One(i32),
+}
+
+/// Runs every query and writes the result tables of the years asked for.
 pub fn benchmark(
     root: &Path,
     register: &Register,
     params: &Params,
-    year: Option<i32>,
+    years: Years,
 ) -> Result<BenchmarkSummary> {
-    benchmark_with_progress(root, register, params, year, false)
+    benchmark_with_progress(root, register, params, years, false)
 }
 
 /// [`benchmark`], drawing a bar of the queries on a terminal when `progress`.
@@ -623,10 +640,17 @@ pub fn benchmark_with_progress(
     root: &Path,
     register: &Register,
     params: &Params,
-    year: Option<i32>,
+    years: Years,
     progress: bool,
 ) -> Result<BenchmarkSummary> {
-    benchmark_in_passes(root, register, params, year, progress, TRUST_YEARS_PER_PASS)
+    benchmark_in_passes(
+        root,
+        register,
+        params,
+        years,
+        progress,
+        TRUST_YEARS_PER_PASS,
+    )
 }
 
 /// [`benchmark_with_progress`] with the pass size given (tests use small
@@ -635,7 +659,7 @@ pub fn benchmark_in_passes(
     root: &Path,
     register: &Register,
     params: &Params,
-    year: Option<i32>,
+    which: Years,
     progress: bool,
     trust_years_per_pass: usize,
 ) -> Result<BenchmarkSummary> {
@@ -645,17 +669,47 @@ pub fn benchmark_in_passes(
     if years.is_empty() {
         return Err(Error::Empty(root.to_path_buf()));
     }
-    let write_years: Vec<i32> = match year {
-        Some(y) if years.contains(&y) => vec![y],
-        Some(y) => return Err(Error::no_such_year(y, &years)),
-        None => years.clone(),
+    let ledger = engine.snapshot.ledger(root).map_err(Error::Warehouse)?;
+    let recipe = rebuild::recipe(register, params);
+    let inputs = rebuild::year_inputs(&ledger);
+    let built = rebuild::Built::read(&engine.snapshot.manifest);
+    let held: BTreeSet<i32> = engine
+        .snapshot
+        .years_under(&format!("{}/org_metrics/", layout::RESULTS_DIR))
+        .into_iter()
+        .collect();
+    let out_of_date: Vec<i32> = built
+        .out_of_date(&recipe, &years, &inputs)
+        .into_iter()
+        .chain(years.iter().copied().filter(|y| !held.contains(y)))
+        .collect::<BTreeSet<i32>>()
+        .into_iter()
+        .collect();
+    let write_years: Vec<i32> = match which {
+        Years::One(y) if years.contains(&y) => vec![y],
+        Years::One(y) => return Err(Error::no_such_year(y, &years)),
+        Years::All => years.clone(),
+        Years::OutOfDate => out_of_date.clone(),
     };
 
     let mut summary = BenchmarkSummary {
         years: years.clone(),
         years_written: write_years.clone(),
+        kept: match which {
+            Years::OutOfDate => years
+                .iter()
+                .copied()
+                .filter(|y| !write_years.contains(y))
+                .collect(),
+            _ => Vec::new(),
+        },
         ..Default::default()
     };
+    if write_years.is_empty() {
+        // Every year's results are those its returns give: nothing to write,
+        // and no new snapshot.
+        return Ok(summary);
+    }
     let mut txn = Txn::begin_at(root, &lock, engine.snapshot.clone()).map_err(Error::Warehouse)?;
     let mut rows: Vec<(String, usize)> = QUERIES.iter().map(|(n, _)| (n.to_string(), 0)).collect();
     let mut trusts = BTreeSet::new();
@@ -706,7 +760,16 @@ pub fn benchmark_in_passes(
     bar.finish_and_clear();
     summary.trusts = trusts.len();
     summary.rows = rows;
-    stage_results_record(&mut txn, &engine, root, params, &summary)?;
+    let built_years = built.after(&recipe, &summary.years_written, &inputs);
+    // Readers show results only when every year is current.
+    let every_year_current = years.iter().all(|y| built_years.get(y) == inputs.get(y));
+    let record = ResultsRecord {
+        recipe: &recipe,
+        years: &built_years,
+        ledger: &ledger,
+        every_year_current,
+    };
+    stage_results_record(&mut txn, params, &summary, &record)?;
     txn.commit().map_err(Error::Warehouse)?;
     Ok(summary)
 }
@@ -781,12 +844,19 @@ fn count_figures(
 /// hashes, their parameters (export prints its thresholds from these), and
 /// the ledger they describe (its latest receipt time and a fingerprint of
 /// its current submissions), with this run.
+struct ResultsRecord<'a> {
+    recipe: &'a str,
+    /// Each year's input fingerprint, for the years whose results are current.
+    years: &'a std::collections::BTreeMap<i32, String>,
+    ledger: &'a [tables::Submission],
+    every_year_current: bool,
+}
+
 fn stage_results_record(
     txn: &mut Txn,
-    engine: &Engine,
-    root: &Path,
     params: &Params,
     summary: &BenchmarkSummary,
+    record: &ResultsRecord,
 ) -> Result<()> {
     let run = serde_json::json!({
         "command": "benchmark",
@@ -795,15 +865,25 @@ fn stage_results_record(
         "params": params,
         "rows": summary.rows,
     });
-    let ledger = engine.snapshot.ledger(root).map_err(Error::Warehouse)?;
-    let ledger_at = ledger.iter().map(|s| s.received_at.as_str()).max();
-    let ledger_state = tables::ledger_state(&ledger);
+    let ledger_at = record.ledger.iter().map(|s| s.received_at.as_str()).max();
+    // Not the ledger's state while some year is out of date: readers refuse
+    // the results as stale until `benchmark` brings every year up to date.
+    let ledger_state = record
+        .every_year_current
+        .then(|| tables::ledger_state(record.ledger));
+    let years: serde_json::Map<String, serde_json::Value> = record
+        .years
+        .iter()
+        .map(|(y, fp)| (y.to_string(), serde_json::Value::String(fp.clone())))
+        .collect();
     warehouse::load::stage_manifest(txn, |m| {
         m["queries"] = serde_json::Value::Object(query_hashes());
         m["results"] = serde_json::json!({
             "params": params,
             "built_from_ledger_at": ledger_at,
             "ledger_state": ledger_state,
+            "recipe": record.recipe,
+            "years": years,
         });
         warehouse::load::push_run(m, run);
     });

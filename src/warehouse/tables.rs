@@ -122,7 +122,7 @@ macro_rules! table {
         schema: $schema:ident, batch: $batch:ident, read: $read:ident;
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone, Default, PartialEq)]
         pub struct $name { $( $(#[$fmeta])* pub $field: $ty, )* }
 
         #[doc = concat!("The Arrow schema of [`", stringify!($name), "`] rows.")]
@@ -252,8 +252,12 @@ impl StoredRow {
 /// compare it with the ledger's, so results older than an `ingest` or
 /// `restore` are never shown as current.
 pub fn ledger_state(subs: &[Submission]) -> String {
+    ledger_state_of(subs.iter())
+}
+
+/// [`ledger_state`] of some of the ledger's rows (those of some years).
+pub fn ledger_state_of<'a>(subs: impl Iterator<Item = &'a Submission>) -> String {
     let mut ids: Vec<&str> = subs
-        .iter()
         .filter(|s| s.current)
         .map(|s| s.submission_id.as_str())
         .collect();

@@ -46,7 +46,7 @@ pub fn ingest_and_benchmark(inputs: &[PathBuf], wh: &Path) -> IngestSummary {
         wh,
         &Register::builtin(),
         &wresbench::engine::Params::default(),
-        None,
+        wresbench::engine::Years::OutOfDate,
     )
     .expect("benchmark");
     s

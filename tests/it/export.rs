@@ -20,7 +20,13 @@ fn humber_packs(dir: &Path) -> std::path::PathBuf {
         ],
         &wh,
     );
-    engine::benchmark(&wh, &Register::builtin(), &Params::default(), None).unwrap();
+    engine::benchmark(
+        &wh,
+        &Register::builtin(),
+        &Params::default(),
+        engine::Years::OutOfDate,
+    )
+    .unwrap();
     let out = dir.join("packs");
     let s = export::export(
         &Register::builtin(),

@@ -53,7 +53,7 @@ fn clean_returns_all_pass_and_the_national_figures_are_calibrated() {
         s.rejections
     );
     assert_eq!(s.sections_accepted, 205 * 5 * 2);
-    engine::benchmark(&wh, &reg, &Params::default(), None).unwrap();
+    engine::benchmark(&wh, &reg, &Params::default(), engine::Years::OutOfDate).unwrap();
     let e = Engine::open(&wh, &reg, &Params::default()).unwrap();
     // Tolerances: BME share of the workforce within 1 pp; board within 2 pp
     // (about 2,900 board members nationally); relative likelihoods within 0.12.

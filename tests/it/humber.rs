@@ -21,7 +21,13 @@ fn humber_reproduces_every_expected_figure() {
     );
     assert_eq!(s.sections_rejected, 0);
     assert_eq!(s.sections_accepted, 5);
-    engine::benchmark(&wh, &Register::builtin(), &Params::default(), None).unwrap();
+    engine::benchmark(
+        &wh,
+        &Register::builtin(),
+        &Params::default(),
+        engine::Years::OutOfDate,
+    )
+    .unwrap();
 
     let engine = Engine::open(&wh, &Register::builtin(), &Params::default()).unwrap();
     let b = engine
@@ -95,7 +101,13 @@ fn humber_flags_say_why() {
     let dir = tempdir();
     let wh = dir.path().join("wh");
     ingest(&[fixture("humber-2021")], &wh);
-    engine::benchmark(&wh, &Register::builtin(), &Params::default(), None).unwrap();
+    engine::benchmark(
+        &wh,
+        &Register::builtin(),
+        &Params::default(),
+        engine::Years::OutOfDate,
+    )
+    .unwrap();
     let engine = Engine::open(&wh, &Register::builtin(), &Params::default()).unwrap();
     let b = engine
         .query(

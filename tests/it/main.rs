@@ -11,6 +11,7 @@ mod export;
 mod generate;
 mod hostile;
 mod humber;
+mod incremental;
 mod peers;
 mod properties;
 mod queries;

@@ -30,7 +30,7 @@ fn small_counts_are_starred_in_peer_tables_and_region_packs() {
     let wh = dir.path().join("wh");
     ingest(&[p], &wh);
     let reg = Register::builtin();
-    engine::benchmark(&wh, &reg, &Params::default(), None).unwrap();
+    engine::benchmark(&wh, &reg, &Params::default(), engine::Years::OutOfDate).unwrap();
     let e = Engine::open(&wh, &reg, &Params::default()).unwrap();
     let r = Results::load(&e, &reg).unwrap();
     let cols = peers::columns_for(&["ind2.relative_likelihood".into()]).unwrap();
@@ -84,7 +84,13 @@ fn peers_command_prints_a_table_and_refuses_an_empty_set() {
         ],
         &wh,
     );
-    engine::benchmark(&wh, &Register::builtin(), &Params::default(), None).unwrap();
+    engine::benchmark(
+        &wh,
+        &Register::builtin(),
+        &Params::default(),
+        engine::Years::OutOfDate,
+    )
+    .unwrap();
     let out = bin()
         .args(["peers", "--warehouse"])
         .arg(&wh)

@@ -28,7 +28,13 @@ fn warehouse_from(files: &[(&str, String)]) -> (tempfile::TempDir, Engine) {
         "{:#?}",
         s.rejections
     );
-    engine::benchmark(&wh, &Register::builtin(), &Params::default(), None).unwrap();
+    engine::benchmark(
+        &wh,
+        &Register::builtin(),
+        &Params::default(),
+        engine::Years::OutOfDate,
+    )
+    .unwrap();
     let e = Engine::open(&wh, &Register::builtin(), &Params::default()).unwrap();
     (dir, e)
 }
@@ -420,8 +426,15 @@ fn results_computed_a_year_at_a_time_equal_one_pass_over_every_year() {
     for (name, per_pass) in [("one-pass", usize::MAX), ("year-by-year", 1)] {
         let wh = dir.path().join(name);
         ingest(&[data.join("returns"), data.join("survey")], &wh);
-        let s = engine::benchmark_in_passes(&wh, &reg, &Params::default(), None, false, per_pass)
-            .unwrap();
+        let s = engine::benchmark_in_passes(
+            &wh,
+            &reg,
+            &Params::default(),
+            engine::Years::OutOfDate,
+            false,
+            per_pass,
+        )
+        .unwrap();
         let tables = [
             "SELECT org_code, year, metric, staff_group, category, ethnicity, value, numerator, denominator, \
              ci_low, ci_high, suppressed, array_to_string(flags, ';') AS flags FROM org_metrics \

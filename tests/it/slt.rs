@@ -68,7 +68,7 @@ impl Db {
         if s.sections_rejected + s.files_rejected > 0 {
             return Err(SltError(format!("returns rejected: {:#?}", s.rejections)));
         }
-        engine::benchmark(&wh, &Register::builtin(), &params, None)
+        engine::benchmark(&wh, &Register::builtin(), &params, engine::Years::OutOfDate)
             .map_err(|e| SltError(e.to_string()))?;
         self.engine = Some(
             Engine::open(&wh, &Register::builtin(), &params)
