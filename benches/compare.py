@@ -74,7 +74,7 @@ def wres_stages(b, data, wh, out, reg):
     inputs = [os.path.join(data, "returns"), os.path.join(data, "survey")]
     return {
         "ingest": [b] + common + ["ingest", "--register", reg, "--warehouse", wh] + inputs,
-        "benchmark": [b] + common + ["benchmark", "--register", reg, "--warehouse", wh],
+        "benchmark": [b] + common + ["benchmark", "--rebuild", "--register", reg, "--warehouse", wh],
         "export": [b] + common + ["export", "--register", reg, "--warehouse", wh, "--out", out],
         "run": [b] + common + ["run", "--register", reg, "--warehouse", wh, "--out", out] + inputs,
     }

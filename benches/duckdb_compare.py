@@ -62,7 +62,7 @@ def main():
     df_times = []
     for _ in range(a.runs):
         t = time.perf_counter()
-        subprocess.run([a.bin, "-q", "benchmark", "--register", a.register, "--warehouse", wh], check=True)
+        subprocess.run([a.bin, "-q", "benchmark", "--rebuild", "--register", a.register, "--warehouse", wh], check=True)
         df_times.append(time.perf_counter() - t)
 
     dd_times = []
