@@ -42,6 +42,13 @@ pub fn try_ingest(inputs: &[PathBuf], wh: &Path) -> warehouse::Result<IngestSumm
 /// default parameters).
 pub fn ingest_and_benchmark(inputs: &[PathBuf], wh: &Path) -> IngestSummary {
     let s = ingest(inputs, wh);
+    benchmark(wh);
+    s
+}
+
+/// Runs the benchmark of every out-of-date year (built-in register,
+/// default parameters).
+pub fn benchmark(wh: &Path) {
     wresbench::engine::benchmark(
         wh,
         &Register::builtin(),
@@ -49,7 +56,31 @@ pub fn ingest_and_benchmark(inputs: &[PathBuf], wh: &Path) -> IngestSummary {
         wresbench::engine::Years::OutOfDate,
     )
     .expect("benchmark");
-    s
+}
+
+/// Asserts that two dumps of the same tables (CSV rows per table) are equal
+/// cell for cell, numbers to 1e-12 relative: a sum of non-integer figures
+/// (a response-weighted national survey percentage, the sum of pct x
+/// responses) may add in another order when the batches differ.
+pub fn assert_same_tables(
+    a: &[Vec<csv::StringRecord>],
+    b: &[Vec<csv::StringRecord>],
+    names: (&str, &str),
+) {
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(b) {
+        assert!(x.len() > 100, "too few rows to compare: {}", x.len());
+        assert_eq!(x.len(), y.len());
+        for (l, r) in x.iter().zip(y) {
+            let same = l.len() == r.len()
+                && l.iter().zip(r).all(|(a, b)| {
+                    a == b
+                        || matches!((a.parse::<f64>(), b.parse::<f64>()),
+                            (Ok(a), Ok(b)) if (a - b).abs() <= 1e-12 * a.abs().max(1.0))
+                });
+            assert!(same, "{} {l:?}\n{} {r:?}", names.0, names.1);
+        }
+    }
 }
 
 /// Every file under `dir` with its bytes (for byte-identical comparisons).

@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use calamine::{Data, Reader};
-use wresbench::engine::{self, Params};
 use wresbench::export::{self, ExportOptions};
 use wresbench::register::Register;
 
@@ -20,13 +19,7 @@ fn humber_packs(dir: &Path) -> std::path::PathBuf {
         ],
         &wh,
     );
-    engine::benchmark(
-        &wh,
-        &Register::builtin(),
-        &Params::default(),
-        engine::Years::OutOfDate,
-    )
-    .unwrap();
+    benchmark(&wh);
     let out = dir.join("packs");
     let s = export::export(
         &Register::builtin(),

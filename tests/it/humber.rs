@@ -3,7 +3,7 @@
 //! report printed 1.64.
 
 use datafusion::arrow::array::{Array, Float64Array, Int32Array, StringArray};
-use wresbench::engine::{self, Engine, Params};
+use wresbench::engine::{Engine, Params};
 use wresbench::register::Register;
 
 use crate::common::*;
@@ -21,13 +21,7 @@ fn humber_reproduces_every_expected_figure() {
     );
     assert_eq!(s.sections_rejected, 0);
     assert_eq!(s.sections_accepted, 5);
-    engine::benchmark(
-        &wh,
-        &Register::builtin(),
-        &Params::default(),
-        engine::Years::OutOfDate,
-    )
-    .unwrap();
+    benchmark(&wh);
 
     let engine = Engine::open(&wh, &Register::builtin(), &Params::default()).unwrap();
     let b = engine
@@ -101,13 +95,7 @@ fn humber_flags_say_why() {
     let dir = tempdir();
     let wh = dir.path().join("wh");
     ingest(&[fixture("humber-2021")], &wh);
-    engine::benchmark(
-        &wh,
-        &Register::builtin(),
-        &Params::default(),
-        engine::Years::OutOfDate,
-    )
-    .unwrap();
+    benchmark(&wh);
     let engine = Engine::open(&wh, &Register::builtin(), &Params::default()).unwrap();
     let b = engine
         .query(

@@ -38,6 +38,25 @@ fn benchmark(wh: &Path, extra: &[&str]) -> String {
         + &String::from_utf8_lossy(&out.get_output().stderr)
 }
 
+/// Returns of every trust for 2021-2023, generated under `dir/gen`.
+fn three_national_years(dir: &Path, seed: u64) -> PathBuf {
+    let data = dir.join("gen");
+    generate::generate(
+        &Register::builtin(),
+        &GenerateOptions {
+            out: data.clone(),
+            first_year: 2021,
+            last_year: 2023,
+            seed,
+            scale: 1,
+            faults: 0.0,
+            format: GenFormat::Csv,
+        },
+    )
+    .unwrap();
+    data
+}
+
 fn snapshots(wh: &Path) -> usize {
     std::fs::read_dir(wh.join("_snapshots")).unwrap().count()
 }
@@ -72,20 +91,7 @@ fn resubmission(data: &Path, dir: &Path) -> PathBuf {
 #[test]
 fn a_resubmission_recomputes_its_year_and_the_next_and_equals_a_full_benchmark() {
     let dir = tempdir();
-    let data = dir.path().join("gen");
-    generate::generate(
-        &Register::builtin(),
-        &GenerateOptions {
-            out: data.clone(),
-            first_year: 2021,
-            last_year: 2023,
-            seed: 11,
-            scale: 1,
-            faults: 0.0,
-            format: GenFormat::Csv,
-        },
-    )
-    .unwrap();
+    let data = three_national_years(dir.path(), 11);
     let inputs = [data.join("returns"), data.join("survey")];
     let wh = dir.path().join("wh");
     ingest(&inputs, &wh);
@@ -125,22 +131,7 @@ fn a_resubmission_recomputes_its_year_and_the_next_and_equals_a_full_benchmark()
     ingest(&[changed], &fresh);
     benchmark(&fresh, &[]);
     let (a, b) = (tables(&wh), tables(&fresh));
-    // Cell for cell; numbers to 1e-12 relative (a response-weighted national
-    // survey percentage sums pct x responses, whose last digits depend on
-    // the order of the additions).
-    for (x, y) in a.iter().zip(&b) {
-        assert!(x.len() > 100, "too few rows to compare: {}", x.len());
-        assert_eq!(x.len(), y.len());
-        for (l, r) in x.iter().zip(y) {
-            let same = l.len() == r.len()
-                && l.iter().zip(r).all(|(a, b)| {
-                    a == b
-                        || matches!((a.parse::<f64>(), b.parse::<f64>()),
-                            (Ok(a), Ok(b)) if (a - b).abs() <= 1e-12 * a.abs().max(1.0))
-                });
-            assert!(same, "incremental {l:?}\nfull        {r:?}");
-        }
-    }
+    assert_same_tables(&a, &b, ("incremental", "full       "));
     // And they moved where they should: RV9's 2022 indicator 3 and the
     // two-year figure of 2023, which pools 2022.
     let rv9_after = rv9(&wh);
@@ -185,20 +176,7 @@ fn export_and_read(wh: &Path, dir: &Path) -> bool {
 #[test]
 fn benchmark_of_one_year_leaves_the_others_stale_until_they_are_computed() {
     let dir = tempdir();
-    let data = dir.path().join("gen");
-    generate::generate(
-        &Register::builtin(),
-        &GenerateOptions {
-            out: data.clone(),
-            first_year: 2021,
-            last_year: 2023,
-            seed: 12,
-            scale: 1,
-            faults: 0.0,
-            format: GenFormat::Csv,
-        },
-    )
-    .unwrap();
+    let data = three_national_years(dir.path(), 12);
     let wh = dir.path().join("wh");
     ingest(&[data.join("returns"), data.join("survey")], &wh);
     benchmark(&wh, &[]);

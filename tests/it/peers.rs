@@ -84,13 +84,7 @@ fn peers_command_prints_a_table_and_refuses_an_empty_set() {
         ],
         &wh,
     );
-    engine::benchmark(
-        &wh,
-        &Register::builtin(),
-        &Params::default(),
-        engine::Years::OutOfDate,
-    )
-    .unwrap();
+    benchmark(&wh);
     let out = bin()
         .args(["peers", "--warehouse"])
         .arg(&wh)

@@ -28,13 +28,7 @@ fn warehouse_from(files: &[(&str, String)]) -> (tempfile::TempDir, Engine) {
         "{:#?}",
         s.rejections
     );
-    engine::benchmark(
-        &wh,
-        &Register::builtin(),
-        &Params::default(),
-        engine::Years::OutOfDate,
-    )
-    .unwrap();
+    benchmark(&wh);
     let e = Engine::open(&wh, &Register::builtin(), &Params::default()).unwrap();
     (dir, e)
 }
@@ -454,26 +448,7 @@ fn results_computed_a_year_at_a_time_equal_one_pass_over_every_year() {
         (a.trusts, a.org_figures, a.suppressed, a.infinite),
         (b.trusts, b.org_figures, b.suppressed, b.infinite)
     );
-    // Equal cell for cell; numbers to 1e-12 relative, since a sum of
-    // non-integer figures (a response-weighted national survey percentage,
-    // the sum of pct x responses) may add in another order when the batches
-    // differ.
-    for (x, y) in one.iter().zip(by_year) {
-        assert!(x.len() > 100, "too few rows to compare: {}", x.len());
-        assert_eq!(x.len(), y.len());
-        for (l, r) in x.iter().zip(y) {
-            let same = l.len() == r.len()
-                && l.iter().zip(r).all(|(a, b)| {
-                    a == b
-                        || matches!((a.parse::<f64>(), b.parse::<f64>()),
-                            (Ok(a), Ok(b)) if (a - b).abs() <= 1e-12 * a.abs().max(1.0))
-                });
-            assert!(
-                same,
-                "the two runs differ:\none pass     {l:?}\nyear by year {r:?}"
-            );
-        }
-    }
+    assert_same_tables(one, by_year, ("one pass    ", "year by year"));
     // The context year did its work: two-year figures from the first year
     // after the earliest held, in the year-by-year run too.
     let two_year = sql_text(
