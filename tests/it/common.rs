@@ -58,6 +58,22 @@ pub fn benchmark(wh: &Path) {
     .expect("benchmark");
 }
 
+/// Every result table as CSV rows, in a fixed order.
+pub fn result_tables(wh: &Path) -> Vec<Vec<csv::StringRecord>> {
+    [
+        "SELECT org_code, year, metric, staff_group, category, ethnicity, value, numerator, denominator, \
+         ci_low, ci_high, suppressed, array_to_string(flags, ';') AS flags FROM org_metrics \
+         ORDER BY org_code, year, metric, staff_group, category, ethnicity",
+        "SELECT * FROM group_metrics ORDER BY benchmark_group, year, metric, staff_group, category, ethnicity",
+        "SELECT * FROM region_metrics ORDER BY level, area, year, metric, staff_group, category, ethnicity",
+        "SELECT * FROM national_metrics ORDER BY year, metric, staff_group, category, ethnicity",
+        "SELECT * FROM org_positions ORDER BY org_code, year, metric, staff_group, category, ethnicity",
+    ]
+    .iter()
+    .map(|q| sql_csv(wh, q))
+    .collect()
+}
+
 /// Asserts that two dumps of the same tables (CSV rows per table) are equal
 /// cell for cell, numbers to 1e-12 relative: a sum of non-integer figures
 /// (a response-weighted national survey percentage, the sum of pct x

@@ -10,22 +10,6 @@ use wresbench::register::Register;
 
 use crate::common::*;
 
-/// Every result table as CSV rows, in a fixed order.
-fn tables(wh: &Path) -> Vec<Vec<csv::StringRecord>> {
-    [
-        "SELECT org_code, year, metric, staff_group, category, ethnicity, value, numerator, denominator, \
-         ci_low, ci_high, suppressed, array_to_string(flags, ';') AS flags FROM org_metrics \
-         ORDER BY org_code, year, metric, staff_group, category, ethnicity",
-        "SELECT * FROM group_metrics ORDER BY benchmark_group, year, metric, staff_group, category, ethnicity",
-        "SELECT * FROM region_metrics ORDER BY level, area, year, metric, staff_group, category, ethnicity",
-        "SELECT * FROM national_metrics ORDER BY year, metric, staff_group, category, ethnicity",
-        "SELECT * FROM org_positions ORDER BY org_code, year, metric, staff_group, category, ethnicity",
-    ]
-    .iter()
-    .map(|q| sql_csv(wh, q))
-    .collect()
-}
-
 fn benchmark(wh: &Path, extra: &[&str]) -> String {
     let out = bin()
         .args(["benchmark", "--no-progress", "--warehouse"])
@@ -130,7 +114,7 @@ fn a_resubmission_recomputes_its_year_and_the_next_and_equals_a_full_benchmark()
     ingest(&inputs, &fresh);
     ingest(&[changed], &fresh);
     benchmark(&fresh, &[]);
-    let (a, b) = (tables(&wh), tables(&fresh));
+    let (a, b) = (result_tables(&wh), result_tables(&fresh));
     assert_same_tables(&a, &b, ("incremental", "full       "));
     // And they moved where they should: RV9's 2022 indicator 3 and the
     // two-year figure of 2023, which pools 2022.

@@ -429,16 +429,7 @@ fn results_computed_a_year_at_a_time_equal_one_pass_over_every_year() {
             per_pass,
         )
         .unwrap();
-        let tables = [
-            "SELECT org_code, year, metric, staff_group, category, ethnicity, value, numerator, denominator, \
-             ci_low, ci_high, suppressed, array_to_string(flags, ';') AS flags FROM org_metrics \
-             ORDER BY org_code, year, metric, staff_group, category, ethnicity",
-            "SELECT * FROM group_metrics ORDER BY benchmark_group, year, metric, staff_group, category, ethnicity",
-            "SELECT * FROM region_metrics ORDER BY level, area, year, metric, staff_group, category, ethnicity",
-            "SELECT * FROM national_metrics ORDER BY year, metric, staff_group, category, ethnicity",
-            "SELECT * FROM org_positions ORDER BY org_code, year, metric, staff_group, category, ethnicity",
-        ];
-        let text: Vec<Vec<csv::StringRecord>> = tables.iter().map(|q| sql_csv(&wh, q)).collect();
+        let text = result_tables(&wh);
         dumps.push((name, s, text));
     }
     let (_, a, one) = &dumps[0];
