@@ -66,8 +66,9 @@ fn write_summary(s: &engine::BenchmarkSummary, root: &Path, out: &mut dyn Write)
     if s.years_written.is_empty() {
         writeln!(
             out,
-            "Results in {} are up to date: no year's returns have changed since they were computed ({span}). `--rebuild` computes them again.",
-            root.join(warehouse::layout::RESULTS_DIR).display()
+            "Results in {} are up to date: no year's returns have changed since they were computed ({span}). `wresbench benchmark --rebuild --warehouse {}` computes them again.",
+            root.join(warehouse::layout::RESULTS_DIR).display(),
+            root.display()
         )?;
         return Ok(());
     }
