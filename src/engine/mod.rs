@@ -670,26 +670,16 @@ pub fn benchmark_in_passes(
         return Err(Error::Empty(root.to_path_buf()));
     }
     let ledger = engine.snapshot.ledger(root).map_err(Error::Warehouse)?;
-    let recipe = rebuild::recipe(register, params);
+    let recipe = rebuild::recipe(register, params)?;
     let inputs = rebuild::year_inputs(&ledger);
+    // The record and the result files are committed together, so a year
+    // the record names has its files.
     let built = rebuild::Built::read(&engine.snapshot.manifest);
-    let held: BTreeSet<i32> = engine
-        .snapshot
-        .years_under(&format!("{}/org_metrics/", layout::RESULTS_DIR))
-        .into_iter()
-        .collect();
-    let out_of_date: Vec<i32> = built
-        .out_of_date(&recipe, &years, &inputs)
-        .into_iter()
-        .chain(years.iter().copied().filter(|y| !held.contains(y)))
-        .collect::<BTreeSet<i32>>()
-        .into_iter()
-        .collect();
     let write_years: Vec<i32> = match which {
         Years::One(y) if years.contains(&y) => vec![y],
         Years::One(y) => return Err(Error::no_such_year(y, &years)),
         Years::All => years.clone(),
-        Years::OutOfDate => out_of_date.clone(),
+        Years::OutOfDate => built.out_of_date(&recipe, &years, &inputs),
     };
 
     let mut summary = BenchmarkSummary {
