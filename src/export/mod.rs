@@ -494,8 +494,10 @@ fn write_pack(pack: &Pack, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let stem = format!("{}-{}", pack.org.code, pack.year);
     let json = dir.join(format!("{stem}.json"));
-    let mut text = serde_json::to_string_pretty(pack)?;
-    text.push('\n');
+    // Compact: a pack is for programs (half the bytes and the time of an
+    // indented one; `jq . CODE-YYYY.json` indents it for a person).
+    let mut text = serde_json::to_vec(pack)?;
+    text.push(b'\n');
     std::fs::write(&json, text).map_err(io(&json))?;
     // The indicator sections, built once for the workbook and the page.
     let sections = trust_sections::sections(pack);
