@@ -32,7 +32,7 @@ sys.path.insert(0, HERE)
 # The same DuckDB set-up as the comparison pipeline: the SQL translation,
 # the Wilson and finite() macros, organisations, params and metrics tables.
 from agreement import QUERIES, agree, wres_sums  # noqa: E402
-from python_pipeline import connect, translate  # noqa: E402
+from python_pipeline import connect, run_query_file, translate  # noqa: E402
 
 
 def run_duckdb(wh, out, register, catalogue):
@@ -40,7 +40,7 @@ def run_duckdb(wh, out, register, catalogue):
     counts = {}
     for q in QUERIES:
         sql = translate(open(os.path.join(ROOT, "queries", f"{q}.sql")).read())
-        con.execute(f"CREATE TABLE {q} AS {sql}")
+        run_query_file(con, q, sql)
         con.execute(f"COPY {q} TO '{out}/{q}' (FORMAT parquet, PARTITION_BY (year), OVERWRITE_OR_IGNORE)")
         counts[q] = con.execute(f"SELECT COUNT(*) FROM {q}").fetchone()[0]
     total = con.execute("SELECT SUM(value), SUM(ci_low), COUNT(value) FROM org_metrics").fetchone()

@@ -26,62 +26,90 @@
 
 -- (Small tables go first in a CROSS JOIN: DataFusion builds the left side and
 -- streams the right, so `params CROSS JOIN big` keeps big's batches whole.)
-WITH
+
+-- Counts read several times below are computed once, each into a table of
+-- its own (DataFusion computes a WITH clause again wherever it is read); the
+-- engine drops these om_* tables when the query ends. The last statement
+-- gives the result.
+
 -- Indicator 1 headcounts, one row per band or grade.
-i1 AS (
-    SELECT org_code, year, staff_group, category,
-           SUM(CASE WHEN ethnicity = 'white'   THEN value END) AS w,
-           SUM(CASE WHEN ethnicity = 'bme'     THEN value END) AS b,
-           SUM(CASE WHEN ethnicity = 'unknown' THEN value END) AS u
-    FROM returns
-    WHERE indicator = 1 AND measure = 'headcount'
-    GROUP BY org_code, year, staff_group, category
-),
-i1_total AS (
-    SELECT org_code, year,
-           SUM(COALESCE(w, 0)) AS w, SUM(COALESCE(b, 0)) AS b, SUM(COALESCE(u, 0)) AS u
-    FROM i1
-    WHERE category <> 'senior_medical_manager'
-    GROUP BY org_code, year
-),
+CREATE TABLE om_i1 AS
+SELECT org_code, year, staff_group, category,
+       SUM(CASE WHEN ethnicity = 'white'   THEN value END) AS w,
+       SUM(CASE WHEN ethnicity = 'bme'     THEN value END) AS b,
+       SUM(CASE WHEN ethnicity = 'unknown' THEN value END) AS u
+FROM returns
+WHERE indicator = 1 AND measure = 'headcount'
+GROUP BY org_code, year, staff_group, category;
+
 -- Indicators 2-4: numerator and denominator by ethnicity.
 --   2: appointed / shortlisted; 3: entered_disciplinary / workforce;
 --   4: accessed_training / workforce.
-pair AS (
-    SELECT org_code, year, indicator,
-           SUM(CASE WHEN ethnicity = 'white'   AND measure IN ('appointed', 'entered_disciplinary', 'accessed_training') THEN value END) AS w_num,
-           SUM(CASE WHEN ethnicity = 'white'   AND measure IN ('shortlisted', 'workforce') THEN value END) AS w_den,
-           SUM(CASE WHEN ethnicity = 'bme'     AND measure IN ('appointed', 'entered_disciplinary', 'accessed_training') THEN value END) AS b_num,
-           SUM(CASE WHEN ethnicity = 'bme'     AND measure IN ('shortlisted', 'workforce') THEN value END) AS b_den,
-           SUM(CASE WHEN ethnicity = 'unknown' AND measure IN ('appointed', 'entered_disciplinary', 'accessed_training') THEN value END) AS u_num,
-           SUM(CASE WHEN ethnicity = 'unknown' AND measure IN ('shortlisted', 'workforce') THEN value END) AS u_den
-    FROM returns
-    WHERE indicator IN (2, 3, 4)
-    GROUP BY org_code, year, indicator
-),
+CREATE TABLE om_pair AS
+SELECT org_code, year, indicator,
+       SUM(CASE WHEN ethnicity = 'white'   AND measure IN ('appointed', 'entered_disciplinary', 'accessed_training') THEN value END) AS w_num,
+       SUM(CASE WHEN ethnicity = 'white'   AND measure IN ('shortlisted', 'workforce') THEN value END) AS w_den,
+       SUM(CASE WHEN ethnicity = 'bme'     AND measure IN ('appointed', 'entered_disciplinary', 'accessed_training') THEN value END) AS b_num,
+       SUM(CASE WHEN ethnicity = 'bme'     AND measure IN ('shortlisted', 'workforce') THEN value END) AS b_den,
+       SUM(CASE WHEN ethnicity = 'unknown' AND measure IN ('appointed', 'entered_disciplinary', 'accessed_training') THEN value END) AS u_num,
+       SUM(CASE WHEN ethnicity = 'unknown' AND measure IN ('shortlisted', 'workforce') THEN value END) AS u_den
+FROM returns
+WHERE indicator IN (2, 3, 4)
+GROUP BY org_code, year, indicator;
+
 -- The overall workforce: the indicator 1 total; where indicator 1 is missing,
 -- indicator 3's workforce stands in (flag workforce_from_ind3).
-overall AS (
-    SELECT COALESCE(t.org_code, f.org_code) AS org_code,
-           COALESCE(t.year, f.year) AS year,
-           CASE WHEN t.org_code IS NOT NULL THEN t.w ELSE COALESCE(f.w_den, 0) END AS w,
-           CASE WHEN t.org_code IS NOT NULL THEN t.b ELSE COALESCE(f.b_den, 0) END AS b,
-           CASE WHEN t.org_code IS NOT NULL THEN t.u ELSE COALESCE(f.u_den, 0) END AS u,
-           t.org_code IS NULL AS from_ind3
-    FROM i1_total t
-    FULL OUTER JOIN (SELECT * FROM pair WHERE indicator = 3) f
-      ON t.org_code = f.org_code AND t.year = f.year
-),
+CREATE TABLE om_overall AS
+WITH i1_total AS (
+    SELECT org_code, year,
+           SUM(COALESCE(w, 0)) AS w, SUM(COALESCE(b, 0)) AS b, SUM(COALESCE(u, 0)) AS u
+    FROM om_i1
+    WHERE category <> 'senior_medical_manager'
+    GROUP BY org_code, year
+)
+SELECT COALESCE(t.org_code, f.org_code) AS org_code,
+       COALESCE(t.year, f.year) AS year,
+       CASE WHEN t.org_code IS NOT NULL THEN t.w ELSE COALESCE(f.w_den, 0) END AS w,
+       CASE WHEN t.org_code IS NOT NULL THEN t.b ELSE COALESCE(f.b_den, 0) END AS b,
+       CASE WHEN t.org_code IS NOT NULL THEN t.u ELSE COALESCE(f.u_den, 0) END AS u,
+       t.org_code IS NULL AS from_ind3
+FROM i1_total t
+FULL OUTER JOIN (SELECT * FROM om_pair WHERE indicator = 3) f
+  ON t.org_code = f.org_code AND t.year = f.year;
+
 -- Indicator 9: board members by category.
-board AS (
-    SELECT org_code, year, category,
-           SUM(CASE WHEN ethnicity = 'white'   THEN value ELSE 0 END) AS w,
-           SUM(CASE WHEN ethnicity = 'bme'     THEN value ELSE 0 END) AS b,
-           SUM(CASE WHEN ethnicity = 'unknown' THEN value ELSE 0 END) AS u
+CREATE TABLE om_board AS
+SELECT org_code, year, category,
+       SUM(CASE WHEN ethnicity = 'white'   THEN value ELSE 0 END) AS w,
+       SUM(CASE WHEN ethnicity = 'bme'     THEN value ELSE 0 END) AS b,
+       SUM(CASE WHEN ethnicity = 'unknown' THEN value ELSE 0 END) AS u
+FROM returns
+WHERE indicator = 9 AND measure = 'members'
+GROUP BY org_code, year, category;
+
+-- Indicators 5-8: the survey percentage as supplied, with its responses, and
+-- whether it is suppressed (fewer responses than min_responses).
+CREATE TABLE om_survey AS
+WITH sv AS (
+    SELECT org_code, year, indicator, ethnicity,
+           MAX(CASE WHEN measure = 'percent'   THEN value END) AS pct,
+           MAX(CASE WHEN measure = 'responses' THEN value END) AS resp
     FROM returns
-    WHERE indicator = 9 AND measure = 'members'
-    GROUP BY org_code, year, category
-),
+    WHERE indicator BETWEEN 5 AND 8
+    GROUP BY org_code, year, indicator, ethnicity
+)
+SELECT sv.*,
+       COALESCE(resp < p.min_responses, false) AS suppressed,
+       p.small_numbers
+FROM params p CROSS JOIN sv
+WHERE pct IS NOT NULL;
+
+WITH
+i1 AS (SELECT * FROM om_i1),
+pair AS (SELECT * FROM om_pair),
+overall AS (SELECT * FROM om_overall),
+board AS (SELECT * FROM om_board),
+svp AS (SELECT * FROM om_survey),
 
 -- Proportions x / n (value = 100 x / n, Wilson interval).
 props AS (
@@ -182,22 +210,6 @@ rr_metrics AS (
     FROM params p CROSS JOIN rr_katz
 ),
 
--- Indicators 5-8: the survey percentage as supplied, with its responses.
-sv AS (
-    SELECT org_code, year, indicator, ethnicity,
-           MAX(CASE WHEN measure = 'percent'   THEN value END) AS pct,
-           MAX(CASE WHEN measure = 'responses' THEN value END) AS resp
-    FROM returns
-    WHERE indicator BETWEEN 5 AND 8
-    GROUP BY org_code, year, indicator, ethnicity
-),
-svp AS (
-    SELECT sv.*,
-           COALESCE(resp < p.min_responses, false) AS suppressed,
-           p.small_numbers
-    FROM params p CROSS JOIN sv
-    WHERE pct IS NOT NULL
-),
 sv_metrics AS (
     SELECT org_code, year, 'ind' || CAST(indicator AS VARCHAR) || '.pct' AS metric,
            '' AS staff_group, '' AS category, ethnicity,

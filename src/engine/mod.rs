@@ -17,6 +17,7 @@ use datafusion::arrow::array::{Array, BooleanArray, Int32Array, RecordBatch, Str
 use datafusion::arrow::compute::{concat_batches, filter_record_batch};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::datasource::MemTable;
+use datafusion::error::DataFusionError;
 use datafusion::execution::options::{ParquetReadOptions, ReadOptions};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use rayon::prelude::*;
@@ -34,7 +35,7 @@ pub enum Error {
     #[error("{context}: {error}")]
     DataFusion {
         context: String,
-        error: datafusion::error::DataFusionError,
+        error: DataFusionError,
     },
     /// A result batch that Arrow cannot handle: our bug.
     #[error("internal error (please report it): {0}")]
@@ -79,7 +80,7 @@ impl Error {
     }
 }
 
-fn df(context: impl Into<String>) -> impl FnOnce(datafusion::error::DataFusionError) -> Error {
+fn df(context: impl Into<String>) -> impl FnOnce(DataFusionError) -> Error {
     let context = context.into();
     move |error| Error::DataFusion { context, error }
 }
@@ -383,15 +384,16 @@ impl Engine {
         Ok(concat_batches(&p.schema, &p.batches)?)
     }
 
-    /// Runs one SQL statement and keeps its result as DataFusion returns it,
-    /// in batches: the benchmark registers and slices these without first
-    /// copying them into one batch (which held each result twice).
-    pub fn query_parts(&self, context: &str, sql: &str) -> Result<Parts> {
-        self.parts_with(
-            context,
-            sql,
-            datafusion::execution::context::SQLOptions::new(),
-        )
+    /// Runs one file of `queries/` (its `CREATE TABLE` statements, then its
+    /// query) and returns the result as one batch: [`QUERIES`] one at a time,
+    /// as the tests run them.
+    pub fn query_file(&self, name: &'static str, sql: &'static str) -> Result<RecordBatch> {
+        let mut parts = self.query_parts_together(&[(name, sql)], |_, _, _| {})?;
+        let p = parts.pop().ok_or_else(|| Error::DataFusion {
+            context: format!("queries/{name}.sql"),
+            error: DataFusionError::Internal("the query gave no result".into()),
+        })?;
+        Ok(concat_batches(&p.schema, &p.batches)?)
     }
 
     /// Runs independent queries at the same time, each on its own task of
@@ -412,15 +414,9 @@ impl Engine {
             .enumerate()
             .map(|(i, &(name, sql))| {
                 let ctx = self.ctx.clone();
-                let task = self.rt.spawn(async move {
-                    let frame = ctx.sql(sql).await?;
-                    // The batches' own schema (its nullability can differ
-                    // from the plan's); the plan's when there are none.
-                    let planned = Arc::new(frame.schema().as_arrow().clone());
-                    let batches = frame.collect().await?;
-                    let schema = batches.first().map_or(planned, RecordBatch::schema);
-                    Ok::<_, datafusion::error::DataFusionError>((schema, batches))
-                });
+                let task = self
+                    .rt
+                    .spawn(async move { run_query_file(&ctx, sql).await });
                 async move { (i, name, task.await) }
             })
             .collect();
@@ -428,8 +424,10 @@ impl Engine {
         self.rt.block_on(async {
             while let Some((i, name, joined)) = pending.next().await {
                 let context = format!("queries/{name}.sql (a bug in wresbench: please report it)");
+                // A task that panicked is our bug, reported like a failed query.
                 let (schema, batches) = joined
-                    .map_err(|e| Error::Runtime(std::io::Error::other(e)))?
+                    .map_err(|e| DataFusionError::External(Box::new(e)))
+                    .and_then(|r| r)
                     .map_err(df(context))?;
                 done(
                     name,
@@ -813,6 +811,52 @@ pub fn benchmark_in_passes(
     Ok(summary)
 }
 
+/// Runs the statements of a query file in order: `CREATE TABLE name AS ...`
+/// statements first (tables the last one reads several times, computed once;
+/// DataFusion computes a WITH clause again wherever it is read), then the
+/// query whose rows are the result. The tables it created are dropped
+/// afterwards, whether it succeeded or not.
+async fn run_query_file(
+    ctx: &SessionContext,
+    sql: &str,
+) -> std::result::Result<(SchemaRef, Vec<RecordBatch>), DataFusionError> {
+    use datafusion::logical_expr::{DdlStatement, LogicalPlan};
+    let mut statements = datafusion::sql::parser::DFParser::parse_sql(sql)?;
+    let last = statements
+        .pop_back()
+        .ok_or_else(|| DataFusionError::Plan("the query file holds no statement".into()))?;
+    let mut created = Vec::new();
+    let result =
+        async {
+            for statement in statements {
+                let plan = ctx.state().statement_to_plan(statement).await?;
+                match &plan {
+                    LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(t)) => {
+                        created.push(t.name.clone())
+                    }
+                    _ => return Err(DataFusionError::Plan(
+                        "only CREATE TABLE ... AS may come before a query file's last statement"
+                            .into(),
+                    )),
+                }
+                ctx.execute_logical_plan(plan).await?.collect().await?;
+            }
+            let plan = ctx.state().statement_to_plan(last).await?;
+            let frame = ctx.execute_logical_plan(plan).await?;
+            // The batches' own schema (its nullability can differ from the
+            // plan's); the plan's when there are none.
+            let planned = Arc::new(frame.schema().as_arrow().clone());
+            let batches = frame.collect().await?;
+            let schema = batches.first().map_or(planned, RecordBatch::schema);
+            Ok((schema, batches))
+        }
+        .await;
+    for name in created {
+        let _ = ctx.deregister_table(name);
+    }
+    result
+}
+
 /// Runs `org_metrics`, registers it, then the queries that read it, all at
 /// once (none reads another's result).
 fn run_queries(
@@ -821,7 +865,10 @@ fn run_queries(
 ) -> Result<Vec<(&'static str, Parts)>> {
     let (first, rest) = QUERIES.split_first().expect("QUERIES is not empty");
     let log = |name: &str, rows: usize, took: std::time::Duration| {
-        tracing::info!("{name}.sql: {rows} rows in {:.0} ms", took.as_secs_f64() * 1e3);
+        tracing::info!(
+            "{name}.sql: {rows} rows in {:.0} ms",
+            took.as_secs_f64() * 1e3
+        );
         bar.inc(1);
     };
     bar.set_message(format!("{}.sql", first.0));

@@ -220,7 +220,7 @@ proptest! {
         let e = Engine::open(tmp.path(), &reg, &Params::default()).unwrap();
         e.register_batch("org_metrics", batch).unwrap();
         let sql = QUERIES.iter().find(|(q, _)| *q == "group_metrics").unwrap().1;
-        let out = e.query("group_metrics", sql).unwrap();
+        let out = e.query_file("group_metrics", sql).unwrap();
         let col = |name: &str| {
             let a = out.column_by_name(name).unwrap().as_any().downcast_ref::<Float64Array>().unwrap();
             (!a.is_null(0)).then(|| a.value(0))

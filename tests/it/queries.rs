@@ -104,7 +104,7 @@ fn every_query_file_is_run_and_plans_against_the_schema() {
     let e = Engine::open(tmp.path(), &Register::builtin(), &Params::default()).unwrap();
     for (name, sql) in QUERIES {
         let batch = e
-            .query(name, sql)
+            .query_file(name, sql)
             .unwrap_or_else(|err| panic!("{name}.sql: {err}"));
         assert_eq!(batch.num_rows(), 0);
         e.register_batch(name, batch).unwrap();
@@ -624,4 +624,48 @@ fn the_read_model_gives_back_every_org_metrics_row_and_position_exactly() {
     assert!(positions > 1000 && positions < b.num_rows(), "{positions}");
     assert!(with_flags > 100, "{with_flags}");
     assert!(with_nulls > 100, "{with_nulls}");
+}
+
+#[test]
+fn a_query_file_runs_its_create_tables_first_and_drops_them_after() {
+    // org_metrics.sql computes the counts it reads several times into om_*
+    // tables first; they must not outlive the query (a later query or
+    // `wresbench sql` would see them), even when the query fails.
+    let tmp = tempdir();
+    let e = Engine::open(tmp.path(), &Register::builtin(), &Params::default()).unwrap();
+    let b = e
+        .query_file(
+            "t",
+            "CREATE TABLE om_x AS SELECT 1 AS a UNION ALL SELECT 2; SELECT SUM(a) AS s FROM om_x",
+        )
+        .unwrap();
+    let s = b.column(0).as_any().downcast_ref::<Int64Array>().unwrap();
+    assert_eq!(s.value(0), 3);
+    assert!(
+        e.query("t", "SELECT * FROM om_x").is_err(),
+        "om_x outlived its query"
+    );
+    assert!(
+        e.query_file(
+            "t",
+            "CREATE TABLE om_y AS SELECT 1 AS a; SELECT nope FROM om_y"
+        )
+        .is_err()
+    );
+    assert!(
+        e.query("t", "SELECT * FROM om_y").is_err(),
+        "om_y outlived a failed query"
+    );
+    // Only CREATE TABLE ... AS may come before the query.
+    let err = e
+        .query_file("t", "DROP TABLE params; SELECT 1")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("only CREATE TABLE"), "{err}");
+    assert_eq!(
+        e.query("t", "SELECT COUNT(*) FROM params")
+            .unwrap()
+            .num_rows(),
+        1
+    );
 }
