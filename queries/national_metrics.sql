@@ -22,43 +22,44 @@
 --   trusts whose 95% interval lies wholly above 1 (infinite ratios included),
 --   out of the trusts with both denominators above 0.
 
-WITH
-eff AS (
+-- Rows read several times below are computed once, each into a table of its
+-- own (DataFusion computes a WITH clause again wherever it is read); the
+-- engine drops these nm_* tables when the query ends. The last statement
+-- gives the result.
+
+-- Every trust value that counts: infinite ratios as +infinity, none
+-- suppressed or missing.
+CREATE TABLE nm_vals AS
+WITH eff AS (
     SELECT m.*, c.kind, c.source_metric, c.group_stats,
            CASE WHEN array_has(m.flags, 'infinite') THEN CAST('inf' AS DOUBLE) ELSE m.value END AS v
     FROM org_metrics m JOIN metrics c ON c.code = m.metric
-),
-vals AS (
-    SELECT * FROM eff WHERE v IS NOT NULL AND NOT suppressed
-),
-stats AS (
-    SELECT year, metric, staff_group, category, ethnicity,
-           CASE WHEN bool_and(group_stats) THEN finite(median(v)) END                AS median,
-           CASE WHEN bool_and(group_stats) THEN finite(percentile_cont(v, 0.25)) END AS q1,
-           CASE WHEN bool_and(group_stats) THEN finite(percentile_cont(v, 0.75)) END AS q3,
-           COUNT(v) AS n_orgs
-    FROM vals
-    GROUP BY year, metric, staff_group, category, ethnicity
-),
+)
+SELECT * FROM eff WHERE v IS NOT NULL AND NOT suppressed;
+
 -- Proportions and survey percentages, from summed counts.
-pooled_pct AS (
-    SELECT year, metric, staff_group, category, ethnicity,
-           CASE WHEN kind = 'survey_pct'
-                THEN SUM(value * denominator) / SUM(denominator)
-                ELSE 100.0 * SUM(numerator) / SUM(denominator)
-           END AS pooled
-    FROM vals
-    WHERE kind IN ('proportion', 'survey_pct')
-      AND numerator IS NOT NULL AND denominator IS NOT NULL AND denominator > 0
-    GROUP BY year, metric, staff_group, category, ethnicity, kind
-),
+CREATE TABLE nm_pooled_pct AS
+WITH vals AS (SELECT * FROM nm_vals)
+SELECT year, metric, staff_group, category, ethnicity,
+       CASE WHEN kind = 'survey_pct'
+            THEN SUM(value * denominator) / SUM(denominator)
+            ELSE 100.0 * SUM(numerator) / SUM(denominator)
+       END AS pooled
+FROM vals
+WHERE kind IN ('proportion', 'survey_pct')
+  AND numerator IS NOT NULL AND denominator IS NOT NULL AND denominator > 0
+GROUP BY year, metric, staff_group, category, ethnicity, kind;
+
 -- The counts behind each trust's relative likelihood: a / n1 of the first
 -- group, c / n2 of the other, from the source percentage's rows.
-grp AS (
-    SELECT org_code, year, metric, ethnicity, numerator AS x, denominator AS n
-    FROM org_metrics
-    WHERE ethnicity IN ('white', 'bme') AND numerator IS NOT NULL AND denominator IS NOT NULL
-),
+CREATE TABLE nm_grp AS
+SELECT org_code, year, metric, ethnicity, numerator AS x, denominator AS n
+FROM org_metrics
+WHERE ethnicity IN ('white', 'bme') AND numerator IS NOT NULL AND denominator IS NOT NULL;
+
+-- Each trust's relative likelihood counts, where both denominators are above 0.
+CREATE TABLE nm_rr_both AS
+WITH grp AS (SELECT * FROM nm_grp),
 rr_counts AS (
     SELECT c.code AS metric, f.org_code, f.year, f.x AS a, f.n AS n1, o.x AS c, o.n AS n2
     FROM metrics c
@@ -73,10 +74,27 @@ rr_counts AS (
     JOIN grp fp ON fp.org_code = f.org_code AND fp.year = f.year - 1 AND fp.metric = f.metric AND fp.ethnicity = f.ethnicity
     JOIN grp op ON op.org_code = f.org_code AND op.year = f.year - 1 AND op.metric = f.metric AND op.ethnicity = o.ethnicity
     WHERE c.kind = 'relative_likelihood' AND c.window_years = 2
+)
+SELECT * FROM rr_counts WHERE n1 > 0 AND n2 > 0;
+
+WITH
+eff AS (
+    SELECT m.*, c.kind, c.source_metric, c.group_stats,
+           CASE WHEN array_has(m.flags, 'infinite') THEN CAST('inf' AS DOUBLE) ELSE m.value END AS v
+    FROM org_metrics m JOIN metrics c ON c.code = m.metric
 ),
-rr_both AS (
-    SELECT * FROM rr_counts WHERE n1 > 0 AND n2 > 0
+vals AS (SELECT * FROM nm_vals),
+stats AS (
+    SELECT year, metric, staff_group, category, ethnicity,
+           CASE WHEN bool_and(group_stats) THEN finite(median(v)) END                AS median,
+           CASE WHEN bool_and(group_stats) THEN finite(percentile_cont(v, 0.25)) END AS q1,
+           CASE WHEN bool_and(group_stats) THEN finite(percentile_cont(v, 0.75)) END AS q3,
+           COUNT(v) AS n_orgs
+    FROM vals
+    GROUP BY year, metric, staff_group, category, ethnicity
 ),
+pooled_pct AS (SELECT * FROM nm_pooled_pct),
+rr_both AS (SELECT * FROM nm_rr_both),
 pooled_rr AS (
     SELECT year, metric,
            CASE WHEN SUM(c) > 0 AND SUM(n1) > 0 THEN (SUM(a) / SUM(n1)) / (SUM(c) / SUM(n2)) END AS pooled
