@@ -85,8 +85,9 @@ fn df(context: impl Into<String>) -> impl FnOnce(DataFusionError) -> Error {
     move |error| Error::DataFusion { context, error }
 }
 
-/// The result tables, in the order their queries run. Each is a file in
-/// `queries/`, compiled in so the binary works from any folder.
+/// The result tables. Each is a file in `queries/`, compiled in so the
+/// binary works from any folder. `org_metrics` runs first; the others read
+/// it and are listed shortest first (`run_queries` starts the longest).
 pub const QUERIES: &[(&str, &str)] = &[
     ("org_metrics", include_str!("../../queries/org_metrics.sql")),
     (
@@ -818,7 +819,10 @@ pub fn benchmark_in_passes(
 /// statements first (tables the last one reads several times, computed once;
 /// DataFusion computes a WITH clause again wherever it is read), then the
 /// query whose rows are the result. The tables it created are dropped
-/// afterwards, whether it succeeded or not.
+/// afterwards, whether it succeeded or not. While it runs they are in the
+/// session's catalogue, so files that run at the same time name theirs
+/// apart (`om_*` in org_metrics.sql, `nm_*` in national_metrics.sql; a test
+/// checks no two files share a name).
 async fn run_query_file(
     ctx: &SessionContext,
     sql: &str,
@@ -860,8 +864,8 @@ async fn run_query_file(
     result
 }
 
-/// Runs `org_metrics`, registers it, then the queries that read it, all at
-/// once (none reads another's result).
+/// Runs `org_metrics`, registers it, then the queries that read it, two at
+/// a time on two cores (none reads another's result).
 fn run_queries(
     engine: &Engine,
     bar: &indicatif::ProgressBar,
@@ -878,8 +882,9 @@ fn run_queries(
     let mut parts = engine.query_parts_together(std::slice::from_ref(first), log)?;
     engine.register_parts(first.0, &parts[0])?;
     bar.set_message("the tables that read org_metrics");
-    // Longest first (decade, one at a time: org_positions 310 ms, national
-    // 212, region 157, group 57), so the short ones fill in at the end.
+    // Longest first, so the short ones fill in at the end: QUERIES lists
+    // them shortest first (decade, one at a time: group 57 ms, region 157,
+    // national 212, org_positions 310).
     let mut longest_first = rest.to_vec();
     longest_first.reverse();
     let mut rest_parts = engine.query_parts_together(&longest_first, log)?;

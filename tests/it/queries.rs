@@ -99,6 +99,36 @@ fn every_query_file_is_run_and_plans_against_the_schema() {
         );
         assert!(sql.contains("ORDER BY"), "{name}.sql must order its output");
     }
+    // The tables a file creates before its query live in the session while
+    // it runs, beside the other files running at the same time: no two
+    // files may create the same name, nor one a registered table's.
+    let mut created: Vec<(String, &str)> = Vec::new();
+    for (name, sql) in QUERIES {
+        for line in sql.lines() {
+            if let Some(rest) = line.strip_prefix("CREATE TABLE ") {
+                let table = rest.split_whitespace().next().unwrap().to_string();
+                assert!(
+                    !created.iter().any(|(t, _)| *t == table),
+                    "{name}.sql creates {table}, as another query file does"
+                );
+                assert!(
+                    !QUERIES.iter().any(|(q, _)| *q == table)
+                        && ![
+                            "returns",
+                            "submissions",
+                            "messages",
+                            "organisations",
+                            "params",
+                            "metrics"
+                        ]
+                        .contains(&table.as_str()),
+                    "{name}.sql creates {table}, a table the warehouse registers"
+                );
+                created.push((table, name));
+            }
+        }
+    }
+    assert!(created.iter().any(|(t, _)| t == "om_i1"), "{created:?}");
     // Plan each against an empty warehouse, registering results as they come.
     let tmp = tempdir();
     let e = Engine::open(tmp.path(), &Register::builtin(), &Params::default()).unwrap();
