@@ -16,10 +16,12 @@ WITH v AS (
     JOIN organisations o ON o.org_code = m.org_code
     WHERE NOT m.suppressed
 ),
+-- Each value twice, once per level: one pass over v (a UNION ALL of two
+-- SELECTs from v would compute v's joins twice).
 placed AS (
-    SELECT 'region' AS level, region AS area, year, metric, staff_group, category, ethnicity, v, inf FROM v
-    UNION ALL
-    SELECT 'icb', icb_code, year, metric, staff_group, category, ethnicity, v, inf FROM v
+    SELECT l.level, CASE l.level WHEN 'region' THEN v.region ELSE v.icb_code END AS area,
+           v.year, v.metric, v.staff_group, v.category, v.ethnicity, v.v, v.inf
+    FROM (VALUES ('region'), ('icb')) AS l(level) CROSS JOIN v
 )
 SELECT level, area, year, metric, staff_group, category, ethnicity,
        finite(median(v))                AS median,
