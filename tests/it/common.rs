@@ -152,6 +152,19 @@ pub fn export_ok(wh: &Path, out: &Path, extra: &[&str]) {
         .success();
 }
 
+/// `wresbench export` of `wh` into `out`, which must be refused with exit
+/// code 2; its stderr.
+pub fn export_refused(wh: &Path, out: &Path) -> String {
+    let refused = bin()
+        .args(["export", "--no-progress", "--warehouse"])
+        .arg(wh)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .code(2);
+    String::from_utf8_lossy(&refused.get_output().stderr).to_string()
+}
+
 /// A query through `wresbench sql --format csv`, as records.
 pub fn sql_csv(wh: &Path, query: &str) -> Vec<csv::StringRecord> {
     let text = sql_text(wh, query);

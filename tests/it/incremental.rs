@@ -176,14 +176,7 @@ fn benchmark_of_one_year_leaves_the_others_stale_until_they_are_computed() {
     let one = benchmark(&wh, &["--year", "2023"]);
     assert!(one.contains("in 1 of 3 years (2023)"), "{one}");
     let out = dir.path().join("packs");
-    let refused = bin()
-        .args(["export", "--no-progress", "--warehouse"])
-        .arg(&wh)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    let stderr = export_refused(&wh, &out);
     assert!(stderr.contains("only some of their years"), "{stderr}");
     assert!(!out.join("2023").exists(), "no pack from stale results");
     // The out-of-date year alone is computed next (2023 is current).

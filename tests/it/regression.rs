@@ -39,14 +39,7 @@ fn stale_results_after_an_ingest_are_refused_until_benchmark_runs() {
         .arg(fixture("humber-2021/RV9-survey.csv"))
         .assert()
         .success();
-    let refused = bin()
-        .args(["export", "--no-progress", "--warehouse"])
-        .arg(&wh)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    let stderr = export_refused(&wh, &out);
     assert!(
         stderr.contains("were built before the latest ingest or restore")
             && stderr.contains("wresbench benchmark --warehouse"),
