@@ -44,8 +44,16 @@ pub(super) fn export(
 ) -> Result<Outcome> {
     let register = common.register()?;
     let engine = engine::Engine::open(&opts.warehouse, &register, &engine::Params::default())?;
+    let started = std::time::Instant::now();
     let results = crate::results::Results::load(&engine, &register)?;
+    tracing::info!("results loaded in {} ms", started.elapsed().as_millis());
+    let started = std::time::Instant::now();
     let s = crate::export::export_results(&results, &register, opts)?;
+    tracing::info!(
+        "trust packs written in {} ms",
+        started.elapsed().as_millis()
+    );
+    let started = std::time::Instant::now();
     let counts = results.return_counts(s.year);
     crate::export::areas::write_region_and_national(
         &results,
@@ -55,6 +63,10 @@ pub(super) fn export(
         crate::params::MIN_COUNT,
         &counts,
     )?;
+    tracing::info!(
+        "region packs and national summary written in {} ms",
+        started.elapsed().as_millis()
+    );
     if !common.quiet {
         writeln!(
             out,

@@ -134,6 +134,11 @@ impl<'a> RawBatch<'a> {
                 (f, raw_path, new)
             })
             .collect();
+        // The raw store is one folder: made once here, not once per file.
+        if named.iter().any(|(_, _, new)| *new) {
+            let dir = self.root.join(layout::RAW_DIR);
+            std::fs::create_dir_all(&dir).map_err(|source| Error::Io { path: dir, source })?;
+        }
         let written: Vec<Result<Option<(PathBuf, PathBuf)>>> = named
             .par_iter()
             .map(|(f, raw_path, new)| {
@@ -635,19 +640,15 @@ pub fn stage_manifest(txn: &mut Txn, f: impl FnOnce(&mut serde_json::Value)) {
     f(txn.manifest_mut());
 }
 
-/// Writes a raw input file beside its content name; returns (that file,
-/// the name it is to be renamed to once synced).
+/// Writes a raw input file beside its content name, in a folder that
+/// exists; returns (that file, the name it is to be renamed to once synced).
 fn write_beside(root: &Path, rel: &str, bytes: &[u8]) -> Result<(PathBuf, PathBuf)> {
     let path = root.join(rel);
-    let io = |p: &Path| {
-        let p = p.to_path_buf();
-        move |source| Error::Io { path: p, source }
-    };
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
-    }
     let tmp = path.with_extension(format!("{}{}", layout::RAW_IN_PROGRESS, std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
+    std::fs::write(&tmp, bytes).map_err(|source| Error::Io {
+        path: tmp.clone(),
+        source,
+    })?;
     Ok((tmp, path))
 }
 

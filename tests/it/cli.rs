@@ -309,3 +309,71 @@ fn every_command_says_what_it_did_or_what_to_change() {
         .collect();
     insta::assert_snapshot!("every_command", all);
 }
+
+/// `-v` says where the time went, on stderr with the summaries (stdout is
+/// for data, and these commands print none): each query's rows and
+/// milliseconds, and export's three phases.
+#[test]
+fn verbose_says_where_the_time_went() {
+    let dir = tempdir();
+    let wh = dir.path().join("wh");
+    ingest(
+        &[
+            fixture("humber-2021/RV9-2021-workforce.csv"),
+            fixture("humber-2021/RV9-survey.csv"),
+        ],
+        &wh,
+    );
+    let timed = |args: &[&str]| {
+        let out = bin()
+            .args(["-v", "--no-progress"])
+            .args(args)
+            .arg("--warehouse")
+            .arg(&wh)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let has_ms = |stderr: &str, what: &str| {
+        let line = stderr
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("no line with {what:?} in:\n{stderr}"));
+        let tail = line.rsplit(" in ").next().unwrap();
+        assert!(
+            tail.ends_with(" ms") && tail.trim_end_matches(" ms").parse::<u64>().is_ok(),
+            "{line}"
+        );
+    };
+    let (stdout, stderr) = timed(&["benchmark"]);
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("Benchmarked 1 trust"), "{stderr}");
+    for q in [
+        "org_metrics",
+        "group_metrics",
+        "region_metrics",
+        "national_metrics",
+        "org_positions",
+    ] {
+        has_ms(&stderr, &format!("{q}.sql: "));
+    }
+    let out = dir.path().join("packs");
+    let (stdout, stderr) = timed(&["export", "--out", out.to_str().unwrap()]);
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("Wrote 1 comparison pack"), "{stderr}");
+    for phase in [
+        "results loaded in",
+        "trust packs written in",
+        "region packs and national summary written in",
+    ] {
+        has_ms(&stderr, phase);
+    }
+}
