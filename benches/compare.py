@@ -13,7 +13,9 @@ own process with GNU time (`/usr/bin/time -f "%e %M"`: wall seconds and the
 peak resident set of the largest process; the Python export's two workers
 are counted one at a time, as GNU time reports them), each stage from the
 previous stage's output: ingest into an empty warehouse, benchmark, export;
-then `run` end to end from nothing. With --runs N the median of N is shown
+then `run` end to end from nothing. Before each stage the file system is
+synced (`os.sync()`), so that no stage pays for writing back what an earlier
+one left in the page cache. With --runs N the median of N is shown
 (the decade; larger scales run once unless --runs-large says otherwise).
 
 It also checks the two pipelines computed the same thing: the same row
@@ -96,6 +98,13 @@ def measure(stages, wh, out, runs, ok, label):
     got = {s: [] for s in stages}
 
     def one(s):
+        # Each stage starts with nothing of the earlier steps waiting to be
+        # written back: wresbench's ingest and run end with syncfs (their
+        # durability), which would otherwise also write back the previous
+        # stage's packs and the deleted folders, the other pipeline's
+        # included (decade ingest 0.6 s measured as 1.8 s after a Python
+        # export).
+        os.sync()
         t, m = timed(stages[s], ok)
         print(f"  {label} {s}: {t:.2f} s, {m:,.0f} MiB", file=sys.stderr)
         got[s].append((t, m))
