@@ -316,14 +316,7 @@ fn every_command_says_what_it_did_or_what_to_change() {
 #[test]
 fn verbose_says_where_the_time_went() {
     let dir = tempdir();
-    let wh = dir.path().join("wh");
-    ingest(
-        &[
-            fixture("humber-2021/RV9-2021-workforce.csv"),
-            fixture("humber-2021/RV9-survey.csv"),
-        ],
-        &wh,
-    );
+    let wh = humber_warehouse(dir.path());
     let timed = |args: &[&str]| {
         let out = bin()
             .args(["-v", "--no-progress"])

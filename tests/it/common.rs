@@ -329,3 +329,17 @@ pub fn dump_dom(browser: &Path, url: &str) -> String {
     );
     String::from_utf8(out.stdout).expect("utf-8 DOM")
 }
+
+/// A warehouse at `dir/wh` holding the Humber 2021 fixture (RV9's workforce
+/// return and survey results), ingested, not benchmarked.
+pub fn humber_warehouse(dir: &Path) -> PathBuf {
+    let wh = dir.join("wh");
+    ingest(
+        &[
+            fixture("humber-2021/RV9-2021-workforce.csv"),
+            fixture("humber-2021/RV9-survey.csv"),
+        ],
+        &wh,
+    );
+    wh
+}

@@ -76,14 +76,7 @@ fn small_counts_are_starred_in_peer_tables_and_region_packs() {
 #[test]
 fn peers_command_prints_a_table_and_refuses_an_empty_set() {
     let dir = tempdir();
-    let wh = dir.path().join("wh");
-    ingest(
-        &[
-            fixture("humber-2021/RV9-2021-workforce.csv"),
-            fixture("humber-2021/RV9-survey.csv"),
-        ],
-        &wh,
-    );
+    let wh = humber_warehouse(dir.path());
     benchmark(&wh);
     let out = bin()
         .args(["peers", "--warehouse"])
