@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::doc::Doc;
 use super::{Error, Result, io, render_html, render_xlsx};
 use crate::register::{Register, slug};
@@ -27,7 +29,8 @@ fn write_doc(doc: &Doc, dir: &Path, stem: &str) -> Result<PathBuf> {
 
 /// `OUT/YYYY/regions/<slug>.{xlsx,html}` for every region, the national
 /// summary `OUT/YYYY/national/wres-national-YYYY.{xlsx,html}` and the peer
-/// explorer `OUT/YYYY/explorer.html`.
+/// explorer `OUT/YYYY/explorer.html`, written in parallel (each reads only
+/// the results); the paths come back in that order.
 pub fn write_region_and_national(
     r: &Results,
     register: &Register,
@@ -36,12 +39,15 @@ pub fn write_region_and_national(
     min_count: f64,
     counts: &ReturnCounts,
 ) -> Result<Vec<PathBuf>> {
-    let mut written = Vec::new();
-    let dir = out.join(year.to_string()).join("regions");
-    let regions: std::collections::BTreeSet<String> =
-        register.iter().map(|o| o.region.clone()).collect();
+    let year_dir = out.join(year.to_string());
+    let regions: Vec<String> = register
+        .iter()
+        .map(|o| o.region.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let cols = columns();
-    for region in &regions {
+    let region_pack = |region: &String| -> Result<PathBuf> {
         let t = peer_table(
             r,
             register,
@@ -51,22 +57,39 @@ pub fn write_region_and_national(
             min_count,
         )?;
         let doc = super::region::pack(&t, region, r.params.min_trusts);
-        written.push(write_doc(&doc, &dir, &slug(region))?);
-    }
-
-    let doc = super::national::report(&super::national::Inputs {
-        results: r,
-        register,
-        year,
-        min_count,
-        counts,
-    })?;
-    let ndir = out.join(year.to_string()).join("national");
-    written.push(write_doc(&doc, &ndir, &format!("wres-national-{year}"))?);
-
-    let e = out.join(year.to_string()).join("explorer.html");
-    let page = super::explorer::page(r, register, year, min_count)?;
-    std::fs::write(&e, page).map_err(io(&e))?;
-    written.push(e);
+        write_doc(&doc, &year_dir.join("regions"), &slug(region))
+    };
+    let national = || -> Result<PathBuf> {
+        let doc = super::national::report(&super::national::Inputs {
+            results: r,
+            register,
+            year,
+            min_count,
+            counts,
+        })?;
+        write_doc(
+            &doc,
+            &year_dir.join("national"),
+            &format!("wres-national-{year}"),
+        )
+    };
+    let explorer = || -> Result<PathBuf> {
+        let e = year_dir.join("explorer.html");
+        let page = super::explorer::page(r, register, year, min_count)?;
+        std::fs::write(&e, page).map_err(io(&e))?;
+        Ok(e)
+    };
+    let (regions, (national, explorer)) = rayon::join(
+        || {
+            regions
+                .par_iter()
+                .map(region_pack)
+                .collect::<Result<Vec<_>>>()
+        },
+        || rayon::join(national, explorer),
+    );
+    let mut written = regions?;
+    written.push(national?);
+    written.push(explorer?);
     Ok(written)
 }

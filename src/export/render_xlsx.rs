@@ -21,6 +21,10 @@ struct Styles {
     head: Format,
     note: Format,
     red: Format,
+    /// `number_format(dp)` for the usual decimals, made once: a cell's
+    /// format is cloned and hashed by rust_xlsxwriter, and making a new one
+    /// per cell (with its format string) was a measurable part of a pack.
+    numbers: [Format; 5],
 }
 
 impl Styles {
@@ -34,6 +38,15 @@ impl Styles {
                 .set_text_wrap(),
             note: Format::new().set_italic().set_font_color(0x5F5F5F),
             red: Format::new().set_bold().set_font_color(0xD55E00),
+            numbers: std::array::from_fn(number_format),
+        }
+    }
+
+    /// The number format with `dp` decimals.
+    fn number(&self, dp: usize) -> std::borrow::Cow<'_, Format> {
+        match self.numbers.get(dp) {
+            Some(f) => std::borrow::Cow::Borrowed(f),
+            None => std::borrow::Cow::Owned(number_format(dp)),
         }
     }
 }
@@ -174,7 +187,7 @@ fn table(
             let col = 1 + j as u16;
             match c.num {
                 Some(v) if v.is_finite() => {
-                    ws.write_number_with_format(rr, col, v, &number_format(c.dp))?;
+                    ws.write_number_with_format(rr, col, v, &st.number(c.dp))?;
                 }
                 _ if c.text == "–" => {}
                 _ => {
