@@ -102,10 +102,14 @@ fn run(common: &Common, command: &Command) -> anyhow::Result<Outcome> {
     // Data (sql, peers, validate's report) goes to stdout; what a command says
     // about its work (ingest, benchmark, export...) is status, for stderr, so a
     // pipe carries only data.
+    // Status is written through the unlocked handle: each write takes the
+    // lock for itself. Holding stderr's lock for the whole command, as the
+    // data's stdout lock is held, hung every command that draws a progress
+    // bar or logs from its worker threads (they wait for the lock, the main
+    // thread waits for them): ingest, export and run in a terminal.
     let stdout = std::io::stdout();
     let mut data = stdout.lock();
-    let stderr = std::io::stderr();
-    let mut status = stderr.lock();
+    let mut status = std::io::stderr();
     let out: &mut dyn std::io::Write = if command.prints_data() {
         &mut data
     } else {

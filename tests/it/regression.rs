@@ -1546,3 +1546,57 @@ fn a_killed_ingests_raw_copies_in_progress_are_deleted_by_the_next_run() {
     let stored: Vec<Vec<u8>> = snapshot(&wh.join("raw")).into_values().collect();
     assert_eq!(stored, vec![std::fs::read(&input).unwrap()]);
 }
+
+/// Found while working on issue 14: `ingest`, `export` and `run` hung for
+/// good in a terminal, at "reading returns 0/2050" or "writing packs 0/205".
+/// The main thread held stderr's lock for the whole command (for its status
+/// lines) while waiting for its worker threads, and they waited for the same
+/// lock to draw the progress bar. Tests never saw it: without a terminal no
+/// bar is drawn. `script` (util-linux) gives the command a terminal here.
+#[test]
+fn run_in_a_terminal_draws_its_progress_and_finishes() {
+    use std::time::{Duration, Instant};
+    let dir = tempdir();
+    let (wh, out) = (dir.path().join("wh"), dir.path().join("out"));
+    let quoted = |p: &std::path::Path| format!("'{}'", p.display());
+    let line = [
+        quoted(std::path::Path::new(env!("CARGO_BIN_EXE_wresbench"))),
+        "run --warehouse".into(),
+        quoted(&wh),
+        "--out".into(),
+        quoted(&out),
+        quoted(&fixture("humber-2021/RV9-2021-workforce.csv")),
+        quoted(&fixture("humber-2021/RV9-survey.csv")),
+    ]
+    .join(" ");
+    let log = dir.path().join("terminal.log");
+    let mut child = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &line])
+        .arg(&log)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("`script` (util-linux) runs the command in a terminal: install util-linux");
+    // The run takes seconds; a hang is for good.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait for script") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            // The command goes with its terminal (SIGHUP when script dies).
+            let _ = child.kill();
+            let _ = child.wait();
+            let seen = std::fs::read_to_string(&log).unwrap_or_default();
+            panic!("`wresbench run` in a terminal did not finish in 2 minutes; it showed:\n{seen}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let seen = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        status.success(),
+        "exit {status}; the terminal showed:\n{seen}"
+    );
+    assert!(seen.contains("Done in"), "the terminal showed:\n{seen}");
+    assert!(out.join("2021/trusts/RV9/RV9-2021.json").is_file());
+}
