@@ -583,12 +583,14 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Inputs> {
     // Each CSV's first line is read to tell a register from a return: in
     // parallel, as the files are read later (2,060 opens at the decade).
     let is_register: Vec<bool> = out.par_iter().map(|p| is_register_csv(p)).collect();
-    let (registers, files): (Vec<_>, Vec<_>) =
-        out.into_iter().zip(is_register).partition(|(_, r)| *r);
-    let (registers, files) = (
-        registers.into_iter().map(|(p, _)| p).collect(),
-        files.into_iter().map(|(p, _)| p).collect(),
-    );
+    let (mut registers, mut files) = (Vec::new(), Vec::new());
+    for (p, register) in out.into_iter().zip(is_register) {
+        if register {
+            registers.push(p)
+        } else {
+            files.push(p)
+        }
+    }
     Ok(Inputs {
         files,
         registers,
