@@ -176,10 +176,40 @@ pub fn sql_csv(wh: &Path, query: &str) -> Vec<csv::StringRecord> {
 
 /// A full export of one generated national year (made once, shared by the
 /// tests that read it): the warehouse, the packs folder.
+///
+/// It lives in a static, and statics are never dropped, so its folder
+/// outlives the test process: it is made under cargo's own scratch folder
+/// (`target/tmp`, which `cargo clean` empties) rather than the system's, and
+/// any left there by a run more than a day old is removed first (85 MB each;
+/// one `make test` left one in `/tmp` every time before this).
 pub struct FullExport {
     _dir: tempfile::TempDir,
     pub wh: PathBuf,
     pub out: PathBuf,
+}
+
+/// Removes the full exports earlier test runs left behind; a day old at
+/// least, so that one another test process is still reading is kept.
+fn remove_stale_full_exports(scratch: &Path) {
+    let day = std::time::Duration::from_secs(24 * 3600);
+    let Ok(entries) = std::fs::read_dir(scratch) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let stale = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > day);
+        if stale
+            && e.file_name()
+                .to_string_lossy()
+                .starts_with(FULL_EXPORT_PREFIX)
+        {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 pub fn full_export() -> &'static FullExport {
@@ -187,8 +217,15 @@ pub fn full_export() -> &'static FullExport {
     ONCE.get_or_init(make_full_export)
 }
 
+const FULL_EXPORT_PREFIX: &str = "full-export-";
+
 fn make_full_export() -> FullExport {
-    let dir = tempdir();
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    remove_stale_full_exports(scratch);
+    let dir = tempfile::Builder::new()
+        .prefix(FULL_EXPORT_PREFIX)
+        .tempdir_in(scratch)
+        .expect("temp dir under target/tmp");
     let d = dir.path().join("synth");
     let wh = dir.path().join("wh");
     let out = dir.path().join("packs");
