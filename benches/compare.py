@@ -5,7 +5,7 @@ generated returns, time and peak memory, for the national decade and for
 `--scale 4` and `--scale 20`.
 
     python3 benches/compare.py [--scales 1,4,20] [--runs 3] [--bin target/release/wresbench]
-                               [--work DIR] [--json FILE]
+                               [--work DIR] [--json FILE] [--settle 61]
 
 `make bench` runs it. For each scale it generates ten years of CSV returns
 (`wresbench generate --scale K`, the seed fixed), then times each stage as its
@@ -17,6 +17,18 @@ then `run` end to end from nothing. Before each stage the file system is
 synced (`os.sync()`), so that no stage pays for writing back what an earlier
 one left in the page cache. With --runs N the median of N is shown
 (the decade; larger scales run once unless --runs-large says otherwise).
+
+Nothing is deleted just before it is measured: each pass writes to folders
+of its own, removed only when that pipeline's passes are done, and then the
+script waits --settle seconds (61) before the next pipeline. On an ext4
+file system without a journal (this VM's) a new file skips every inode freed
+in the last 60 seconds, one inode-table lookup each (the kernel's
+`recently_deleted`), so creating files straight after deleting thousands
+costs time quadratic in their number: wresbench's ingest, which keeps every
+input byte for byte (2,060 files at the decade), measured 1.0-1.15 s that
+way against 0.55-0.6 s with nothing freed nearby (`perf`: a third of its
+time in `find_get_block_common` and `recently_deleted`). A user does not
+delete a warehouse before each ingest.
 
 It also checks the two pipelines computed the same thing: the same row
 counts in the five result tables and the same sums of value and ci_low over
@@ -91,13 +103,26 @@ def py_stages(data, wh, out, reg, cat):
     }
 
 
-def measure(stages, wh, out, runs, ok, label):
+def settle(seconds):
+    """Lets the inodes freed by the last deletion age past ext4's
+    `recently_deleted` window (see the top of this file)."""
+    import time
+    os.sync()
+    if seconds > 0:
+        print(f"  (waiting {seconds:.0f} s after deleting: ext4 skips recently freed inodes)", file=sys.stderr)
+        time.sleep(seconds)
+
+
+def measure(make_stages, base, runs, ok, label):
     """Median time and the largest peak over `runs` passes of the stages;
     each measurement is printed on stderr as it is made, so a late failure
-    loses nothing."""
-    got = {s: [] for s in stages}
+    loses nothing. `make_stages(wh, out)` gives the commands for one pair of
+    folders; every pass (and `run`) gets new ones under `base`, so nothing is
+    deleted before a stage. Returns the figures and the first pass's
+    warehouse (for the agreement check); the caller deletes `base`."""
+    got = {s: [] for s in ("ingest", "benchmark", "export", "run")}
 
-    def one(s):
+    def one(s, stages):
         # Each stage starts with nothing of the earlier steps waiting to be
         # written back: wresbench's ingest and run end with syncfs (their
         # durability), which would otherwise also write back the previous
@@ -109,13 +134,16 @@ def measure(stages, wh, out, runs, ok, label):
         print(f"  {label} {s}: {t:.2f} s, {m:,.0f} MiB", file=sys.stderr)
         got[s].append((t, m))
 
-    for _ in range(runs):
-        fresh(wh, out)
+    def folders(name):
+        return os.path.join(base, name, "wh"), os.path.join(base, name, "out")
+
+    for i in range(runs):
+        stages = make_stages(*folders(f"stages-{i}"))
         for s in ("ingest", "benchmark", "export"):
-            one(s)
-        fresh(wh, out)
-        one("run")
-    return {s: (statistics.median(t for t, _ in v), max(m for _, m in v)) for s, v in got.items()}
+            one(s, stages)
+        one("run", make_stages(*folders(f"run-{i}")))
+    figures = {s: (statistics.median(t for t, _ in v), max(m for _, m in v)) for s, v in got.items()}
+    return figures, folders("stages-0")[0]
 
 
 def validate_ms(b, data, reg, work, n=20):
@@ -162,6 +190,8 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "wresbench"))
     ap.add_argument("--work", default=None, help="scratch folder (default: a temporary one, removed after)")
     ap.add_argument("--json", default=None, help="also write the figures here")
+    ap.add_argument("--settle", type=float, default=61,
+                    help="seconds to wait after deleting before measuring (ext4's recently-freed inode window)")
     a = ap.parse_args()
     b = os.path.abspath(a.bin)
     work = a.work or tempfile.mkdtemp(prefix="wresbench-bench-")
@@ -177,18 +207,22 @@ def main():
                        for d, _, fs in os.walk(os.path.join(data, sub)) for f in fs]
             nfiles = len(returns)
             mb = sum(os.path.getsize(p) for p in returns) / 1e6
-            wh, out = os.path.join(work, "wh"), os.path.join(work, "out")
             runs = a.runs if k == 1 else a.runs_large
+            w_base, p_base = os.path.join(work, "wresbench"), os.path.join(work, "python")
+            settle(a.settle)
             print(f"scale {k}: {nfiles} files, {mb:.0f} MB; wresbench x{runs}", file=sys.stderr)
-            w = measure(wres_stages(b, data, wh, out, reg), wh, out, runs, (0, 1), "wresbench")
+            w, wh = measure(lambda wh, out: wres_stages(b, data, wh, out, reg), w_base, runs, (0, 1), "wresbench")
             w_sums = wres_sums(b, wh)
             cat = os.path.join(work, "catalogue.csv")
             with open(cat, "w") as f:
                 subprocess.run([b, "sql", "--warehouse", wh, "--format", "csv", "SELECT * FROM metrics"],
                                stdout=f, check=True)
+            fresh(w_base)
+            settle(a.settle)
             print(f"scale {k}: Python + DuckDB x{runs}", file=sys.stderr)
-            p = measure(py_stages(data, wh + "-py", out + "-py", reg, cat), wh + "-py", out + "-py", runs, (0,), "Python")
-            p_sums = sums(os.path.join(wh + "-py", "results"))
+            p, p_wh = measure(lambda wh, out: py_stages(data, wh, out, reg, cat), p_base, runs, (0,), "Python")
+            p_sums = sums(os.path.join(p_wh, "results"))
+            fresh(p_base)
             same = agree(w_sums, p_sums)
             ok &= same
             if not same:
@@ -198,7 +232,7 @@ def main():
             trusts = sum(1 for _ in open(reg)) - 1
             rows.append({"scale": k, "trusts": trusts, "files": nfiles, "mb": mb, "runs": runs,
                          "wresbench": w, "python": p, "agree": same})
-            fresh(wh, out, wh + "-py", out + "-py", data)
+            fresh(data)
     finally:
         if a.work is None:
             shutil.rmtree(work, ignore_errors=True)
