@@ -142,12 +142,18 @@ fn init_logging(verbose: u8, quiet: bool) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("WRESBENCH_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("wresbench={level}")));
+    // Colour only on a terminal: a log piped to a file or a CI page showed
+    // `ESC[32m INFO ESC[0m` (and never when NO_COLOR is set).
+    use std::io::IsTerminal;
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     // Log lines hide the progress bars while they print (progress::LogWriter).
     let _ = tracing_subscriber::registry()
         .with(filter)
         .with(
             tracing_subscriber::fmt::layer()
                 .with_writer(|| wresbench::progress::LogWriter)
+                .with_ansi(colour)
                 .without_time(),
         )
         .try_init();

@@ -1600,3 +1600,28 @@ fn run_in_a_terminal_draws_its_progress_and_finishes() {
     assert!(seen.contains("Done in"), "the terminal showed:\n{seen}");
     assert!(out.join("2021/trusts/RV9/RV9-2021.json").is_file());
 }
+
+/// `-v` logged with colour codes wherever stderr went: a log saved to a file
+/// or shown on a CI page read `ESC[32m INFO ESC[0m ESC[2mwresbench::engine`.
+/// Colour is now for terminals only.
+#[test]
+fn a_verbose_log_not_on_a_terminal_has_no_colour_codes() {
+    let dir = tempdir();
+    let wh = humber_warehouse(dir.path());
+    let out = bin()
+        .args(["-v", "--no-progress", "benchmark", "--warehouse"])
+        .arg(&wh)
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(" INFO wresbench::engine: org_metrics.sql: "),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "colour codes in a piped log:\n{stderr:?}"
+    );
+}
