@@ -27,7 +27,7 @@ fmt: ## Format the code
 
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 BENCH_SCALES ?= 1,4,20
-bench: build ## BENCHMARKS.md's table: wresbench beside the Python + DuckDB pipeline, decade, --scale 4 and 20 (pip install duckdb xlsxwriter; about 25 minutes)
+bench: build ## BENCHMARKS.md's table: wresbench beside the Python + DuckDB pipeline, decade, --scale 4 and 20 (pip install duckdb xlsxwriter; about 22 minutes)
 	python3 benches/compare.py --bin $(TARGET_DIR)/release/wresbench --scales $(BENCH_SCALES)
 
 bench-criterion: ## Criterion benchmarks of the library's stages (benches/pipeline.rs)
