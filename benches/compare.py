@@ -103,6 +103,22 @@ def py_stages(data, wh, out, reg, cat):
     }
 
 
+# Free disk a scale uses at most, per multiple of the 205 trusts: `--scale 20`
+# took 15.1 GB (`df` every 5 s during `make bench` on 306c302), a pipeline's
+# two passes of packs on disk at once.
+DISK_PER_SCALE = 0.8e9
+
+
+def enough_disk(work, k):
+    """Stops before generating a scale the disk cannot hold (a full disk
+    part way through would fail a pass and leave its folders behind)."""
+    need, free = DISK_PER_SCALE * k, shutil.disk_usage(work).free
+    if free < need:
+        sys.exit(f"--scale {k} needs about {need / 1e9:.0f} GB free under {work}; "
+                 f"{free / 1e9:.0f} GB is. Free some, pass --work on a larger disk, "
+                 f"or leave the scale out (BENCH_SCALES=1,4 make bench).")
+
+
 def settle(seconds):
     """Lets the inodes freed by the last deletion age past ext4's
     `recently_deleted` window (see the top of this file)."""
@@ -199,6 +215,7 @@ def main():
     rows, ok, validate = [], True, None
     try:
         for k in [int(s) for s in a.scales.split(",")]:
+            enough_disk(work, k)
             data = os.path.join(work, f"data-{k}")
             fresh(data)
             subprocess.run([b, "-q", "--no-progress", "generate", "--out", data, "--scale", str(k)], check=True)
