@@ -1013,12 +1013,3 @@ impl Parts {
         Ok(concat_batches(&self.schema, &parts)?)
     }
 }
-
-/// Years for which results exist.
-pub fn result_years(root: &Path) -> Result<BTreeSet<i32>> {
-    let snap = warehouse::Snapshot::load(root)?;
-    Ok(snap
-        .years_under(&format!("{}/org_metrics/", layout::RESULTS_DIR))
-        .into_iter()
-        .collect())
-}

@@ -210,23 +210,6 @@ impl Snapshot {
             .map(|(_, p)| root.join(p))
             .collect()
     }
-
-    /// Years with a file under `prefix` (`results/org_metrics/`).
-    pub fn years_under(&self, prefix: &str) -> Vec<i32> {
-        let mut years: Vec<i32> = self
-            .files
-            .range(prefix.to_string()..)
-            .take_while(|(k, _)| k.starts_with(prefix))
-            .filter_map(|(k, _)| {
-                k[prefix.len()..]
-                    .strip_prefix("year=")
-                    .and_then(|r| r.split('/').next())
-                    .and_then(|y| y.parse().ok())
-            })
-            .collect();
-        years.dedup();
-        years
-    }
 }
 
 /// True when the file ends with Parquet's footer magic (`PAR1`) and is long
