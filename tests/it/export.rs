@@ -11,14 +11,7 @@ use wresbench::register::Register;
 use crate::common::*;
 
 fn humber_packs(dir: &Path) -> std::path::PathBuf {
-    let wh = dir.join("wh");
-    ingest(
-        &[
-            fixture("humber-2021/RV9-2021-workforce.csv"),
-            fixture("humber-2021/RV9-survey.csv"),
-        ],
-        &wh,
-    );
+    let wh = humber_warehouse(dir);
     benchmark(&wh);
     let out = dir.join("packs");
     let s = export::export(
