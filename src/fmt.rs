@@ -78,6 +78,18 @@ pub fn fixed(v: f64, dp: usize) -> String {
     format!("{:.*}", dp, round_half_away(v, dp as i32))
 }
 
+/// A difference with its sign, as a change is written: `+2.4`, `-2.4`, and
+/// `0.0` (no sign) when it rounds to nothing. The minus is the hyphen-minus
+/// every other figure in the packs prints.
+pub fn signed(d: f64, dp: usize) -> String {
+    let s = fixed(d, dp);
+    if d > 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        format!("+{s}")
+    } else {
+        s
+    }
+}
+
 /// A value with its metric's display (kind and decimals from the catalogue):
 /// ratios `0.64`, counts `1,062`, percentages `18.4%`, points `+14.6 pp`.
 pub fn metric_value(metric: Metric, v: f64) -> String {
@@ -90,14 +102,7 @@ pub fn metric_value_at(metric: Metric, v: f64, dp: usize) -> String {
         Kind::RelativeLikelihood => fixed(v, dp),
         Kind::Count if dp == 0 => count(v),
         Kind::Count => fixed(v, dp),
-        Kind::Gap | Kind::BoardDiff => {
-            let s = fixed(v, dp);
-            if v > 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
-                format!("+{s} pp")
-            } else {
-                format!("{s} pp")
-            }
-        }
+        Kind::Gap | Kind::BoardDiff => format!("{} pp", signed(v, dp)),
         Kind::Proportion | Kind::SurveyPct => format!("{}%", fixed(v, dp)),
     }
 }
@@ -145,12 +150,31 @@ pub fn round_half_away(v: f64, dp: i32) -> f64 {
     let scaled = v * m;
     // Nudge by a relative epsilon so values like 2.675 (stored as 2.67499...) round up.
     let nudged = scaled + scaled.signum() * scaled.abs() * 1e-12;
-    nudged.round() / m
+    let r = nudged.round() / m;
+    // -0.04 to one decimal is 0, not -0 (which prints "-0.0").
+    if r == 0.0 { 0.0 } else { r }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_that_rounds_to_zero_prints_without_a_sign() {
+        assert_eq!(fixed(-0.04, 1), "0.0");
+        assert_eq!(pct1(-0.04), "0.0%");
+        assert_eq!(ratio2(-0.004), "0.00");
+        assert_eq!(fixed(-0.05, 1), "-0.1");
+    }
+
+    #[test]
+    fn changes_carry_their_sign_and_none_when_nothing_changed() {
+        assert_eq!(signed(2.44, 1), "+2.4");
+        assert_eq!(signed(-2.45, 1), "-2.5");
+        assert_eq!(signed(0.04, 1), "0.0");
+        assert_eq!(signed(-0.04, 1), "0.0");
+        assert_eq!(signed(0.005, 2), "+0.01");
+    }
 
     #[test]
     fn csv_cells_that_would_run_as_formulas_are_neutralised() {

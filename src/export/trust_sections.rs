@@ -79,16 +79,6 @@ fn change(p: &Pack, f: &Figure, label: impl Fn(i32) -> i32) -> Option<String> {
         _ => m.format(x),
     };
     let d = b - a;
-    let dp = m.decimals();
-    let signed = |d: f64| {
-        let s = fmt::fixed(d.abs(), dp);
-        let zero = !s.chars().any(|c| c.is_ascii_digit() && c != '0');
-        match (zero, d > 0.0) {
-            (true, _) => s,
-            (false, true) => format!("+{s}"),
-            (false, false) => format!("−{s}"),
-        }
-    };
     let unit = match m.kind() {
         Kind::Proportion | Kind::SurveyPct | Kind::Gap | Kind::BoardDiff => " percentage points",
         _ => "",
@@ -98,7 +88,7 @@ fn change(p: &Pack, f: &Figure, label: impl Fn(i32) -> i32) -> Option<String> {
         label(year - 1),
         show(a),
         show(b),
-        signed(d)
+        fmt::signed(d, m.decimals())
     ))
 }
 
