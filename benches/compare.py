@@ -46,6 +46,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -122,7 +123,6 @@ def enough_disk(work, k):
 def settle(seconds):
     """Lets the inodes freed by the last deletion age past ext4's
     `recently_deleted` window (see the top of this file)."""
-    import time
     os.sync()
     if seconds > 0:
         print(f"  (waiting {seconds:.0f} s after deleting: ext4 skips recently freed inodes)", file=sys.stderr)
@@ -166,7 +166,6 @@ def validate_ms(b, data, reg, work, n=20):
     """Median wall milliseconds of `wresbench validate` on one return, a CSV
     (the first workforce return of the latest year) and the same trust's
     return as an Excel workbook (`generate --format xlsx`), each n times."""
-    import time
     latest = sorted(os.listdir(os.path.join(data, "returns")))[-1]
     csv = sorted(f for f in os.listdir(os.path.join(data, "returns", latest)) if f.endswith("-workforce.csv"))[0]
     xl_data = os.path.join(work, "data-xlsx")

@@ -82,12 +82,9 @@ pub fn fixed(v: f64, dp: usize) -> String {
 /// `0.0` (no sign) when it rounds to nothing. The minus is the hyphen-minus
 /// every other figure in the packs prints.
 pub fn signed(d: f64, dp: usize) -> String {
-    let s = fixed(d, dp);
-    if d > 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        format!("+{s}")
-    } else {
-        s
-    }
+    let r = round_half_away(d, dp as i32);
+    let s = format!("{r:.dp$}");
+    if r > 0.0 { format!("+{s}") } else { s }
 }
 
 /// A value with its metric's display (kind and decimals from the catalogue):

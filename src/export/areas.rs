@@ -40,12 +40,8 @@ pub fn write_region_and_national(
     counts: &ReturnCounts,
 ) -> Result<Vec<PathBuf>> {
     let year_dir = out.join(year.to_string());
-    let regions: Vec<String> = register
-        .iter()
-        .map(|o| o.region.clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let regions: std::collections::BTreeSet<String> =
+        register.iter().map(|o| o.region.clone()).collect();
     let cols = columns();
     let region_pack = |region: &String| -> Result<PathBuf> {
         let t = peer_table(

@@ -299,9 +299,8 @@ fn load_held(
         .years
         .iter()
         .map(|&year| {
-            let rel = layout::returns_file(year);
-            let held = txn.base().path(root, &rel);
-            Ok((year, held, txn.path_for(&rel)?))
+            let (held, path) = returns_year_paths(&mut txn, root, year)?;
+            Ok((year, held, path))
         })
         .collect::<Result<_>>()?;
     years
@@ -577,11 +576,16 @@ fn count_rejection(c: &Candidate, summary: &mut IngestSummary) {
     ));
 }
 
-/// Stages a year's returns file: the rows held now, less those of `removed`
-/// submissions, plus `added`, in storage order.
+/// A year's `returns` file as the base snapshot holds it (if it does), and
+/// the new path the transaction gives it.
+fn returns_year_paths(txn: &mut Txn, root: &Path, year: i32) -> Result<(Option<PathBuf>, PathBuf)> {
+    let rel = layout::returns_file(year);
+    Ok((txn.base().path(root, &rel), txn.path_for(&rel)?))
+}
+
 /// A year's `returns` table written to `path`: the rows of `held` (the
 /// base snapshot's file of that year, if any) less the `removed`
-/// submissions, plus `added`, sorted.
+/// submissions, plus `added`, in storage order.
 fn stage_returns_year(
     held: Option<&Path>,
     path: &Path,
@@ -765,9 +769,7 @@ pub fn restore(
         .rows
         .iter()
         .map(|r| StoredRow::new(&r.org_code, r.year, &r.key(), r.value, id));
-    let rel = layout::returns_file(year);
-    let held = txn.base().path(root, &rel);
-    let path = txn.path_for(&rel)?;
+    let (held, path) = returns_year_paths(&mut txn, root, year)?;
     stage_returns_year(held.as_deref(), &path, &removed_ids, added)?;
     stage_ledger(&mut txn, &ledger, &messages)?;
     let run = serde_json::json!({
